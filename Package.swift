@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "CosineKit",
+  products: [
+    .library(name: "CosineKit", targets: ["CosineKit"]),
+    .executable(name: "cosine", targets: ["cosine"]),
+    .executable(name: "cosine-bench", targets: ["CosineBench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+  ],
+  targets: [
+    // SIMD inner loops with per-function `target` attributes and run-time CPU dispatch.
+    // No unsafe flags: the package stays usable as a versioned dependency.
+    .target(name: "CCosineKernels"),
+    .target(
+      name: "CosineKit",
+      dependencies: [
+        "CCosineKernels",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]
+    ),
+    .executableTarget(
+      name: "cosine",
+      dependencies: [
+        "CosineKit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(
+      name: "CosineBench",
+      dependencies: [
+        "CosineKit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "CosineKitTests", dependencies: ["CosineKit"]),
+    .testTarget(name: "CosineCLITests", dependencies: ["CosineKit"]),
+  ]
+)
