@@ -1,0 +1,34 @@
+/// How a cosine denominator keeps a zero vector from dividing by zero.
+///
+/// The systems CosineKit is compatible with disagree here, so every op states which it uses:
+/// - ``clamp(_:)``: `max(‖x‖, eps)`, the norm itself floored (PyTorch `cosine_similarity`,
+///   `F.normalize`, Keras 3 `l2_normalize`).
+/// - ``smoothSquare(_:)``: `sqrt(‖x‖² + eps)`, eps added to the squared norm (PyTorch
+///   `CosineEmbeddingLoss`, with eps = 1e-12).
+///
+/// See <doc:NumericalConventions>.
+public enum NormFloor: Sendable, Equatable {
+  /// `max(‖x‖, eps)`; the gradient of the norm is 0 where the floor is active.
+  case clamp(Double)
+  /// `sqrt(‖x‖² + eps)`.
+  case smoothSquare(Double)
+
+  /// The effective norm `m` and the factor `k` with `∂m/∂u = k·u`, for a row whose
+  /// elements were divided by the power of two `scale` and whose scaled sum of squares is `q`.
+  /// Both are in scaled units (`m_real = m · scale`).
+  @inline(__always)
+  func effectiveNorm(sumOfSquares q: Double, scale: Double) -> (m: Double, k: Double) {
+    switch self {
+    case .clamp(let eps):
+      let n = q.squareRoot()
+      let e = scale == 1 ? eps : eps / scale
+      if n > e { return (n, 1 / n) }
+      if n.isNaN { return (n, n) }
+      return (e, 0)
+    case .smoothSquare(let eps):
+      let e = scale == 1 ? eps : eps / (scale * scale)
+      let m = (q + e).squareRoot()
+      return (m, 1 / m)
+    }
+  }
+}
