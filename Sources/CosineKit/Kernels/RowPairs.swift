@@ -74,15 +74,15 @@ struct RowPairs<T: TensorScalar>: Sendable {
     var found: [Int: (Double, Double)] = [:]
     for r in 0..<L.rows {
       let q1 = sums[3 * r + 1], q2 = sums[3 * r + 2]
-      let z1 = q1 == 0, z2 = q2 == 0
       guard Rescaling.needsRescale(q1) || Rescaling.needsRescale(q2) else { continue }
       let (oa, ob) = L.bases(ofRow: r)
       a.scalars.withUnsafeBufferPointer { pa in
         b.scalars.withUnsafeBufferPointer { pb in
           let A = pa.baseAddress! + oa, B = pb.baseAddress! + ob
           let n = L.length
-          let m1 = z1 ? 0 : StridedKernels.maxMagnitude(A, L.axisStride.0, n)
-          let m2 = z2 ? 0 : StridedKernels.maxMagnitude(B, L.axisStride.1, n)
+          // A zero sum of squares may be an underflow, not a zero vector: look at the elements.
+          let m1 = StridedKernels.maxMagnitude(A, L.axisStride.0, n)
+          let m2 = StridedKernels.maxMagnitude(B, L.axisStride.1, n)
           let s1 = Rescaling.scale(forMaxMagnitude: m1), s2 = Rescaling.scale(forMaxMagnitude: m2)
           guard s1 != 1 || s2 != 1 else { return }
           let s = StridedKernels.sums(A, L.axisStride.0, B, L.axisStride.1, n, scaleA: 1 / s1, scaleB: 1 / s2)
