@@ -1,0 +1,65 @@
+import Testing
+@testable import CosineKit
+
+@Suite struct MatrixSearchTests {
+  @Test func matrixMatchesPairwiseCosine() throws {
+    let a = randomTensor([9, 13], seed: 70, as: Double.self), b = randomTensor([11, 13], seed: 71, as: Double.self)
+    var a2 = a
+    for k in 0..<13 { a2.scalars[2 * 13 + k] = 0 }  // a zero row
+    let m = try cosineSimilarityMatrix(a2, b)
+    #expect(m.shape == [9, 11])
+    for i in 0..<9 {
+      for j in 0..<11 {
+        let want = Reference.cosine(Array(a2.scalars[i * 13..<(i + 1) * 13]), Array(b.scalars[j * 13..<(j + 1) * 13]))
+        #expect(isClose(m[i, j], want, rtol: 1e-14, atol: 1e-15))
+      }
+    }
+    #expect(throws: CosineError.self) { try cosineSimilarityMatrix(a, randomTensor([3, 4], seed: 1, as: Double.self)) }
+  }
+
+  @Test(arguments: [1, 3, 8, 50] as [Int])
+  func topKEqualsBruteForceWithTies(_ k: Int) throws {
+    var corpus = randomTensor([40, 6], seed: 80, as: Float.self)
+    // Duplicate rows create exact ties, which must come out by lower index first.
+    for j in 0..<6 { corpus.scalars[30 * 6 + j] = corpus.scalars[5 * 6 + j]; corpus.scalars[12 * 6 + j] = corpus.scalars[5 * 6 + j] }
+    let queries = try Tensor<Float>(shape: [3, 6], scalars: Array(corpus.scalars[5 * 6..<6 * 6]) + randomTensor([2, 6], seed: 81, as: Float.self).scalars)
+    let r = try topKSearch(queries: queries, corpus: corpus, k: k)
+    let kk = min(k, 40)
+    #expect(r.indices.shape == [3, kk])
+    let m = try cosineSimilarityMatrix(queries, corpus)
+    for q in 0..<3 {
+      let order = (0..<40).sorted { m[q, $0] > m[q, $1] || (m[q, $0] == m[q, $1] && $0 < $1) }
+      #expect(r.indices.scalars[q * kk..<(q + 1) * kk].map { Int($0) } == Array(order.prefix(kk)))
+    }
+    if k >= 3 { #expect(r.indices.scalars[0..<3].map { Int($0) } == [5, 12, 30]) }
+  }
+}
+
+@Suite struct MetricAndDotTests {
+  @Test func metricIsTheWeightedRunningMeanOfCos() throws {
+    var metric = CosineSimilarityMetric()
+    #expect(metric.result == 0)
+    let a = randomTensor([4, 5], seed: 90, as: Double.self), b = randomTensor([4, 5], seed: 91, as: Double.self)
+    let c = try cosineSimilarity(a, b)
+    try metric.update(a, b, sampleWeight: Tensor([1, 2, 0, 1]))
+    try metric.update(a, a)
+    let want = (c.scalars[0] + 2 * c.scalars[1] + c.scalars[3] + 4) / 8
+    #expect(isClose(metric.result, want, rtol: 1e-14, atol: 1e-15))
+    metric.reset()
+    #expect(metric.result == 0)
+  }
+
+  @Test(arguments: [true, false])
+  func dotLayerValueAndGradient(_ normalize: Bool) throws {
+    let a = randomTensor([3, 5], seed: 95, as: Double.self), b = randomTensor([3, 5], seed: 96, as: Double.self)
+    let dot = CosineDot(normalize: normalize)
+    let (v, pb) = try dot.valueWithPullback(a, b)
+    let (_, rows) = Reference.rows(a, b, axis: -1)
+    let want = rows.map { normalize ? Reference.cosine($0.0, $0.1, eps: 1e-7) : Reference.dot($0.0, $0.1) }
+    #expect(allClose(v, Tensor(want), rtol: 1e-14, atol: 1e-15))
+    let w = Tensor<Double>([1, -2, 0.5])
+    let (ga, gb) = try pb(w)
+    #expect(allClose(ga, finiteDifferenceGradient(a) { try! weightedSum(dot($0, b), w) }, rtol: 1e-6, atol: 1e-8))
+    #expect(allClose(gb, finiteDifferenceGradient(b) { try! weightedSum(dot(a, $0), w) }, rtol: 1e-6, atol: 1e-8))
+  }
+}
