@@ -16,10 +16,13 @@ let package = Package(
     // SIMD inner loops with per-function `target` attributes and run-time CPU dispatch.
     // No unsafe flags: the package stays usable as a versioned dependency.
     .target(name: "CCosineKernels"),
+    // Packed GEMM and top-k search kernels (all-pairs matrix, retrieval), dispatched the same way.
+    .target(name: "CCosineGEMM"),
     .target(
       name: "CosineKit",
       dependencies: [
         "CCosineKernels",
+        "CCosineGEMM",
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),

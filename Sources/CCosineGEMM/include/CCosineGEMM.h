@@ -1,0 +1,107 @@
+#ifndef CCOSINEGEMM_H
+#define CCOSINEGEMM_H
+#include <stddef.h>
+#include <stdint.h>
+
+// Dense kernels for all-pairs inner products of row vectors, C = A·Bᵀ, and for exact top-k
+// search over them. Both operands are "rows are vectors" ([M, D] and [N, D], row-major).
+//
+// Operands are first packed into panels: a panel of width w holds w consecutive rows
+// transposed, `panel[k * w + r] = row[r][k]`, for k in 0..<D; rows past the end are zero.
+// Packing also normalizes: every element is multiplied by its row's factors.
+//
+// Every score is the same sequential chain of fused multiply-adds over k = 0..<D, whatever
+// the kernel (matrix, search, one query): a pair of rows gets bitwise the same score on every
+// path, so search results equal a brute-force ranking of the matrix.
+//
+// The kernels dispatch at run time: AVX-512 (per-function target attributes) when the CPU has
+// it, portable C otherwise.
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when the AVX-512 kernels run on this CPU, 0 for the portable ones.
+int cg_uses_avx512(void);
+
+/// Caps the instruction set the dispatcher may pick: 2 = AVX-512, 1 = AVX2 + FMA, 0 = portable
+/// C. Data packed earlier stays valid (the kernel is chosen from its panel width). Every level
+/// computes bitwise the same results.
+void cg_set_level_limit(int level);
+
+/// Panel width of the corpus side (columns of C) for new data: 32 floats / 16 doubles with
+/// AVX-512, 16 / 8 otherwise.
+int64_t cg_panel_width_f32(void);
+int64_t cg_panel_width_f64(void);
+
+/// Query panel width (rows of C held in registers) that suits corpus panels of width `bw`.
+/// Every kernel accepts any width from 1 to 16.
+int64_t cg_query_width_f32(int64_t bw);
+int64_t cg_query_width_f64(int64_t bw);
+
+/// Per row, Σ x² accumulated in double: `out[r] = Σ_k x[r·d + k]²`.
+void cg_sumsq_f32(const float *x, int64_t rows, int64_t d, double *out);
+void cg_sumsq_f64(const double *x, int64_t rows, int64_t d, double *out);
+void cg_sumsq_f16(const uint16_t *x, int64_t rows, int64_t d, double *out);
+
+/// Packs `rows` rows of `x` (row-major, `d` columns) into panels of width `w`, after the
+/// first row of panel 0. Element (r, k) becomes `(x[r][k] · pre[r]) · post[r]` evaluated in
+/// double and rounded once to the destination type (`pre` may be NULL: factor 1). The
+/// destination holds ceil(rows / w) · w · d elements; padding rows are zero.
+void cg_pack_f32(const float *x, int64_t rows, int64_t d, const double *pre, const double *post,
+                 int64_t w, float *dest);
+void cg_pack_f16(const uint16_t *x, int64_t rows, int64_t d, const double *pre, const double *post,
+                 int64_t w, float *dest);
+void cg_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, const double *post,
+                 int64_t w, double *dest);
+
+/// `out[i] = (float)x[i]` for IEEE half-precision bit patterns.
+void cg_f16_to_f32(const uint16_t *x, int64_t n, float *out);
+/// `out[i]` = the half-precision bit pattern nearest to `x[i]` (ties to even).
+void cg_f32_to_f16(const float *x, int64_t n, uint16_t *out);
+
+/// C[i][j] = clamp(Σ_k A[i][k]·B[j][k], −1, 1) for i < m, j < n (NaN stays NaN).
+///
+/// `a` holds ceil(m / aw) query panels of width `aw` (1 ≤ aw ≤ 16); `b` holds ceil(n / bw)
+/// corpus panels of width `bw` (a value `cg_panel_width_*` returned). `c` is row-major with row
+/// stride `ldc`.
+void cg_gemm_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw, int64_t n,
+                 int64_t d, float *c, int64_t ldc);
+void cg_gemm_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw, int64_t n,
+                 int64_t d, double *c, int64_t ldc);
+
+/// Bounded top-k heaps of `q` queries: query i owns `scores[i·k ..< (i+1)·k]`,
+/// `ids[i·k ..< (i+1)·k]` and `sizes[i]` (how many are filled). The root of each heap is its
+/// worst entry. Order: higher score first, equal scores by lower id, NaN after every number.
+typedef struct {
+  float *scores;
+  int64_t *ids;
+  int64_t *sizes;
+  int64_t k;
+} cg_heaps_f32;
+
+typedef struct {
+  double *scores;
+  int64_t *ids;
+  int64_t *sizes;
+  int64_t k;
+} cg_heaps_f64;
+
+/// Offers corpus rows [first_row, first_row + rows) to the heaps of `m` packed queries.
+///
+/// `a` holds the queries in panels of width `aw`; `b` is the first corpus panel (of width `bw`);
+/// `first_row` must be a multiple of `bw`; `n_valid` caps the rows (padding rows of the last
+/// panel are skipped). Row ids are `first_row + id_offset + lane`. Rows must
+/// be offered to a heap in increasing id order (equal scores then keep the lower id). Each
+/// score is clamped to [−1, 1] and compared with the heap's worst entry before any heap work.
+void cg_search_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw,
+                   int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
+                   cg_heaps_f32 heaps);
+void cg_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw,
+                   int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
+                   cg_heaps_f64 heaps);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

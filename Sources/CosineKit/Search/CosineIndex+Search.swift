@@ -1,0 +1,118 @@
+extension CosineIndex {
+  /// The `min(k, N)` best corpus rows for each query, by descending cosine similarity.
+  ///
+  /// Queries are normalized like the corpus and packed into tiles of up to 14 rows. Each core
+  /// takes a range of the corpus (or, for a small corpus, a range of the queries), streams the
+  /// corpus panels past blocks of queries that stay in its L2 cache, and offers each tile of
+  /// scores to per-query heaps of size k after a threshold test; per-core heaps are merged at
+  /// the end. A single query is a matrix-vector pass at memory bandwidth.
+  ///
+  /// ```swift
+  /// let r = try index.search(queries, k: 5)
+  /// r.indices   // [Q·5] row ids, best first per query
+  /// r.scores    // matching cosines
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - queries: Shape [Q, D] (a rank-1 tensor is one query).
+  ///   - k: Results per query; must be ≥ 0.
+  /// - Returns: For each query the `min(k, N)` best rows in rank order: higher score first,
+  ///   equal scores by lower row index, NaN last. Identical to sorting all Q·N scores.
+  /// - Throws: ``CosineError/shapeMismatch(operation:_:_:)`` if the queries are not [Q, D] with
+  ///   the index's D; ``CosineError/invalidArgument(_:)`` if `k < 0`.
+  ///
+  /// **Edge cases:** `k = 0`, Q = 0 or N = 0 give empty lists; `k > N` gives all N rows; zero
+  /// queries or rows score 0; NaN scores come last.
+  /// - Complexity: O(Q·N·D) multiply-adds on all cores and O(Q·N·log k) worst-case heap work
+  ///   (typically O(Q·k·log(N/k)·log k) on unordered data); memory O(Q·D + threads·Q·k).
+  public func search(_ queries: Tensor<Scalar>, k: Int) throws -> CosineSearchResults<Scalar> {
+    guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
+    let q = queries.rank == 1 ? try queries.reshaped([1, queries.count]) : queries
+    guard q.rank == 2, q.shape[1] == dimension else {
+      throw CosineError.shapeMismatch(
+        operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", queries.shape, [count, dimension])
+    }
+    switch storage {
+    case .single(let panels): return try run(panels, q, k)
+    case .double(let panels): return try run(panels, q, k)
+    }
+  }
+
+  private func run<E: KernelElement>(_ corpus: PackedPanels<E>, _ queries: Tensor<Scalar>, _ k: Int) throws -> CosineSearchResults<Scalar> {
+    let nq = queries.shape[0], d = dimension
+    let kk = Swift.min(k, count)
+    guard nq > 0, kk > 0 else {
+      return CosineSearchResults(
+        queryCount: nq, k: kk, indices: [], scores: [], rankingScores: [])
+    }
+    let bw = corpus.width
+    // Query tiles of balanced height, up to the register block.
+    let most = E.preferredQueryWidth(panelWidth: bw)
+    let tiles = (nq + most - 1) / most
+    let aw = (nq + tiles - 1) / tiles
+    let packed = try queries.scalars.withUnsafeBufferPointer { p in
+      try Packing.packed(p.baseAddress, rows: nq, dim: d, eps: eps, width: aw, as: E.self)
+    }
+    let plan = SearchPlan(queries: nq, queryTiles: tiles, corpusPanels: corpus.panelCount, dim: d, panelWidth: bw)
+
+    var parts: [TopKHeaps<E>] = []
+    if plan.splitsCorpus {
+      parts = (0..<plan.chunks).map { _ in TopKHeaps<E>(queries: nq, k: kk) }
+      let heaps = parts
+      SearchParallel.run(corpus.panelCount, chunks: plan.chunks) { c, panels in
+        E.search(
+          packed.base, rows: nq, width: aw, corpus.base, width: bw,
+          corpusRows: panels.lowerBound * bw..<panels.upperBound * bw, validRows: count, dim: d, idOffset: 0,
+          heaps: heaps[c].pointers(forQueries: 0..<nq))
+      }
+    } else {
+      let heaps = TopKHeaps<E>(queries: nq, k: kk)
+      parts = [heaps]
+      SearchParallel.run(tiles, chunks: plan.chunks) { _, range in
+        let q0 = range.lowerBound * aw, q1 = Swift.min(nq, range.upperBound * aw)
+        E.search(
+          packed.panel(range.lowerBound), rows: q1 - q0, width: aw, corpus.base, width: bw,
+          corpusRows: 0..<corpus.panelCount * bw, validRows: count, dim: d, idOffset: 0,
+          heaps: heaps.pointers(forQueries: q0..<q1))
+      }
+    }
+    defer { parts.forEach { $0.deallocate() } }
+
+    var indices = [Int](repeating: 0, count: nq * kk)
+    var ranking = [Double](repeating: 0, count: nq * kk)
+    indices.withUnsafeMutableBufferPointer { i in
+      ranking.withUnsafeMutableBufferPointer { s in
+        TopKHeaps.collect(parts, into: i.baseAddress!, s.baseAddress!)
+      }
+    }
+    return CosineSearchResults(
+      queryCount: nq, k: kk, indices: indices, scores: ranking.map { Scalar($0) }, rankingScores: ranking)
+  }
+}
+
+/// How a search splits over threads.
+///
+/// The corpus is split (each thread keeps its own heaps for every query, merged afterwards)
+/// unless it has fewer than two panels per thread: then the queries are split. Either way each
+/// corpus panel is read from memory once per block of queries that fits in L2.
+struct SearchPlan {
+  let chunks: Int
+  let splitsCorpus: Bool
+
+  init(queries: Int, queryTiles: Int, corpusPanels: Int, dim: Int, panelWidth: Int) {
+    let threads = CosineKitThreads.effectiveCount
+    let (w1, o1) = queries.multipliedReportingOverflow(by: corpusPanels * panelWidth)
+    let (work, o2) = w1.multipliedReportingOverflow(by: Swift.max(1, dim))
+    let parallel = threads > 1 && (o1 || o2 || work >= 1 << 22)
+    if !parallel {
+      chunks = 1
+      splitsCorpus = true
+    } else if corpusPanels >= 2 * threads || queryTiles < threads {
+      chunks = Swift.max(1, Swift.min(threads, corpusPanels))
+      splitsCorpus = true
+    } else {
+      chunks = Swift.min(threads, queryTiles)
+      splitsCorpus = false
+    }
+  }
+}

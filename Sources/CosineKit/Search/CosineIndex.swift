@@ -1,0 +1,133 @@
+/// A corpus of embeddings prepared once for exact cosine top-k search, queried many times.
+///
+/// Preparation normalizes every row once (`x / max(‖x‖, eps)`, the norm taken in `Double`) and
+/// stores the rows in the packed panel layout of the GEMM kernels, as `Float` for `Float` and
+/// `Float16` corpora and as `Double` for `Double` ones: one copy the size of a `Float` (or
+/// `Double`) corpus, plus less than one panel (32 rows) of padding. The original tensor is not
+/// kept. ``search(_:k:)`` then scores tiles of queries against the corpus with a register-
+/// blocked micro-kernel on every core and keeps, per query, a bounded heap that a score enters
+/// only if it beats the heap's worst entry: the query × corpus score matrix is never built.
+///
+/// ```swift
+/// let index = try CosineIndex(corpus)                 // [N, D], once
+/// let results = try index.search(queries, k: 10)      // [Q, D], many times
+/// results.hits(forQuery: 0)                           // [(index, score)], best first
+/// ```
+///
+/// Scores are `a·b / (max(‖a‖, eps) · max(‖b‖, eps))` clamped to [−1, 1], as
+/// ``cosineSimilarityMatrix(_:_:eps:)`` computes them: the dot products of the normalized rows
+/// are accumulated in the element type (`Float` for `Float` and `Float16`), one fused
+/// multiply-add chain per pair, bitwise the same on every path (many queries, one query, any
+/// thread count, any instruction set). Results are identical to sorting every score.
+///
+/// **Edge cases:** a zero row scores 0 against everything (NaN if `eps` is 0, as the formula
+/// says); a row containing NaN or an infinity scores NaN, and NaN ranks after every number;
+/// an empty corpus gives empty result lists.
+///
+/// - SeeAlso: ``topKSearch(queries:corpus:k:eps:)``, ``CosineSearchResults``,
+///   <doc:NumericalConventions>
+public struct CosineIndex<Scalar: TensorScalar>: Sendable {
+  /// The number of corpus rows, N.
+  public let count: Int
+  /// The length of each row, D.
+  public let dimension: Int
+  /// The norm floor used for corpus rows and for queries.
+  public let eps: Double
+
+  enum Storage: Sendable {
+    case single(PackedPanels<Float>)
+    case double(PackedPanels<Double>)
+  }
+
+  let storage: Storage
+
+  /// Prepares a corpus for search.
+  ///
+  /// - Parameters:
+  ///   - corpus: The rows to search, shape [N, D] (a rank-1 tensor is one row).
+  ///   - eps: Floor of each norm. Default 1e-8. Must be finite and ≥ 0.
+  /// - Throws: ``CosineError/invalidShape(_:)`` for a corpus of rank 0 or above 2,
+  ///   ``CosineError/invalidArgument(_:)`` for an invalid eps.
+  /// - Complexity: O(N·D) time on all cores; N·D elements of `Float` (`Double` for `Double`)
+  ///   of memory.
+  public init(_ corpus: Tensor<Scalar>, eps: Double = 1e-8) throws {
+    try checkEps(eps)
+    let c = corpus.rank == 1 ? try corpus.reshaped([1, corpus.count]) : corpus
+    guard c.rank == 2 else {
+      throw CosineError.invalidShape("a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")
+    }
+    let n = c.shape[0], d = c.shape[1]
+    self.count = n
+    self.dimension = d
+    self.eps = eps
+    storage = try c.scalars.withUnsafeBufferPointer { p in
+      if Scalar.self == Double.self {
+        return .double(try Packing.packed(p.baseAddress, rows: n, dim: d, eps: eps, width: Double.preferredPanelWidth))
+      }
+      return .single(try Packing.packed(p.baseAddress, rows: n, dim: d, eps: eps, width: Float.preferredPanelWidth))
+    }
+  }
+
+  /// Prepares a corpus that is read in pieces, so that it never has to be in memory twice.
+  ///
+  /// `read` is called with consecutive ranges of rows, in order, covering `0..<count`, and a
+  /// buffer of `range.count · dimension` elements to fill with those rows (row-major). Each
+  /// piece is normalized and packed before the next is read: peak memory is the prepared index
+  /// plus one piece of about 4 MiB. This is how the `cosine search` command loads a corpus file.
+  ///
+  /// - Parameters:
+  ///   - count: Number of rows, N ≥ 0.
+  ///   - dimension: Row length, D ≥ 0.
+  ///   - eps: Floor of each norm. Default 1e-8.
+  ///   - read: Fills the buffer with the given rows; errors it throws are rethrown.
+  /// - Throws: ``CosineError/invalidArgument(_:)`` for a negative size or an invalid eps, and
+  ///   whatever `read` throws.
+  /// - Complexity: O(N·D), with N·D elements of `Float` (`Double`) of memory.
+  public init(
+    count: Int, dimension: Int, eps: Double = 1e-8,
+    reading read: (_ rows: Range<Int>, _ buffer: UnsafeMutableBufferPointer<Scalar>) throws -> Void
+  ) throws {
+    try checkEps(eps)
+    guard count >= 0, dimension >= 0 else {
+      throw CosineError.invalidArgument("a corpus needs count >= 0 and dimension >= 0, got \(count) and \(dimension)")
+    }
+    self.count = count
+    self.dimension = dimension
+    self.eps = eps
+    if Scalar.self == Double.self {
+      storage = .double(try Self.packPieces(count, dimension, eps, read, as: Double.self))
+    } else {
+      storage = .single(try Self.packPieces(count, dimension, eps, read, as: Float.self))
+    }
+  }
+
+  private static func packPieces<E: KernelElement>(
+    _ n: Int, _ d: Int, _ eps: Double,
+    _ read: (Range<Int>, UnsafeMutableBufferPointer<Scalar>) throws -> Void, as _: E.Type
+  ) throws -> PackedPanels<E> {
+    let width = E.preferredPanelWidth
+    let panels = try PackedPanels<E>(rows: n, dim: d, width: width)
+    guard n > 0 else { return panels }
+    let rowBytes = Swift.max(1, d * MemoryLayout<Scalar>.stride)
+    let piece = width * Swift.max(1, (4 << 20) / (rowBytes * width))
+    var buffer = [Scalar](repeating: 0, count: Swift.min(piece, n) * d)
+    var r0 = 0
+    while r0 < n {
+      let rows = Swift.min(piece, n - r0)
+      try buffer.withUnsafeMutableBufferPointer { b in
+        try read(r0..<r0 + rows, UnsafeMutableBufferPointer(rebasing: b[0..<rows * d]))
+        Packing.packParallel(b.baseAddress, rows: rows, dim: d, eps: eps, into: panels, firstPanel: r0 / width)
+      }
+      r0 += rows
+    }
+    return panels
+  }
+
+  /// Bytes held by the prepared corpus.
+  public var byteCount: Int {
+    switch storage {
+    case .single(let p): return p.byteCount
+    case .double(let p): return p.byteCount
+    }
+  }
+}

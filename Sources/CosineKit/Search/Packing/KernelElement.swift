@@ -1,0 +1,74 @@
+import CCosineGEMM
+
+/// The element types of the packed kernels: `Float` (for `Float` and `Float16` tensors) and
+/// `Double`. Each maps the generic Swift code onto the C entry points of its precision.
+protocol KernelElement: BinaryFloatingPoint, Sendable {
+  /// Corpus panel width for newly packed data (depends on the instruction set).
+  static var preferredPanelWidth: Int { get }
+  /// Register-block height that suits corpus panels of width `panelWidth`.
+  static func preferredQueryWidth(panelWidth: Int) -> Int
+
+  /// `c[i·ldc + j] = clamp(Σ_k a_i[k]·b_j[k])` for `i < m`, `j < n` (see `cg_gemm_f32`).
+  static func gemm(
+    _ a: UnsafePointer<Self>, rows m: Int, width aw: Int, _ b: UnsafePointer<Self>, width bw: Int,
+    rows n: Int, dim d: Int, into c: UnsafeMutablePointer<Self>, rowStride ldc: Int)
+
+  /// Offers corpus rows `rows` to the heaps of `m` packed queries (see `cg_search_f32`).
+  static func search(
+    _ a: UnsafePointer<Self>, rows m: Int, width aw: Int, _ b: UnsafePointer<Self>, width bw: Int,
+    corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
+    heaps: TopKHeaps<Self>.Pointers)
+}
+
+extension Float: KernelElement {
+  static var preferredPanelWidth: Int { Int(cg_panel_width_f32()) }
+  static func preferredQueryWidth(panelWidth: Int) -> Int { Int(cg_query_width_f32(Int64(panelWidth))) }
+
+  static func gemm(
+    _ a: UnsafePointer<Float>, rows m: Int, width aw: Int, _ b: UnsafePointer<Float>, width bw: Int,
+    rows n: Int, dim d: Int, into c: UnsafeMutablePointer<Float>, rowStride ldc: Int
+  ) {
+    cg_gemm_f32(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
+  }
+
+  static func search(
+    _ a: UnsafePointer<Float>, rows m: Int, width aw: Int, _ b: UnsafePointer<Float>, width bw: Int,
+    corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
+    heaps h: TopKHeaps<Float>.Pointers
+  ) {
+    cg_search_f32(
+      a, Int64(m), Int64(aw), b, Int64(bw), Int64(rows.lowerBound), Int64(rows.count),
+      Int64(validRows), Int64(d), Int64(idOffset),
+      cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k)))
+  }
+}
+
+extension Double: KernelElement {
+  static var preferredPanelWidth: Int { Int(cg_panel_width_f64()) }
+  static func preferredQueryWidth(panelWidth: Int) -> Int { Int(cg_query_width_f64(Int64(panelWidth))) }
+
+  static func gemm(
+    _ a: UnsafePointer<Double>, rows m: Int, width aw: Int, _ b: UnsafePointer<Double>, width bw: Int,
+    rows n: Int, dim d: Int, into c: UnsafeMutablePointer<Double>, rowStride ldc: Int
+  ) {
+    cg_gemm_f64(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
+  }
+
+  static func search(
+    _ a: UnsafePointer<Double>, rows m: Int, width aw: Int, _ b: UnsafePointer<Double>, width bw: Int,
+    corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
+    heaps h: TopKHeaps<Double>.Pointers
+  ) {
+    cg_search_f64(
+      a, Int64(m), Int64(aw), b, Int64(bw), Int64(rows.lowerBound), Int64(rows.count),
+      Int64(validRows), Int64(d), Int64(idOffset),
+      cg_heaps_f64(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k)))
+  }
+}
+
+/// The instruction set the packed kernels may use, for tests of the portable paths.
+/// Every level computes bitwise the same results; data packed at one level stays valid.
+enum KernelLevel {
+  /// 2 = AVX-512, 1 = AVX2 + FMA, 0 = portable C (clamped to what the CPU has).
+  static func limit(to level: Int) { cg_set_level_limit(Int32(level)) }
+}
