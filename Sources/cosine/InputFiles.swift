@@ -69,3 +69,13 @@ struct CLIError: Error, CustomStringConvertible {
   let description: String
   init(_ message: String) { description = message }
 }
+
+/// Runs `body`, prefixing library errors (shape mismatches, bad axes, bad targets) with the
+/// files involved so the message says which inputs are at fault.
+func naming<R>(_ files: [String?], _ body: () throws -> R) throws -> R {
+  do {
+    return try body()
+  } catch let error as CosineError {
+    throw CLIError(files.compactMap { $0 }.joined(separator: ", ") + ": \(error)")
+  }
+}

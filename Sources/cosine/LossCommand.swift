@@ -62,7 +62,7 @@ struct LossCommand: ParsableCommand {
     let a = try policy.load(yTrue, as: "Y_TRUE"), b = try policy.load(yPred, as: "Y_PRED")
     let w = try sampleWeight.map { try policy.load($0, as: "sample weight") }
     let t = try target.map { try policy.load($0, as: "target") }
-    try max(ComputeType(a), ComputeType(b)).dispatch(Job(command: self, a: a, b: b, weight: w, target: t))
+    try naming([yTrue, yPred, sampleWeight, target]) { try max(ComputeType(a), ComputeType(b)).dispatch(Job(command: self, a: a, b: b, weight: w, target: t)) }
   }
 
   struct Job: TypedJob {

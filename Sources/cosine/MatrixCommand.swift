@@ -19,7 +19,7 @@ struct MatrixCommand: ParsableCommand {
   func run() throws {
     let policy = InputPolicy(allowNonfinite: output.allowNonfinite)
     let x = try policy.load(a, as: "A"), y = try policy.load(b, as: "B")
-    try max(ComputeType(x), ComputeType(y)).dispatch(Job(command: self, a: x, b: y))
+    try naming([a, b]) { try max(ComputeType(x), ComputeType(y)).dispatch(Job(command: self, a: x, b: y)) }
   }
 
   struct Job: TypedJob {

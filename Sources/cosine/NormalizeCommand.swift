@@ -18,7 +18,7 @@ struct NormalizeCommand: ParsableCommand {
 
   func run() throws {
     let input = try InputPolicy(allowNonfinite: output.allowNonfinite).load(x, as: "X")
-    try ComputeType(input).dispatch(Job(command: self, input: input))
+    try naming([x]) { try ComputeType(input).dispatch(Job(command: self, input: input)) }
   }
 
   struct Job: TypedJob {

@@ -22,7 +22,7 @@ struct SearchCommand: ParsableCommand {
   func run() throws {
     let policy = InputPolicy(allowNonfinite: allowNonfinite)
     let c = try policy.load(corpus, as: "corpus"), q = try policy.load(queries, as: "queries")
-    try max(ComputeType(c), ComputeType(q)).dispatch(Job(command: self, corpus: c, queries: q))
+    try naming([queries, corpus]) { try max(ComputeType(c), ComputeType(q)).dispatch(Job(command: self, corpus: c, queries: q)) }
   }
 
   struct Job: TypedJob {

@@ -22,7 +22,7 @@ struct SimilarityCommand: ParsableCommand {
   func run() throws {
     let policy = InputPolicy(allowNonfinite: output.allowNonfinite)
     let a = try policy.load(x1, as: "X1"), b = try policy.load(x2, as: "X2")
-    try max(ComputeType(a), ComputeType(b)).dispatch(Job(command: self, a: a, b: b))
+    try naming([x1, x2]) { try max(ComputeType(a), ComputeType(b)).dispatch(Job(command: self, a: a, b: b)) }
   }
 
   struct Job: TypedJob {
