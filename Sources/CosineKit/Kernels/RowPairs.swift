@@ -102,9 +102,16 @@ struct RowPairs<T: TensorScalar>: Sendable {
   func cosine(ofRow r: Int, floor: NormFloor) -> (cos: Double, c: Double, d1: Double, d2: Double) {
     let (s1, s2) = scale(ofRow: r)
     let dot = sums[3 * r]
-    let (m1, k1) = floor.effectiveNorm(sumOfSquares: sums[3 * r + 1], scale: s1)
-    let (m2, k2) = floor.effectiveNorm(sumOfSquares: sums[3 * r + 2], scale: s2)
-    var den = m1 * m2
+    let (m1, k1, sq1) = floor.effectiveNorm(sumOfSquares: sums[3 * r + 1], scale: s1)
+    let (m2, k2, sq2) = floor.effectiveNorm(sumOfSquares: sums[3 * r + 2], scale: s2)
+    // One square root of the product where neither norm is a constant floor: fewer roundings,
+    // and cos(x, x) is exactly 1 (sqrt(fl(q²)) = q). Two roots where the product leaves the range.
+    var den: Double
+    if let sq1, let sq2, case let p = sq1 * sq2, p.isFinite, p >= .leastNormalMagnitude {
+      den = p.squareRoot()
+    } else {
+      den = m1 * m2
+    }
     var cos: Double
     if den.isInfinite && m1.isFinite && m2.isFinite {
       cos = dot / m1 / m2

@@ -50,7 +50,7 @@ struct L2NormalizeOp<T: TensorScalar>: Sendable {
     var scaleOnly = [Double](repeating: 0, count: L.rows)
     for r in 0..<L.rows {
       let s = stats.scale(ofRow: r).0
-      let (m, k) = floor.effectiveNorm(sumOfSquares: stats.sums[3 * r + 1], scale: s)
+      let (m, k, _) = floor.effectiveNorm(sumOfSquares: stats.sums[3 * r + 1], scale: s)
       scaleOnly[r] = 1 / m / s
       inv[r] = scaleOnly[r]
       act[r] = k != 0
@@ -81,7 +81,7 @@ struct L2NormalizeOp<T: TensorScalar>: Sendable {
           }
           // Rows whose 1/m is not representable as one factor: scale in two exact steps.
           for (r, (s, _)) in stats.scales {
-            let (m, _) = floor.effectiveNorm(sumOfSquares: stats.sums[3 * r + 1], scale: s)
+            let m = floor.effectiveNorm(sumOfSquares: stats.sums[3 * r + 1], scale: s).m
             let (base, _) = L.bases(ofRow: r)
             var i = base
             for _ in 0..<L.length {
