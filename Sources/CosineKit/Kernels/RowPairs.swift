@@ -133,15 +133,16 @@ struct RowPairs<T: TensorScalar>: Sendable {
     let L = layout
     let rows = L.rows, n = L.length
     if L.unbroadcast {
-      var ga = [T](repeating: 0, count: a.count)
-      var gb = [T](repeating: 0, count: b.count)
-      guard rows > 0, n > 0 else {
-        return (Tensor(uncheckedShape: a.shape, scalars: ga), Tensor(uncheckedShape: b.shape, scalars: gb))
-      }
-      a.scalars.withUnsafeBufferPointer { pa in
-        b.scalars.withUnsafeBufferPointer { pb in
-          ga.withUnsafeMutableBufferPointer { oa in
-            gb.withUnsafeMutableBufferPointer { ob in
+      // Every element is written exactly once below, so the outputs start uninitialized
+      // (no zero-filling pass over memory the size of the inputs).
+      var gb: [T] = []
+      let ga = [T](unsafeUninitializedCapacity: a.count) { oa, countA in
+        gb = [T](unsafeUninitializedCapacity: b.count) { ob, countB in
+          countA = a.count
+          countB = b.count
+          guard rows > 0, n > 0 else { return }
+          a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
               coef.withUnsafeBufferPointer { pc in
                 let A = SharedConstPointer(pa.baseAddress!), B = SharedConstPointer(pb.baseAddress!)
                 let GA = SharedPointer(oa.baseAddress!), GB = SharedPointer(ob.baseAddress!)
