@@ -37,7 +37,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "CosineKitTests", dependencies: ["CosineKit"]),
+    .testTarget(name: "CosineKitTests", dependencies: ["CosineKit", "CCosineKernels"]),
     .testTarget(name: "CosineCLITests", dependencies: ["CosineKit", "cosine"]),
   ]
 )

@@ -288,7 +288,7 @@ import Testing
 
   /// Random mutations of valid files (bit flips, byte changes, truncation, insertion) never trap.
   @Test func randomMutationsNeverTrap() throws {
-    var rng = SplitMix64(seed: 0x5EED)
+    var rng = SeededRandom(seed: 0x5EED)
     let seeds = try ["float16_be", "int64_le", "fortran_f4_be_3x5", "v3_f4_5", "rank3", "bool", "empty_f4_3x0"]
       .map { try F.bytes($0 + ".npy") }
     var decoded = 0
@@ -333,15 +333,3 @@ import Testing
   }
 }
 
-/// A small deterministic generator so the mutation test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
