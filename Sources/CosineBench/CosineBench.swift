@@ -42,7 +42,7 @@ struct CosineBench: ParsableCommand {
     var limit: Double?
     if !json {
       print("threads: \(CosineKitThreads.effectiveCount), runs: \(runs) (median reported)")
-      print(pad("benchmark", 20) + pad("seconds", 12) + pad("rate", 16) + pad("of limit", 10) + "what")
+      print(pad("benchmark", 24) + pad("seconds", 12) + pad("rate", 16) + pad("of limit", 10) + "what")
     }
     for b in selected {
       let m = try measure(b, runs: runs)
@@ -56,7 +56,7 @@ struct CosineBench: ParsableCommand {
       } else {
         let rate = m.gigabytesPerSecond.map { fmt($0) + " GB/s" } ?? m.gigaflopsPerSecond.map { fmt($0) + " GFLOP/s" } ?? ""
         let frac = (m.gigabytesPerSecond.flatMap { g in limit.map { fmt(100 * g / $0, 0) + " %" } }) ?? ""
-        print(pad(b.name, 20) + pad(fmt(m.median, 4), 12) + pad(rate, 16) + pad(frac, 10) + b.summary)
+        print(pad(b.name, 24) + pad(fmt(m.median, 4), 12) + pad(rate, 16) + pad(frac, 10) + b.summary)
       }
     }
   }

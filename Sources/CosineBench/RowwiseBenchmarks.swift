@@ -26,10 +26,24 @@ enum RowwiseBenchmarks {
   }
 
   /// `loss_fwd_bwd_f32`: `mean(1 − cos)` over 65536 rows of 768 Floats and its gradients with
-  /// respect to both inputs. Forward reads both inputs; backward reads them again and writes two
+  /// respect to both inputs, as in a training loop: the gradient tensors are kept between steps
+  /// and overwritten. Forward reads both inputs; backward reads them again and writes two
   /// gradients: 6 · 65536 · 768 · 4 bytes.
   static let lossForwardBackwardF32 = Benchmark(
-    name: "loss_fwd_bwd_f32", summary: "mean(1 − cos) and both gradients, 2 × [65536, 768] Float",
+    name: "loss_fwd_bwd_f32", summary: "mean(1 − cos) and both gradients (kept buffers), 2 × [65536, 768] Float",
+    bytes: Double(6 * rows * dim * 4), flops: 0
+  ) {
+    let a = try Tensor<Float>(shape: [rows, dim], scalars: BenchRandom.floats(rows * dim, seed: 1))
+    let b = try Tensor<Float>(shape: [rows, dim], scalars: BenchRandom.floats(rows * dim, seed: 2))
+    let loss = CosineLoss(.cosineDistance())
+    var ga = Tensor<Float>(scalar: 0), gb = ga
+    return { _ = try loss.valueWithGradient(a, b, gradientTrue: &ga, gradientPred: &gb) }
+  }
+
+  /// `loss_fwd_bwd_f32_alloc`: as `loss_fwd_bwd_f32`, with new gradient tensors every call
+  /// (each costs the operating system's page faults and zeroing on first touch).
+  static let lossForwardBackwardF32Alloc = Benchmark(
+    name: "loss_fwd_bwd_f32_alloc", summary: "as loss_fwd_bwd_f32, new gradient tensors each call",
     bytes: Double(6 * rows * dim * 4), flops: 0
   ) {
     let a = try Tensor<Float>(shape: [rows, dim], scalars: BenchRandom.floats(rows * dim, seed: 1))
@@ -58,5 +72,5 @@ enum RowwiseBenchmarks {
     return { _ = try l2Normalize(a) }
   }
 
-  static let all = [rowwiseF32, lossForwardBackwardF32, rowwiseF16, rowwiseF32Axis0, normalizeF32]
+  static let all = [rowwiseF32, lossForwardBackwardF32, lossForwardBackwardF32Alloc, rowwiseF16, rowwiseF32Axis0, normalizeF32]
 }

@@ -14,6 +14,9 @@
 ///
 /// **Edge cases:** zero rows score 0; empty inputs give an empty matrix; NaN propagates.
 /// - Complexity: O(M·N·D).
+@_specialize(exported: true, where T == Float)
+@_specialize(exported: true, where T == Double)
+@_specialize(exported: true, where T == Float16)
 public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, eps: Double = 1e-8) throws -> Tensor<T> {
   let (ua, ub) = try UnitRows.pair(a, b, eps: eps, operation: "cosine similarity matrix")
   let m = ua.rows, n = ub.rows

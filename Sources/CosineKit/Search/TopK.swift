@@ -13,6 +13,9 @@
 /// - Throws: ``CosineError`` if the shapes are not matrices with equal D, or k < 0.
 ///
 /// **Edge cases:** zero rows score 0; NaN scores rank last.
+@_specialize(exported: true, where T == Float)
+@_specialize(exported: true, where T == Double)
+@_specialize(exported: true, where T == Float16)
 public func topKSearch<T: TensorScalar>(
   queries: Tensor<T>, corpus: Tensor<T>, k: Int, eps: Double = 1e-8
 ) throws -> (indices: Tensor<Double>, scores: Tensor<T>) {
