@@ -23,7 +23,15 @@ typedef struct ck_kernels {
   void (*rowscale_f32)(const float *, size_t, size_t, const double *, float *);
   void (*rowscale_f64)(const double *, size_t, size_t, const double *, double *);
   void (*rowscale_f16)(const uint16_t *, size_t, size_t, const double *, uint16_t *);
+  void (*colsums_f32)(const float *, const float *, size_t, double *, double *, double *);
+  void (*colgrad_f32)(const float *, const float *, size_t, const double *, const double *, const double *,
+                      const double *, float *, float *);
 } ck_kernels;
+
+// The portable column kernels, shared by the tables that have no SIMD version of them.
+void ck_scalar_colsums_f32(const float *a, const float *b, size_t n, double *d, double *q1, double *q2);
+void ck_scalar_colgrad_f32(const float *a, const float *b, size_t n, const double *ca, const double *da,
+                           const double *cb, const double *db, float *ga, float *gb);
 
 extern const ck_kernels ck_kernels_scalar;
 #if CK_X86

@@ -125,3 +125,12 @@ void ck_rowscale_f16(const uint16_t *x, size_t rows, size_t n, const double *sca
   if (rows == 0 || n == 0) return;
   K()->rowscale_f16(x, rows, n, scale, out);
 }
+
+void ck_colsums_f32(const float *a, const float *b, size_t n, double *d, double *q1, double *q2) {
+  K()->colsums_f32(a, b, n, d, q1, q2);
+}
+
+void ck_colgrad_f32(const float *a, const float *b, size_t n, const double *ca, const double *da, const double *cb,
+                    const double *db, float *ga, float *gb) {
+  K()->colgrad_f32(a, b, n, ca, da, cb, db, ga, gb);
+}

@@ -350,6 +350,7 @@ const ck_kernels ck_kernels_avx2 = {
   rowsumsq_f32, rowsumsq_f64, rowsumsq_f16,
   rowgrad_f32, rowgrad_f64, rowgrad_f16,
   rowscale_f32, rowscale_f64, rowscale_f16,
+  ck_scalar_colsums_f32, ck_scalar_colgrad_f32,
 };
 
 #endif  // CK_X86

@@ -499,12 +499,53 @@ CK_AVX512 static void rowscale_f16(const uint16_t *x, size_t rows, size_t n, con
   if (st) _mm_sfence();
 }
 
+// ---------------------------------------------------------------------------------------------
+// Column kernels: 8 rows per vector, accumulators in memory (they stay in L1 across calls).
+
+CK_AVX512 static void colsums_f32(const float *a, const float *b, size_t n, double *d, double *q1, double *q2) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m512d x = ld8f(a + i), y = ld8f(b + i);
+    _mm512_storeu_pd(d + i, _mm512_fmadd_pd(x, y, _mm512_loadu_pd(d + i)));
+    _mm512_storeu_pd(q1 + i, _mm512_fmadd_pd(x, x, _mm512_loadu_pd(q1 + i)));
+    _mm512_storeu_pd(q2 + i, _mm512_fmadd_pd(y, y, _mm512_loadu_pd(q2 + i)));
+  }
+  if (i < n) {
+    __mmask8 m = mask8(n - i);
+    __m512d x = ld8f_mask(m, a + i), y = ld8f_mask(m, b + i);
+    _mm512_mask_storeu_pd(d + i, m, _mm512_fmadd_pd(x, y, _mm512_maskz_loadu_pd(m, d + i)));
+    _mm512_mask_storeu_pd(q1 + i, m, _mm512_fmadd_pd(x, x, _mm512_maskz_loadu_pd(m, q1 + i)));
+    _mm512_mask_storeu_pd(q2 + i, m, _mm512_fmadd_pd(y, y, _mm512_maskz_loadu_pd(m, q2 + i)));
+  }
+}
+
+CK_AVX512 static void colgrad_f32(const float *a, const float *b, size_t n, const double *ca, const double *da,
+                                  const double *cb, const double *db, float *ga, float *gb) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m512d x = ld8f(a + i), y = ld8f(b + i);
+    if (ga) _mm256_storeu_ps(ga + i, _mm512_cvtpd_ps(lincomb_pd(_mm512_loadu_pd(ca + i), y, _mm512_loadu_pd(da + i), x)));
+    if (gb) _mm256_storeu_ps(gb + i, _mm512_cvtpd_ps(lincomb_pd(_mm512_loadu_pd(cb + i), x, _mm512_loadu_pd(db + i), y)));
+  }
+  if (i < n) {
+    __mmask8 m = mask8(n - i);
+    __m512d x = ld8f_mask(m, a + i), y = ld8f_mask(m, b + i);
+    if (ga)
+      _mm256_mask_storeu_ps(ga + i, m, _mm512_cvtpd_ps(lincomb_pd(_mm512_maskz_loadu_pd(m, ca + i), y,
+                                                                  _mm512_maskz_loadu_pd(m, da + i), x)));
+    if (gb)
+      _mm256_mask_storeu_ps(gb + i, m, _mm512_cvtpd_ps(lincomb_pd(_mm512_maskz_loadu_pd(m, cb + i), x,
+                                                                  _mm512_maskz_loadu_pd(m, db + i), y)));
+  }
+}
+
 const ck_kernels ck_kernels_avx512 = {
   "avx512",
   rowsums_f32, rowsums_f64, rowsums_f16,
   rowsumsq_f32, rowsumsq_f64, rowsumsq_f16,
   rowgrad_f32, rowgrad_f64, rowgrad_f16,
   rowscale_f32, rowscale_f64, rowscale_f16,
+  colsums_f32, colgrad_f32,
 };
 
 #endif  // CK_X86

@@ -275,10 +275,32 @@ static void rowscale_f16(const uint16_t *x, size_t rows, size_t n, const double 
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Column kernels.
+
+void ck_scalar_colsums_f32(const float *a, const float *b, size_t n, double *d, double *q1, double *q2) {
+  for (size_t i = 0; i < n; i++) {
+    double x = a[i], y = b[i];
+    d[i] += x * y;
+    q1[i] += x * x;
+    q2[i] += y * y;
+  }
+}
+
+void ck_scalar_colgrad_f32(const float *a, const float *b, size_t n, const double *ca, const double *da,
+                           const double *cb, const double *db, float *ga, float *gb) {
+  for (size_t i = 0; i < n; i++) {
+    double x = a[i], y = b[i];
+    if (ga) ga[i] = (float)(ca[i] * y - da[i] * x);
+    if (gb) gb[i] = (float)(cb[i] * x - db[i] * y);
+  }
+}
+
 const ck_kernels ck_kernels_scalar = {
   "scalar",
   rowsums_f32, rowsums_f64, rowsums_f16,
   rowsumsq_f32, rowsumsq_f64, rowsumsq_f16,
   rowgrad_f32, rowgrad_f64, rowgrad_f16,
   rowscale_f32, rowscale_f64, rowscale_f16,
+  ck_scalar_colsums_f32, ck_scalar_colgrad_f32,
 };

@@ -51,7 +51,16 @@ void ck_rowscale_f32(const float *x, size_t rows, size_t n, const double *scale,
 void ck_rowscale_f64(const double *x, size_t rows, size_t n, const double *scale, double *out);
 void ck_rowscale_f16(const uint16_t *x, size_t rows, size_t n, const double *scale, uint16_t *out);
 
-/// Test hook: 0 forces the portable scalar path, 1 restores automatic dispatch.
+/// Column kernels, for rows strided across memory (a reduced axis that is not the last one):
+// element i of n belongs to row i, and one call processes one position along the axis.
+//   colsums: d[i] += a[i]·b[i];  q1[i] += a[i]²;  q2[i] += b[i]²  (double accumulators)
+//   colgrad: ga[i] = ca[i]·b[i] − da[i]·a[i];  gb[i] = cb[i]·a[i] − db[i]·b[i]  (in double, rounded once;
+//            ga or gb may be NULL)
+void ck_colsums_f32(const float *a, const float *b, size_t n, double *d, double *q1, double *q2);
+void ck_colgrad_f32(const float *a, const float *b, size_t n, const double *ca, const double *da, const double *cb,
+                    const double *db, float *ga, float *gb);
+
+// Test hook: 0 forces the portable scalar path, 1 restores automatic dispatch.
 /// (2 caps automatic dispatch at the AVX2 kernels, so they can be tested on AVX-512 CPUs.)
 /// Process-wide: do not flip it while other threads are calling the kernels and expecting
 /// a particular path (every path computes the same results within rounding).

@@ -1,3 +1,4 @@
+import CCosineKernels
 import RealModule
 
 /// Row sums and gradients when the reduced axis is not the last one and neither input is
@@ -6,7 +7,7 @@ import RealModule
 /// rows in the inner loop, so every memory access is sequential and the per-row accumulators
 /// stay in L1. Each thread allocates its accumulators once.
 enum InnerBlocks {
-  static let block = 512
+  static let block = 4096
 
   static func sums<T: TensorScalar>(
     _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, layout L: RowLayout, into out: UnsafeMutablePointer<Double>
@@ -26,11 +27,15 @@ enum InnerBlocks {
         var off = o * n * inner + i0
         for _ in 0..<n {
           let pa = A.base + off, pb = B.base + off
-          for i in 0..<w {
-            let x = Double(pa[i]), y = Double(pb[i])
-            d[i] = Relaxed.multiplyAdd(x, y, d[i])
-            q1[i] = Relaxed.multiplyAdd(x, x, q1[i])
-            q2[i] = Relaxed.multiplyAdd(y, y, q2[i])
+          if T.self == Float.self {
+            ck_colsums_f32(floats(pa), floats(pb), w, d, q1, q2)
+          } else {
+            for i in 0..<w {
+              let x = Double(pa[i]), y = Double(pb[i])
+              d[i] = Relaxed.multiplyAdd(x, y, d[i])
+              q1[i] = Relaxed.multiplyAdd(x, x, q1[i])
+              q2[i] = Relaxed.multiplyAdd(y, y, q2[i])
+            }
           }
           off &+= inner
         }
@@ -71,14 +76,28 @@ enum InnerBlocks {
         var off = o * n * inner + i0
         for _ in 0..<n {
           let pa = A.base + off, pb = B.base + off, ga = GA.base + off, gb = GB.base + off
-          for i in 0..<w {
-            let x = Double(pa[i]), y = Double(pb[i])
-            ga[i] = T(ca[i] * y - da[i] * x)
-            gb[i] = T(cb[i] * x - db[i] * y)
+          if T.self == Float.self {
+            ck_colgrad_f32(floats(pa), floats(pb), w, ca, da, cb, db, floats(ga), floats(gb))
+          } else {
+            for i in 0..<w {
+              let x = Double(pa[i]), y = Double(pb[i])
+              ga[i] = T(ca[i] * y - da[i] * x)
+              gb[i] = T(cb[i] * x - db[i] * y)
+            }
           }
           off &+= inner
         }
       }
     }
+  }
+
+  @inline(__always)
+  private static func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+  }
+
+  @inline(__always)
+  private static func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
   }
 }
