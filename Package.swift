@@ -37,6 +37,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // libFuzzer target for the .npy reader; see Scripts/fuzz.sh. A plain build gives a
+    // program that replays inputs: `swift run NPYFuzz FILE...`.
+    .executableTarget(name: "NPYFuzz", dependencies: ["CosineKit"]),
     .testTarget(name: "CosineKitTests", dependencies: ["CosineKit"]),
     .testTarget(name: "CosineCLITests", dependencies: ["CosineKit"]),
   ]
