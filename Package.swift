@@ -37,7 +37,13 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "CosineKitTests", dependencies: ["CosineKit", "CCosineKernels"]),
+    // libFuzzer target for the .npy reader; see Scripts/fuzz.sh. A plain build gives a
+    // program that replays inputs: `swift run NPYFuzz FILE...`.
+    .executableTarget(name: "NPYFuzz", dependencies: ["CosineKit"]),
+    .testTarget(
+      name: "CosineKitTests", dependencies: ["CosineKit", "CCosineKernels"],
+      exclude: ["Fixtures"]  // .npy fixtures read by path, not resources
+    ),
     .testTarget(name: "CosineCLITests", dependencies: ["CosineKit", "cosine"]),
   ]
 )
