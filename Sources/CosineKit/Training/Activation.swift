@@ -99,13 +99,5 @@ extension ActivationLayer: Differentiable {
   public typealias TangentVector = ParameterVector<Scalar>
 
   public mutating func move(by offset: ParameterVector<Scalar>) {}
-
-  @derivative(of: callAsFunction)
-  @usableFromInline
-  func _vjpCallAsFunction(
-    _ input: Tensor<Scalar>
-  ) throws -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (ParameterVector<Scalar>, Tensor<Scalar>)) {
-    try layerVJP(self, input)
-  }
 }
 #endif

@@ -55,6 +55,14 @@ public struct CosineDotLayer<Scalar: TensorScalar>: Sendable, Equatable {
   }
 }
 
+extension CosineDotLayer {
+  /// The merged output, trapping (with the error's message) where ``callAsFunction(_:_:)``
+  /// would throw: the form Swift's automatic differentiation differentiates.
+  public func forward(_ x1: Tensor<Scalar>, _ x2: Tensor<Scalar>) -> Tensor<Scalar> {
+    orTrap { try self(x1, x2) }
+  }
+}
+
 #if canImport(_Differentiation)
 extension CosineDotLayer: Differentiable {
   /// Always empty: the layer has no parameters.
@@ -62,12 +70,12 @@ extension CosineDotLayer: Differentiable {
 
   public mutating func move(by offset: ParameterVector<Scalar>) {}
 
-  @derivative(of: callAsFunction, wrt: (x1, x2))
+  @derivative(of: forward, wrt: (x1, x2))
   @usableFromInline
-  func _vjpCallAsFunction(
+  func _vjpForward(
     _ x1: Tensor<Scalar>, _ x2: Tensor<Scalar>
-  ) throws -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (Tensor<Scalar>, Tensor<Scalar>)) {
-    let (v, pb) = try valueWithPullback(x1, x2)
+  ) -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (Tensor<Scalar>, Tensor<Scalar>)) {
+    let (v, pb) = orTrap { try valueWithPullback(x1, x2) }
     return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
   }
 }

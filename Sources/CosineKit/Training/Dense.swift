@@ -124,13 +124,5 @@ extension Dense: Differentiable {
   public mutating func move(by offset: ParameterVector<Scalar>) {
     parameters.move(by: offset)
   }
-
-  @derivative(of: callAsFunction)
-  @usableFromInline
-  func _vjpCallAsFunction(
-    _ input: Tensor<Scalar>
-  ) throws -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (ParameterVector<Scalar>, Tensor<Scalar>)) {
-    try layerVJP(self, input)
-  }
 }
 #endif

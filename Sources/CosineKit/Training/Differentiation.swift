@@ -1,13 +1,14 @@
 #if canImport(_Differentiation)
 import _Differentiation
 
-// Swift differentiable programming for CosineKit: the tensor is `Differentiable`, and every op,
-// loss and layer registers its hand-written (fused) pullback as its derivative, so
-// `gradient(at:of:)` over a model built from them runs these kernels. The layers' own
-// registrations sit at the end of their files; the ops' are here.
+// Swift differentiable programming for CosineKit: the tensor is `Differentiable`, and the
+// non-throwing forms of every op, loss and layer (see TrappingForms.swift and `Layer.forward`)
+// register their hand-written, fused pullbacks as derivatives, so `gradient(at:of:)` over a
+// model built from them runs these kernels. The layers' conformances sit at the end of their
+// files; the ops' registrations are here.
 //
-// Autodiff pullbacks cannot throw. Shapes are checked when the value is computed, so the
-// only upstream gradients a pullback sees have the value's shape, or are a rank-0 zero (which is
+// Autodiff pullbacks cannot throw. Shapes are checked when the value is computed, so the only
+// upstream gradients a pullback sees have the value's shape, or are a rank-0 zero (which is
 // expanded); anything else is a programming error and traps with the error's message.
 
 extension Tensor: Differentiable {
@@ -66,60 +67,44 @@ extension Array {
   }
 }
 
-/// Runs `body`, trapping with the error's message if it throws (pullbacks cannot throw).
-func orTrap<R>(_ body: () throws -> R) -> R {
-  do { return try body() } catch { preconditionFailure("\(error)") }
-}
-
-/// A layer's explicit pullback in the form `@derivative(of: callAsFunction)` needs.
-func layerVJP<L: Layer>(
-  _ layer: L, _ input: Tensor<L.Scalar>
-) throws -> (value: Tensor<L.Scalar>, pullback: (Tensor<L.Scalar>) -> (ParameterVector<L.Scalar>, Tensor<L.Scalar>)) {
-  let (y, pb) = try layer.valueWithPullback(input)
-  return (y, { g in
-    let r = orTrap { try pb(g.expanded(to: y.shape)) }
-    return (ParameterVector(r.parameters), r.input)
-  })
-}
-
 // MARK: Ops
 
-@derivative(of: cosineSimilarity, wrt: (x1, x2))
-@usableFromInline
-func _vjpCosineSimilarity<T: TensorScalar>(
-  _ x1: Tensor<T>, _ x2: Tensor<T>, axis: Int, eps: Double
-) throws -> (value: Tensor<T>, pullback: (Tensor<T>) -> (Tensor<T>, Tensor<T>)) {
-  let (v, pb) = try cosineSimilarityWithPullback(x1, x2, axis: axis, eps: eps)
-  return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
-}
+extension Tensor {
+  @derivative(of: cosineSimilarity(to:axis:eps:), wrt: (self, other))
+  @usableFromInline
+  func _vjpCosineSimilarity(
+    to other: Tensor, axis: Int, eps: Double
+  ) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
+    let (v, pb) = orTrap { try cosineSimilarityWithPullback(self, other, axis: axis, eps: eps) }
+    return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
+  }
 
-@derivative(of: l2Normalize, wrt: x)
-@usableFromInline
-func _vjpL2Normalize<T: TensorScalar>(
-  _ x: Tensor<T>, axis: Int, eps: Double
-) throws -> (value: Tensor<T>, pullback: (Tensor<T>) -> Tensor<T>) {
-  let (v, pb) = try l2NormalizeWithPullback(x, axis: axis, eps: eps)
-  return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
+  @derivative(of: l2Normalized, wrt: self)
+  @usableFromInline
+  func _vjpL2Normalized(axis: Int, eps: Double) -> (value: Tensor, pullback: (Tensor) -> Tensor) {
+    let (v, pb) = orTrap { try l2NormalizeWithPullback(self, axis: axis, eps: eps) }
+    return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
+  }
 }
 
 extension CosineLoss {
-  @derivative(of: callAsFunction, wrt: (yTrue, yPred))
+  @derivative(of: forward, wrt: (yTrue, yPred))
   @usableFromInline
-  func _vjpCallAsFunction<T: TensorScalar>(
+  func _vjpForward<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>?, sampleWeight: Tensor<T>?
-  ) throws -> (value: Tensor<T>, pullback: (Tensor<T>) -> (Tensor<T>, Tensor<T>)) {
-    let (v, pb) = try valueWithPullback(yTrue, yPred, target: target, sampleWeight: sampleWeight)
+  ) -> (value: Tensor<T>, pullback: (Tensor<T>) -> (Tensor<T>, Tensor<T>)) {
+    let (v, pb) = orTrap { try valueWithPullback(yTrue, yPred, target: target, sampleWeight: sampleWeight) }
     return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
   }
 }
 
 extension CosineDot {
-  @derivative(of: callAsFunction, wrt: (x1, x2))
+  @derivative(of: forward, wrt: (x1, x2))
   @usableFromInline
-  func _vjpCallAsFunction<T: TensorScalar>(
+  func _vjpForward<T: TensorScalar>(
     _ x1: Tensor<T>, _ x2: Tensor<T>
-  ) throws -> (value: Tensor<T>, pullback: (Tensor<T>) -> (Tensor<T>, Tensor<T>)) {
-    let (v, pb) = try valueWithPullback(x1, x2)
+  ) -> (value: Tensor<T>, pullback: (Tensor<T>) -> (Tensor<T>, Tensor<T>)) {
+    let (v, pb) = orTrap { try valueWithPullback(x1, x2) }
     return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
   }
 }

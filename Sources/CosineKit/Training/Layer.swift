@@ -1,3 +1,7 @@
+#if canImport(_Differentiation)
+import _Differentiation
+#endif
+
 /// A differentiable transformation of one tensor, with trainable parameters.
 ///
 /// Every layer computes its output and, in ``valueWithPullback(_:)``, a pullback that maps the
@@ -14,7 +18,8 @@
 /// ```
 ///
 /// Where the toolchain has `_Differentiation`, the layers of CosineKit also conform to
-/// `Differentiable` and register these pullbacks as their derivatives.
+/// `Differentiable` (their tangent is a ``ParameterVector``), and ``forward(_:)``, the
+/// non-throwing form of ``callAsFunction(_:)``, has this pullback registered as its derivative.
 public protocol Layer<Scalar>: Sendable {
   /// The element type of inputs, outputs and parameters.
   associatedtype Scalar: TensorScalar
@@ -61,6 +66,38 @@ public struct LayerGradient<Scalar: TensorScalar>: Sendable, Equatable {
 extension Layer {
   /// The number of trainable scalars.
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+  /// The output for `input`, trapping (with the error's message) where ``callAsFunction(_:)``
+  /// would throw.
+  ///
+  /// This is the form Swift's automatic differentiation differentiates: with
+  /// `_Differentiation`, its registered derivative is the layer's ``valueWithPullback(_:)``, so
+  /// `gradient(at:of:)` over a model built from CosineKit layers runs their fused kernels. (The
+  /// Swift 6 compilers cannot yet reliably differentiate throwing functions.)
+  public func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+    orTrap { try self(input) }
+  }
+}
+
+#if canImport(_Differentiation)
+extension Layer where Self: Differentiable, TangentVector == ParameterVector<Scalar> {
+  @derivative(of: forward)
+  @usableFromInline
+  func _vjpForward(
+    _ input: Tensor<Scalar>
+  ) -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (ParameterVector<Scalar>, Tensor<Scalar>)) {
+    let (y, pb) = orTrap { try valueWithPullback(input) }
+    return (y, { g in
+      let r = orTrap { try pb(g.expanded(to: y.shape)) }
+      return (ParameterVector(r.parameters), r.input)
+    })
+  }
+}
+#endif
+
+/// Runs `body`, trapping with the error's message if it throws.
+func orTrap<R>(_ body: () throws -> R) -> R {
+  do { return try body() } catch { preconditionFailure("\(error)") }
 }
 
 /// Checks that an upstream gradient has the shape of the value it is the gradient of.

@@ -108,13 +108,5 @@ extension Sequential: Differentiable {
   public mutating func move(by offset: ParameterVector<Scalar>) {
     parameters.move(by: offset)
   }
-
-  @derivative(of: callAsFunction)
-  @usableFromInline
-  func _vjpCallAsFunction(
-    _ input: Tensor<Scalar>
-  ) throws -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (ParameterVector<Scalar>, Tensor<Scalar>)) {
-    try layerVJP(self, input)
-  }
 }
 #endif
