@@ -27,48 +27,16 @@ enum FileBytes {
     return bytes
   }
 
-  /// Replaces `path` with `bytes` atomically: a temporary file in the same directory is
-  /// written, flushed and renamed over `path`, so readers never see a partial file.
+  /// Replaces `path` with `bytes` atomically (see `AtomicFile`): readers never see a partial
+  /// file, and on failure an existing file at `path` is left untouched.
   ///
-  /// - Throws: ``TrainingFileError`` naming `path` with the system's reason; on failure an
-  ///   existing file at `path` is left untouched.
+  /// - Throws: ``TrainingFileError`` naming `path` with the system's reason.
   static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let slash = path.lastIndex(of: "/")
-    let directory = slash.map { String(path[...$0]) } ?? ""
-    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-    guard !name.isEmpty, name != ".", name != ".." else {
-      throw TrainingFileError(path: path, message: "cannot write: the path names a directory, not a file")
+    do {
+      try AtomicFile.write(to: path) { try $0.write(bytes) }
+    } catch let e as NPYError {
+      throw TrainingFileError(path: e.path, message: e.message)
     }
-    var generator = SystemRandomNumberGenerator()
-    let temporary = "\(directory).\(name.prefix(100)).tmp-\(String(generator.next() as UInt64, radix: 16))"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-    guard fd >= 0 else {
-      let code = errno
-      let what = code == ENOENT || code == ENOTDIR ? "the directory does not exist" : reason(code)
-      throw TrainingFileError(path: path, message: "cannot write: \(what)")
-    }
-    var ok = false
-    defer { if !ok { unlink(temporary) } }
-    var done = 0
-    var failure: Int32 = 0
-    bytes.withUnsafeBytes { raw in
-      while done < raw.count {
-        let n = write(fd, raw.baseAddress! + done, raw.count - done)
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = errno
-          return
-        }
-        done += n
-      }
-    }
-    if failure == 0 && fsync(fd) != 0 { failure = errno }
-    if close(fd) != 0 && failure == 0 { failure = errno }
-    if failure != 0 { throw TrainingFileError(path: path, message: "cannot write: \(reason(failure))") }
-    guard rename(temporary, path) == 0 else {
-      throw TrainingFileError(path: path, message: "cannot write: \(reason(errno))")
-    }
-    ok = true
   }
 
   static func reason(_ code: Int32) -> String {

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct EmbedCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "embed", abstract: "Apply a saved tower.")
+}
