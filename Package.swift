@@ -40,6 +40,6 @@ let package = Package(
       ]
     ),
     .testTarget(name: "CosineKitTests", dependencies: ["CosineKit"]),
-    .testTarget(name: "CosineCLITests", dependencies: ["CosineKit"]),
+    .testTarget(name: "CosineCLITests", dependencies: ["CosineKit", "cosine"]),
   ]
 )
