@@ -27,7 +27,9 @@ struct DemoCommand: ParsableCommand {
   @Option(name: .customLong("output-dir"), help: "Where the report and the trained model are written.")
   var outputDirectory: String = "."
 
-  @Option(name: .customLong("data-dir"), help: "A directory with digits_images.npy and digits_labels.npy (default: the bundled copy).")
+  @Option(
+    name: .customLong("data-dir"),
+    help: "A directory with digits_images.npy and digits_labels.npy (default: the bundled copy).")
   var dataDirectory: String?
 
   func validate() throws {
@@ -46,12 +48,15 @@ struct DemoCommand: ParsableCommand {
     experiment.seed = seed
     experiment.epochs = epochs
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: outputDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard FileManager.default.fileExists(atPath: outputDirectory, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
       throw fail("demo", "\(outputDirectory): the output directory does not exist")
     }
 
     let heldOut = data.count - experiment.trainingCount
-    print("digits: \(data.count) images of 8×8 pixels; \(experiment.trainingCount) for training, \(heldOut) held out (seed \(seed))")
+    print(
+      "digits: \(data.count) images of 8×8 pixels; \(experiment.trainingCount) for training, \(heldOut) held out (seed \(seed))"
+    )
     print(
       "model: two towers 32 → \(experiment.hiddenSize) (tanh) → \(experiment.embeddingSize), cosine embedding loss, "
         + "\(experiment.negativesPerImage) negatives per positive, Adam (learning rate \(experiment.learningRate))")

@@ -25,7 +25,9 @@ struct EmbedCommand: ParsableCommand {
   func run() throws {
     do {
       let file = try ModelFile<Float>(contentsOf: model)
-      guard let first = file.entries.first else { throw CosineError.invalidArgument("\(model): the file holds no tower") }
+      guard let first = file.entries.first else {
+        throw CosineError.invalidArgument("\(model): the file holds no tower")
+      }
       let names = file.entries.map { "'\($0.name)'" }.joined(separator: ", ")
       let chosen: Sequential<Float>
       if let tower {
@@ -37,7 +39,8 @@ struct EmbedCommand: ParsableCommand {
         chosen = first.model
       }
       let x = try readMatrix(input, what: "rows")
-      if let dense = chosen.layers.first(where: { $0 is Dense<Float> }) as? Dense<Float>, dense.inputSize != x.shape[1] {
+      if let dense = chosen.layers.first(where: { $0 is Dense<Float> }) as? Dense<Float>, dense.inputSize != x.shape[1]
+      {
         throw CosineError.invalidArgument(
           "\(input): rows have \(x.shape[1]) values but the tower '\(tower ?? first.name)' takes \(dense.inputSize)")
       }

@@ -64,7 +64,9 @@ struct TrainCommand: ParsableCommand {
     guard learningRate.isFinite, learningRate > 0 else {
       throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
     }
-    guard margin.isFinite, margin >= -1, margin <= 1 else { throw ValidationError("--margin must be in [-1, 1], got \(margin)") }
+    guard margin.isFinite, margin >= -1, margin <= 1 else {
+      throw ValidationError("--margin must be in [-1, 1], got \(margin)")
+    }
     _ = try lossKind()
     _ = try layerSizes()
     guard Activation(name: activation) != nil else {
@@ -109,7 +111,8 @@ struct TrainCommand: ParsableCommand {
         let v = try NPY.read(contentsOf: target).converted(to: Float.self)
         guard v.rank == 1 || (v.rank == 2 && v.shape[1] == 1), v.count == l.shape[0] else {
           throw CosineError.invalidArgument(
-            "\(target): targets must be a vector of \(l.shape[0]) values (one per pair), got \(Shape.describe(v.shape))")
+            "\(target): targets must be a vector of \(l.shape[0]) values (one per pair), got \(Shape.describe(v.shape))"
+          )
         }
         if let i = firstNonFiniteIndex(v) { throw CosineError.invalidArgument("\(target): target \(i) is not finite") }
         t = try v.reshaped([v.count])
@@ -118,7 +121,8 @@ struct TrainCommand: ParsableCommand {
         throw CosineError.invalidArgument("the \(kind.name) loss needs --target (one value per pair)")
       }
       if !kind.needsTarget && t != nil {
-        throw CosineError.invalidArgument("the \(kind.name) loss takes no target; drop --target or use --loss embedding or mse")
+        throw CosineError.invalidArgument(
+          "the \(kind.name) loss takes no target; drop --target or use --loss embedding or mse")
       }
 
       let sizes = try layerSizes()

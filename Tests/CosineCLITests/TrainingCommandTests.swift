@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+
 @testable import CosineKit
 @testable import cosine
 
@@ -73,7 +74,8 @@ import Testing
       ["a.npy", "a.npy", "--loss", "embedding"],  // needs a target
       ["a.npy", "a.npy", "--target", "a.npy", "--loss", "mse"],  // targets are not a vector
     ] {
-      let train = try TrainCommand.parse(args.map { $0.hasSuffix(".npy") ? directory + "/" + $0 : $0 } + ["-o", directory + "/never.json"])
+      let train = try TrainCommand.parse(
+        args.map { $0.hasSuffix(".npy") ? directory + "/" + $0 : $0 } + ["-o", directory + "/never.json"])
       #expect(throws: ExitCode.self, "\(args)") { try train.run() }
     }
     #expect(!exists(directory + "/never.json"))

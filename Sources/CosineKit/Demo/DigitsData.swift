@@ -49,7 +49,8 @@ public struct DigitsData: Sendable {
   /// The top halves (image rows 0–3) and bottom halves (rows 4–7) of every image, as `[n, 32]`
   /// tensors scaled to 0…1.
   public func halves() -> (top: Tensor<Float>, bottom: Tensor<Float>) {
-    var top = [Float](), bottom = [Float]()
+    var top = [Float]()
+    var bottom = [Float]()
     top.reserveCapacity(count * 32)
     bottom.reserveCapacity(count * 32)
     for i in 0..<count {

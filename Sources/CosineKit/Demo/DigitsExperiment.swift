@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// Learning one embedding space for the top and the bottom halves of handwritten digits.
@@ -132,10 +132,12 @@ public struct DigitsExperiment: Sendable {
     for epoch in stride(from: 1, through: epochs, by: 1) {
       var order = training
       sampler.shuffle(&order)
-      var total = 0.0, pairs = 0
+      var total = 0.0
+      var pairs = 0
       for from in stride(from: 0, to: order.count, by: batchSize) {
         let images = Array(order[from..<min(order.count, from + batchSize)])
-        var leftRows = images, rightRows = images
+        var leftRows = images
+        var rightRows = images
         var target = [Float](repeating: 1, count: images.count)
         for _ in 0..<negativesPerImage {
           for i in images {
@@ -158,7 +160,8 @@ public struct DigitsExperiment: Sendable {
     let trainingSeconds = Self.now() - start
     let (recallTrained, retrievalsAfter, after) = try evaluate(model)
     return Outcome(
-      experiment: self, heldOut: heldOut, recallUntrained: recallUntrained, recallTrained: recallTrained, losses: losses,
+      experiment: self, heldOut: heldOut, recallUntrained: recallUntrained, recallTrained: recallTrained,
+      losses: losses,
       before: before, after: after, retrievalsBefore: retrievalsBefore, retrievalsAfter: retrievalsAfter,
       trainingSeconds: trainingSeconds, model: model)
   }

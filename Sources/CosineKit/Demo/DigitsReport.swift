@@ -27,8 +27,10 @@ public struct DigitsReport: Sendable {
 
   /// The page.
   public func html() -> String {
-    let o = outcome, e = o.experiment
-    let positive = "#0d9488", negative = "#ea580c"
+    let o = outcome
+    let e = o.experiment
+    let positive = "#0d9488"
+    let negative = "#ea580c"
     let histogramMax = SVGCharts.niceRange(
       min: 0,
       max: [o.before.positive, o.before.negative, o.after.positive, o.after.negative]
@@ -116,9 +118,11 @@ public struct DigitsReport: Sendable {
       """
     let shown = min(examples, o.heldOut.count)
     for k in 0..<shown {
-      let before = o.retrievalsBefore[k], after = o.retrievalsAfter[k]
+      let before = o.retrievalsBefore[k]
+      let after = o.retrievalsAfter[k]
       func tile(_ r: DigitsExperiment.Retrieval) -> String {
-        let q = r.query * 64, t = r.retrieved * 64
+        let q = r.query * 64
+        let t = r.retrieved * 64
         return SVGCharts.digitTile(
           top: data.images.scalars[q..<(q + 32)], bottom: data.images.scalars[(t + 32)..<(t + 64)],
           frame: r.correct ? "#10b981" : "#ef4444")

@@ -9,9 +9,12 @@ enum SVGCharts {
   }
 
   /// A line chart of `values` against 1…n, with axes, ticks and labels.
-  static func lineChart(_ values: [Double], width: Int = 640, height: Int = 260, xLabel: String, yLabel: String) -> String {
+  static func lineChart(_ values: [Double], width: Int = 640, height: Int = 260, xLabel: String, yLabel: String)
+    -> String
+  {
     let m = (left: 58.0, right: 16.0, top: 14.0, bottom: 44.0)
-    let w = Double(width) - m.left - m.right, h = Double(height) - m.top - m.bottom
+    let w = Double(width) - m.left - m.right
+    let h = Double(height) - m.top - m.bottom
     let finite = values.filter(\.isFinite)
     let (lo, hi) = niceRange(min: min(0, finite.min() ?? 0), max: finite.max() ?? 1)
     let n = values.count
@@ -30,13 +33,16 @@ enum SVGCharts {
     s += line(m.left, m.top, m.left, m.top + h, stroke: "#6b7280")
     if n > 0 {
       let points = values.enumerated().map { "\(f(x($0.offset))),\(f(y($0.element.isFinite ? $0.element : hi)))" }
-      s += "<polyline fill=\"none\" stroke=\"#2563eb\" stroke-width=\"2.5\" stroke-linejoin=\"round\" points=\"\(points.joined(separator: " "))\"/>"
+      s +=
+        "<polyline fill=\"none\" stroke=\"#2563eb\" stroke-width=\"2.5\" stroke-linejoin=\"round\" points=\"\(points.joined(separator: " "))\"/>"
       for (i, v) in values.enumerated() where n <= 60 {
-        s += "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(v.isFinite ? v : hi)))\" r=\"3\" fill=\"#2563eb\"><title>epoch \(i + 1): \(label(v, digits: 4))</title></circle>"
+        s +=
+          "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(v.isFinite ? v : hi)))\" r=\"3\" fill=\"#2563eb\"><title>epoch \(i + 1): \(label(v, digits: 4))</title></circle>"
       }
     }
     s += text(m.left + w / 2, Double(height) - 8, xLabel, anchor: "middle", size: 13, fill: "#111827")
-    s += "<text x=\"14\" y=\"\(f(m.top + h / 2))\" transform=\"rotate(-90 14 \(f(m.top + h / 2)))\" text-anchor=\"middle\" font-size=\"13\" fill=\"#111827\">\(escape(yLabel))</text>"
+    s +=
+      "<text x=\"14\" y=\"\(f(m.top + h / 2))\" transform=\"rotate(-90 14 \(f(m.top + h / 2)))\" text-anchor=\"middle\" font-size=\"13\" fill=\"#111827\">\(escape(yLabel))</text>"
     return s + "</svg>"
   }
 
@@ -47,7 +53,8 @@ enum SVGCharts {
     yMax sharedMax: Double? = nil, title: String
   ) -> String {
     let m = (left: 50.0, right: 12.0, top: 30.0, bottom: 40.0)
-    let w = Double(width) - m.left - m.right, h = Double(height) - m.top - m.bottom
+    let w = Double(width) - m.left - m.right
+    let h = Double(height) - m.top - m.bottom
     let counts = series.map { frequencies($0.values, lo, hi, bins) }
     let top = sharedMax ?? niceRange(min: 0, max: counts.flatMap { $0 }.max() ?? 1).1
     func x(_ v: Double) -> Double { m.left + w * (v - lo) / (hi - lo) }
@@ -61,12 +68,14 @@ enum SVGCharts {
     let bw = w / Double(bins)
     for (k, c) in counts.enumerated() {
       for (b, v) in c.enumerated() where v > 0 {
-        s += "<rect x=\"\(f(m.left + bw * Double(b) + 0.5))\" y=\"\(f(y(v)))\" width=\"\(f(max(0.5, bw - 1)))\" height=\"\(f(m.top + h - y(v)))\" fill=\"\(series[k].color)\" fill-opacity=\"0.55\"/>"
+        s +=
+          "<rect x=\"\(f(m.left + bw * Double(b) + 0.5))\" y=\"\(f(y(v)))\" width=\"\(f(max(0.5, bw - 1)))\" height=\"\(f(m.top + h - y(v)))\" fill=\"\(series[k].color)\" fill-opacity=\"0.55\"/>"
       }
     }
     for sr in series where !sr.values.isEmpty {
       let mean = sr.values.reduce(0, +) / Double(sr.values.count)
-      s += "<line x1=\"\(f(x(mean)))\" y1=\"\(f(m.top))\" x2=\"\(f(x(mean)))\" y2=\"\(f(m.top + h))\" stroke=\"\(sr.color)\" stroke-width=\"2\" stroke-dasharray=\"5 4\"><title>\(escape(sr.label)) mean: \(label(mean, digits: 3))</title></line>"
+      s +=
+        "<line x1=\"\(f(x(mean)))\" y1=\"\(f(m.top))\" x2=\"\(f(x(mean)))\" y2=\"\(f(m.top + h))\" stroke=\"\(sr.color)\" stroke-width=\"2\" stroke-dasharray=\"5 4\"><title>\(escape(sr.label)) mean: \(label(mean, digits: 3))</title></line>"
     }
     for t in stride(from: lo, through: hi + 1e-9, by: (hi - lo) / 4) {
       s += line(x(t), m.top + h, x(t), m.top + h + 5, stroke: "#9ca3af")
@@ -81,14 +90,18 @@ enum SVGCharts {
   /// with a thin line between the halves and a coloured frame.
   static func digitTile(top: ArraySlice<Float>, bottom: ArraySlice<Float>, frame: String, cell: Int = 9) -> String {
     let size = 8 * cell + 6
-    var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(size)\" height=\"\(size)\" viewBox=\"0 0 \(size) \(size)\">"
-    s += "<rect x=\"1.5\" y=\"1.5\" width=\"\(size - 3)\" height=\"\(size - 3)\" fill=\"#fff\" stroke=\"\(frame)\" stroke-width=\"3\"/>"
+    var s =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(size)\" height=\"\(size)\" viewBox=\"0 0 \(size) \(size)\">"
+    s +=
+      "<rect x=\"1.5\" y=\"1.5\" width=\"\(size - 3)\" height=\"\(size - 3)\" fill=\"#fff\" stroke=\"\(frame)\" stroke-width=\"3\"/>"
     let pixels = Array(top) + Array(bottom)
     for (i, v) in pixels.enumerated() where v > 0 {
       let shade = Int((255 * (1 - Double(min(16, v)) / 16)).rounded())
-      s += "<rect x=\"\(3 + (i % 8) * cell)\" y=\"\(3 + (i / 8) * cell)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"rgb(\(shade),\(shade),\(shade))\"/>"
+      s +=
+        "<rect x=\"\(3 + (i % 8) * cell)\" y=\"\(3 + (i / 8) * cell)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"rgb(\(shade),\(shade),\(shade))\"/>"
     }
-    s += "<line x1=\"3\" y1=\"\(3 + 4 * cell)\" x2=\"\(size - 3)\" y2=\"\(3 + 4 * cell)\" stroke=\"#f59e0b\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/>"
+    s +=
+      "<line x1=\"3\" y1=\"\(3 + 4 * cell)\" x2=\"\(size - 3)\" y2=\"\(3 + 4 * cell)\" stroke=\"#f59e0b\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/>"
     return s + "</svg>"
   }
 

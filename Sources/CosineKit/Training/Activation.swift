@@ -84,20 +84,25 @@ public struct ActivationLayer<Scalar: TensorScalar>: Layer, Equatable {
   ) throws -> (value: Tensor<Scalar>, pullback: @Sendable (Tensor<Scalar>) throws -> LayerGradient<Scalar>) {
     let y = try callAsFunction(input)
     let f = function
-    return (y, { g in
-      try checkUpstream(g, y.shape, "activation")
-      return LayerGradient(input: Tensor(uncheckedShape: y.shape, scalars: f.backward(output: y.scalars, upstream: g.scalars)), parameters: [])
-    })
+    return (
+      y,
+      { g in
+        try checkUpstream(g, y.shape, "activation")
+        return LayerGradient(
+          input: Tensor(uncheckedShape: y.shape, scalars: f.backward(output: y.scalars, upstream: g.scalars)),
+          parameters: [])
+      }
+    )
   }
 }
 
 #if canImport(_Differentiation)
-import _Differentiation
+  import _Differentiation
 
-extension ActivationLayer: Differentiable {
-  /// Always empty: the layer has no parameters.
-  public typealias TangentVector = ParameterVector<Scalar>
+  extension ActivationLayer: Differentiable {
+    /// Always empty: the layer has no parameters.
+    public typealias TangentVector = ParameterVector<Scalar>
 
-  public mutating func move(by offset: ParameterVector<Scalar>) {}
-}
+    public mutating func move(by offset: ParameterVector<Scalar>) {}
+  }
 #endif

@@ -1,5 +1,5 @@
 #if canImport(_Differentiation)
-import _Differentiation
+  import _Differentiation
 #endif
 
 /// The Keras `Dot(axes, normalize:)` merge layer of two inputs, with its backward.
@@ -47,11 +47,15 @@ public struct CosineDotLayer<Scalar: TensorScalar>: Sendable, Equatable {
     let ax = try Shape.normalizedAxis(axis, rank: max(rank, 1))
     var shape = v.shape
     shape.insert(1, at: min(ax, shape.count))
-    let kept = shape, dropped = v.shape
-    return (Tensor(uncheckedShape: kept, scalars: v.scalars), { g in
-      try checkUpstream(g, kept, "cosine dot layer")
-      return try pb(Tensor(uncheckedShape: dropped, scalars: g.scalars))
-    })
+    let kept = shape
+    let dropped = v.shape
+    return (
+      Tensor(uncheckedShape: kept, scalars: v.scalars),
+      { g in
+        try checkUpstream(g, kept, "cosine dot layer")
+        return try pb(Tensor(uncheckedShape: dropped, scalars: g.scalars))
+      }
+    )
   }
 }
 
@@ -64,19 +68,19 @@ extension CosineDotLayer {
 }
 
 #if canImport(_Differentiation)
-extension CosineDotLayer: Differentiable {
-  /// Always empty: the layer has no parameters.
-  public typealias TangentVector = ParameterVector<Scalar>
+  extension CosineDotLayer: Differentiable {
+    /// Always empty: the layer has no parameters.
+    public typealias TangentVector = ParameterVector<Scalar>
 
-  public mutating func move(by offset: ParameterVector<Scalar>) {}
+    public mutating func move(by offset: ParameterVector<Scalar>) {}
 
-  @derivative(of: forward, wrt: (x1, x2))
-  @usableFromInline
-  func _vjpForward(
-    _ x1: Tensor<Scalar>, _ x2: Tensor<Scalar>
-  ) -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (Tensor<Scalar>, Tensor<Scalar>)) {
-    let (v, pb) = orTrap { try valueWithPullback(x1, x2) }
-    return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
+    @derivative(of: forward, wrt: (x1, x2))
+    @usableFromInline
+    func _vjpForward(
+      _ x1: Tensor<Scalar>, _ x2: Tensor<Scalar>
+    ) -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (Tensor<Scalar>, Tensor<Scalar>)) {
+      let (v, pb) = orTrap { try valueWithPullback(x1, x2) }
+      return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
+    }
   }
-}
 #endif

@@ -1,5 +1,5 @@
 #if canImport(_Differentiation)
-import _Differentiation
+  import _Differentiation
 #endif
 
 /// A fully connected layer: `y = f(x·W + b)`, as Keras `Dense` (the weight is [in, out]).
@@ -42,7 +42,8 @@ public struct Dense<Scalar: TensorScalar>: Layer, Equatable {
       throw CosineError.invalidShape("a dense weight must be a matrix [in, out], got \(Shape.describe(weight.shape))")
     }
     if let bias, bias.shape != [weight.shape[1]] {
-      throw CosineError.shapeMismatch(operation: "dense bias (needs [out] for a weight [in, out])", bias.shape, weight.shape)
+      throw CosineError.shapeMismatch(
+        operation: "dense bias (needs [out] for a weight [in, out])", bias.shape, weight.shape)
     }
     self.weight = weight
     self.bias = bias
@@ -99,30 +100,36 @@ public struct Dense<Scalar: TensorScalar>: Layer, Equatable {
     _ input: Tensor<Scalar>
   ) throws -> (value: Tensor<Scalar>, pullback: @Sendable (Tensor<Scalar>) throws -> LayerGradient<Scalar>) {
     let n = try rows(of: input)
-    let k = inputSize, m = outputSize
+    let k = inputSize
+    let m = outputSize
     let z = MatrixKernels.affine(input.scalars, rows: n, inner: k, weight.scalars, outer: m, bias: bias?.scalars)
     let outShape = Array(input.shape.dropLast()) + [m]
     let y = Tensor(uncheckedShape: outShape, scalars: activation.forward(z))
     let (w, f, hasBias) = (weight, activation, bias != nil)
-    return (y, { g in
-      try checkUpstream(g, outShape, "dense layer")
-      let gz = f.backward(output: y.scalars, upstream: g.scalars)
-      let dx = MatrixKernels.timesTransposed(gz, rows: n, outer: m, w.scalars, inner: k)
-      let dw = MatrixKernels.transposedTimes(input.scalars, rows: n, inner: k, gz, outer: m)
-      var grads = [Tensor(uncheckedShape: [k, m], scalars: dw)]
-      if hasBias { grads.append(Tensor(uncheckedShape: [m], scalars: MatrixKernels.columnSums(gz, rows: n, columns: m))) }
-      return LayerGradient(input: Tensor(uncheckedShape: input.shape, scalars: dx), parameters: grads)
-    })
+    return (
+      y,
+      { g in
+        try checkUpstream(g, outShape, "dense layer")
+        let gz = f.backward(output: y.scalars, upstream: g.scalars)
+        let dx = MatrixKernels.timesTransposed(gz, rows: n, outer: m, w.scalars, inner: k)
+        let dw = MatrixKernels.transposedTimes(input.scalars, rows: n, inner: k, gz, outer: m)
+        var grads = [Tensor(uncheckedShape: [k, m], scalars: dw)]
+        if hasBias {
+          grads.append(Tensor(uncheckedShape: [m], scalars: MatrixKernels.columnSums(gz, rows: n, columns: m)))
+        }
+        return LayerGradient(input: Tensor(uncheckedShape: input.shape, scalars: dx), parameters: grads)
+      }
+    )
   }
 }
 
 #if canImport(_Differentiation)
-extension Dense: Differentiable {
-  /// Gradients of the parameters, in the order of ``parameters``.
-  public typealias TangentVector = ParameterVector<Scalar>
+  extension Dense: Differentiable {
+    /// Gradients of the parameters, in the order of ``parameters``.
+    public typealias TangentVector = ParameterVector<Scalar>
 
-  public mutating func move(by offset: ParameterVector<Scalar>) {
-    parameters.move(by: offset)
+    public mutating func move(by offset: ParameterVector<Scalar>) {
+      parameters.move(by: offset)
+    }
   }
-}
 #endif

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// Whole-file reads and atomic whole-file writes for model files and reports.
@@ -12,7 +12,9 @@ enum FileBytes {
   ///
   /// - Throws: ``TrainingFileError`` naming `path` with the system's reason.
   static func read(_ path: String) throws -> [UInt8] {
-    guard let f = fopen(path, "rb") else { throw TrainingFileError(path: path, message: "cannot open: \(reason(errno))") }
+    guard let f = fopen(path, "rb") else {
+      throw TrainingFileError(path: path, message: "cannot open: \(reason(errno))")
+    }
     defer { fclose(f) }
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)

@@ -1,5 +1,5 @@
 #if canImport(_Differentiation)
-import _Differentiation
+  import _Differentiation
 #endif
 
 /// L2 normalization as a layer: `x / max(‖x‖, eps)` along ``axis``, by ``l2Normalize(_:axis:eps:)``
@@ -43,10 +43,10 @@ public struct L2NormalizeLayer<Scalar: TensorScalar>: Layer, Equatable {
 }
 
 #if canImport(_Differentiation)
-extension L2NormalizeLayer: Differentiable {
-  /// Always empty: the layer has no parameters.
-  public typealias TangentVector = ParameterVector<Scalar>
+  extension L2NormalizeLayer: Differentiable {
+    /// Always empty: the layer has no parameters.
+    public typealias TangentVector = ParameterVector<Scalar>
 
-  public mutating func move(by offset: ParameterVector<Scalar>) {}
-}
+    public mutating func move(by offset: ParameterVector<Scalar>) {}
+  }
 #endif

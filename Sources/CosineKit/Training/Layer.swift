@@ -1,5 +1,5 @@
 #if canImport(_Differentiation)
-import _Differentiation
+  import _Differentiation
 #endif
 
 /// A differentiable transformation of one tensor, with trainable parameters.
@@ -80,19 +80,22 @@ extension Layer {
 }
 
 #if canImport(_Differentiation)
-extension Layer where Self: Differentiable, TangentVector == ParameterVector<Scalar> {
-  @derivative(of: forward)
-  @usableFromInline
-  func _vjpForward(
-    _ input: Tensor<Scalar>
-  ) -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (ParameterVector<Scalar>, Tensor<Scalar>)) {
-    let (y, pb) = orTrap { try valueWithPullback(input) }
-    return (y, { g in
-      let r = orTrap { try pb(g.expanded(to: y.shape)) }
-      return (ParameterVector(r.parameters), r.input)
-    })
+  extension Layer where Self: Differentiable, TangentVector == ParameterVector<Scalar> {
+    @derivative(of: forward)
+    @usableFromInline
+    func _vjpForward(
+      _ input: Tensor<Scalar>
+    ) -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (ParameterVector<Scalar>, Tensor<Scalar>)) {
+      let (y, pb) = orTrap { try valueWithPullback(input) }
+      return (
+        y,
+        { g in
+          let r = orTrap { try pb(g.expanded(to: y.shape)) }
+          return (ParameterVector(r.parameters), r.input)
+        }
+      )
+    }
   }
-}
 #endif
 
 /// Runs `body`, trapping with the error's message if it throws.
@@ -112,6 +115,7 @@ func checkReplacement<T>(_ new: [Tensor<T>], _ old: [Tensor<T>], names: [String]
   for (i, (n, o)) in zip(new, old).enumerated() {
     precondition(
       n.shape == o.shape,
-      "\(layer).\(names[i]) has shape \(Shape.describe(o.shape)), a tensor of shape \(Shape.describe(n.shape)) was given")
+      "\(layer).\(names[i]) has shape \(Shape.describe(o.shape)), a tensor of shape \(Shape.describe(n.shape)) was given"
+    )
   }
 }

@@ -11,11 +11,13 @@ enum MatrixKernels {
   ) -> [T] {
     typealias D = ScalarDispatch
     if T.self == Float.self {
-      let y = affine(D.same(x, as: Float.self), n, k, D.same(w, as: Float.self), m, bias.map { D.same($0, as: Float.self) })
+      let y = affine(
+        D.same(x, as: Float.self), n, k, D.same(w, as: Float.self), m, bias.map { D.same($0, as: Float.self) })
       return D.same(y, as: T.self)
     }
     if T.self == Double.self {
-      let y = affine(D.same(x, as: Double.self), n, k, D.same(w, as: Double.self), m, bias.map { D.same($0, as: Double.self) })
+      let y = affine(
+        D.same(x, as: Double.self), n, k, D.same(w, as: Double.self), m, bias.map { D.same($0, as: Double.self) })
       return D.same(y, as: T.self)
     }
     let y = affine(D.toFloats(x), n, k, D.toFloats(w), m, bias.map { D.toFloats($0) })
@@ -51,18 +53,18 @@ enum MatrixKernels {
     x.withUnsafeBufferPointer { px in
       w.withUnsafeBufferPointer { pw in
         y.withUnsafeMutableBufferPointer { py in
-          let X = SharedConstPointer(px.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-          let W = SharedConstPointer(pw.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-          let Y = SharedPointer(py.baseAddress!)
+          let xs = SharedConstPointer(px.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+          let ws = SharedConstPointer(pw.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+          let ys = SharedPointer(py.baseAddress!)
           let bias = b.map(UncheckedBox.init)
           Parallel.forEachRange(n, costPerItem: 2 * k * m) { range in
             for r in range {
-              let yr = Y.base + r * m
+              let yr = ys.base + r * m
               if let bias { for j in 0..<m { yr[j] = bias.value[j] } }
-              let xr = X.base + r * k
+              let xr = xs.base + r * k
               for p in 0..<k {
                 let a = xr[p]
-                let wp = W.base + p * m
+                let wp = ws.base + p * m
                 for j in 0..<m { yr[j] += a * wp[j] }
               }
             }
@@ -85,15 +87,17 @@ enum MatrixKernels {
     x.withUnsafeBufferPointer { px in
       dy.withUnsafeBufferPointer { pg in
         dw.withUnsafeMutableBufferPointer { pw in
-          let X = SharedConstPointer(px.baseAddress!), G = SharedConstPointer(pg.baseAddress!)
-          let D = SharedPointer(pw.baseAddress!)
+          let xs = SharedConstPointer(px.baseAddress!)
+          let gs = SharedConstPointer(pg.baseAddress!)
+          let ds = SharedPointer(pw.baseAddress!)
           // Each worker owns a range of rows of dw and sweeps every sample.
           Parallel.forEachRange(k, costPerItem: 2 * n * m) { range in
             for r in 0..<n {
-              let xr = X.base + r * k, gr = G.base + r * m
+              let xr = xs.base + r * k
+              let gr = gs.base + r * m
               for p in range {
                 let a = xr[p]
-                let dp = D.base + p * m
+                let dp = ds.base + p * m
                 for j in 0..<m { dp[j] += a * gr[j] }
               }
             }

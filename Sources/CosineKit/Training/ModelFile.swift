@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// Named models saved to and loaded from one file.
@@ -98,7 +98,9 @@ public struct ModelFile<Scalar: TensorScalar>: Sendable {
   /// - Throws: ``TrainingFileError`` naming `path`.
   public func write(to path: String) throws {
     let bytes: [UInt8]
-    do { bytes = try encoded() } catch let e as TrainingFileError { throw TrainingFileError(path: path, message: e.message) }
+    do { bytes = try encoded() } catch let e as TrainingFileError {
+      throw TrainingFileError(path: path, message: e.message)
+    }
     try FileBytes.writeAtomically(bytes, to: path)
   }
 
@@ -122,7 +124,8 @@ public struct ModelFile<Scalar: TensorScalar>: Sendable {
       throw fail("not a CosineKit model file (format is '\(header.format)')")
     }
     guard header.version >= 1, header.version <= Self.formatVersion else {
-      throw fail("model file version \(header.version) is not supported (this library reads up to \(Self.formatVersion))")
+      throw fail(
+        "model file version \(header.version) is not supported (this library reads up to \(Self.formatVersion))")
     }
     let stored: StoredFile
     do { stored = try decoder.decode(StoredFile.self, from: Data(bytes)) } catch {
@@ -147,7 +150,8 @@ public struct ModelFile<Scalar: TensorScalar>: Sendable {
       c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
     }
     switch e {
-    case .keyNotFound(let key, let c): return "missing \"\(key.stringValue)\" at \(path(c).isEmpty ? "top level" : path(c))"
+    case .keyNotFound(let key, let c):
+      return "missing \"\(key.stringValue)\" at \(path(c).isEmpty ? "top level" : path(c))"
     case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
       return "\(c.debugDescription) at \(path(c).isEmpty ? "top level" : path(c))"
     @unknown default: return "\(error)"
@@ -210,7 +214,8 @@ private struct StoredLayer: Codable {
       switch layer {
       case let d as Dense<T>:
         return StoredLayer(
-          type: "dense", activation: d.activation.rawValue, weight: StoredTensor(d.weight), bias: d.bias.map(StoredTensor.init))
+          type: "dense", activation: d.activation.rawValue, weight: StoredTensor(d.weight),
+          bias: d.bias.map(StoredTensor.init))
       case let a as ActivationLayer<T>:
         return StoredLayer(type: "activation", activation: a.function.rawValue)
       case let n as L2NormalizeLayer<T>:
@@ -236,7 +241,8 @@ private struct StoredLayer: Codable {
       case "dense":
         guard let w = s.weight else { throw fail("missing \"weight\"") }
         do {
-          let d = try Dense<T>(weight: try w.tensor("weight"), bias: try s.bias.map { try $0.tensor("bias") }, activation: activation())
+          let d = try Dense<T>(
+            weight: try w.tensor("weight"), bias: try s.bias.map { try $0.tensor("bias") }, activation: activation())
           if let width, width != d.inputSize {
             throw fail("takes rows of \(d.inputSize) but the previous layer gives \(width)")
           }

@@ -1,5 +1,5 @@
 #if canImport(_Differentiation)
-import _Differentiation
+  import _Differentiation
 #endif
 
 /// Layers applied one after the other; a ``Layer`` itself.
@@ -85,28 +85,31 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
     }
     let shape = x.shape
     let chain = pullbacks
-    return (x, { g in
-      try checkUpstream(g, shape, "sequential")
-      var upstream = g
-      var grads: [[Tensor<Scalar>]] = []
-      grads.reserveCapacity(chain.count)
-      for pb in chain.reversed() {
-        let r = try pb(upstream)
-        grads.append(r.parameters)
-        upstream = r.input
+    return (
+      x,
+      { g in
+        try checkUpstream(g, shape, "sequential")
+        var upstream = g
+        var grads: [[Tensor<Scalar>]] = []
+        grads.reserveCapacity(chain.count)
+        for pb in chain.reversed() {
+          let r = try pb(upstream)
+          grads.append(r.parameters)
+          upstream = r.input
+        }
+        return LayerGradient(input: upstream, parameters: grads.reversed().flatMap { $0 })
       }
-      return LayerGradient(input: upstream, parameters: grads.reversed().flatMap { $0 })
-    })
+    )
   }
 }
 
 #if canImport(_Differentiation)
-extension Sequential: Differentiable {
-  /// Gradients of the parameters, in the order of ``parameters``.
-  public typealias TangentVector = ParameterVector<Scalar>
+  extension Sequential: Differentiable {
+    /// Gradients of the parameters, in the order of ``parameters``.
+    public typealias TangentVector = ParameterVector<Scalar>
 
-  public mutating func move(by offset: ParameterVector<Scalar>) {
-    parameters.move(by: offset)
+    public mutating func move(by offset: ParameterVector<Scalar>) {
+      parameters.move(by: offset)
+    }
   }
-}
 #endif

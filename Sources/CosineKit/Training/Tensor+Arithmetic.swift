@@ -38,7 +38,11 @@ extension Tensor: AdditiveArithmetic {
   public func scaled(by factor: Scalar) -> Tensor {
     let f = Double(factor)
     let values: [Scalar] = ScalarDispatch.map(
-      scalars, float: { x in let g = Float(f); return x.map { $0 * g } }, double: { $0.map { $0 * f } })
+      scalars,
+      float: { x in
+        let g = Float(f)
+        return x.map { $0 * g }
+      }, double: { $0.map { $0 * f } })
     return Tensor(uncheckedShape: shape, scalars: values)
   }
 
@@ -54,11 +58,14 @@ extension Tensor: AdditiveArithmetic {
     }
     let shape = try Shape.broadcast(a.shape, b.shape, operation: operation)
     let n = try Shape.count(shape)
-    let sa = Shape.broadcastStrides(a.shape, to: shape), sb = Shape.broadcastStrides(b.shape, to: shape)
-    let x = ScalarDispatch.toDoubles(a.scalars), y = ScalarDispatch.toDoubles(b.scalars)
+    let sa = Shape.broadcastStrides(a.shape, to: shape)
+    let sb = Shape.broadcastStrides(b.shape, to: shape)
+    let x = ScalarDispatch.toDoubles(a.scalars)
+    let y = ScalarDispatch.toDoubles(b.scalars)
     var out = [Double](repeating: 0, count: n)
     var index = [Int](repeating: 0, count: shape.count)
-    var oa = 0, ob = 0
+    var oa = 0
+    var ob = 0
     for i in 0..<n {
       out[i] = double(x[oa], y[ob])
       // Advance the multi-index (last dimension fastest) and both offsets.

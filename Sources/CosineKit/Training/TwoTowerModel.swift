@@ -62,7 +62,8 @@ public struct TwoTowerModel<Scalar: TensorScalar>: Sendable {
     let (er, pr) = try (right ?? left).valueWithPullback(r)
     let (value, pullback) = try loss.valueWithPullback(el, er, target: target)
     let (gl, gr) = try pullback(Tensor(scalar: 1))
-    let dl = try pl(gl).parameters, dr = try pr(gr).parameters
+    let dl = try pl(gl).parameters
+    let dr = try pr(gr).parameters
     let gradients = right == nil ? zip(dl, dr).map { $0 + $1 } : dl + dr
     return (Double(value.scalars[0]), gradients)
   }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 /// The demo's experiment, shortened to stay fast in debug builds.
@@ -12,11 +13,13 @@ import Testing
   static func data(first n: Int) throws -> DigitsData {
     let all = try DigitsData(imagesFile: resources + "/digits_images.npy", labelsFile: resources + "/digits_labels.npy")
     return try DigitsData(
-      images: Tensor(shape: [n, 64], scalars: Array(all.images.scalars.prefix(n * 64))), labels: Array(all.labels.prefix(n)))
+      images: Tensor(shape: [n, 64], scalars: Array(all.images.scalars.prefix(n * 64))),
+      labels: Array(all.labels.prefix(n)))
   }
 
   @Test func bundledDataSetLoads() throws {
-    let all = try DigitsData(imagesFile: Self.resources + "/digits_images.npy", labelsFile: Self.resources + "/digits_labels.npy")
+    let all = try DigitsData(
+      imagesFile: Self.resources + "/digits_images.npy", labelsFile: Self.resources + "/digits_labels.npy")
     #expect(all.count == 1797)
     #expect(all.images.scalars.allSatisfy { $0 >= 0 && $0 <= 16 && $0 == $0.rounded() })
     #expect(Set(all.labels) == Set(0...9))
@@ -57,7 +60,8 @@ import Testing
     e.epochs = 2
     e.hiddenSize = 8
     e.embeddingSize = 4
-    let a = try e.run(on: data), b = try e.run(on: data)
+    let a = try e.run(on: data)
+    let b = try e.run(on: data)
     #expect(a.losses == b.losses && a.recallTrained == b.recallTrained && a.heldOut == b.heldOut)
     e.seed = 1
     #expect(try e.run(on: data).heldOut != a.heldOut)

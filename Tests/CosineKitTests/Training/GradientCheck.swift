@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 /// Finite-difference helpers for the gradient tests, all in Double.
@@ -38,7 +39,8 @@ enum GradientCheck {
     #expect(actual.count == expected.count, "\(what): counts differ", sourceLocation: sourceLocation)
     let scale = 1 + (expected.map(abs).max() ?? 0)
     let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
-    #expect(worst <= tolerance * scale, "\(what): max error \(worst) > \(tolerance * scale)", sourceLocation: sourceLocation)
+    #expect(
+      worst <= tolerance * scale, "\(what): max error \(worst) > \(tolerance * scale)", sourceLocation: sourceLocation)
   }
 
   /// Checks a layer's pullback against finite differences of `Σ w·layer(x)` with respect to

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 /// Every layer's pullback against central finite differences, in Double.
@@ -43,7 +44,8 @@ import Testing
   }
 
   @Test func glorotUniformInitIsSeededAndBounded() {
-    var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
+    var a = SeededGenerator(seed: 5)
+    var b = SeededGenerator(seed: 5)
     let l1 = Dense<Float>(inputSize: 30, outputSize: 20, generator: &a)
     let l2 = Dense<Float>(inputSize: 30, outputSize: 20, generator: &b)
     #expect(l1 == l2)
@@ -63,13 +65,18 @@ import Testing
   func cosineDotLayerMatchesFiniteDifferences(normalize: Bool) throws {
     var g = SeededGenerator(seed: 31)
     let layer = CosineDotLayer<Double>(normalize: normalize)
-    let a = GradientCheck.random([5, 4], &g), b = GradientCheck.random([5, 4], &g)
+    let a = GradientCheck.random([5, 4], &g)
+    let b = GradientCheck.random([5, 4], &g)
     let (y, pullback) = try layer.valueWithPullback(a, b)
     #expect(y.shape == [5, 1])
     let w = GradientCheck.random(y.shape, &g)
     let (ga, gb) = try pullback(w)
-    let na = GradientCheck.numerical(a.scalars) { v in GradientCheck.dot(w, try! layer(Tensor(shape: [5, 4], scalars: v), b)) }
-    let nb = GradientCheck.numerical(b.scalars) { v in GradientCheck.dot(w, try! layer(a, Tensor(shape: [5, 4], scalars: v))) }
+    let na = GradientCheck.numerical(a.scalars) { v in
+      GradientCheck.dot(w, try! layer(Tensor(shape: [5, 4], scalars: v), b))
+    }
+    let nb = GradientCheck.numerical(b.scalars) { v in
+      GradientCheck.dot(w, try! layer(a, Tensor(shape: [5, 4], scalars: v)))
+    }
     GradientCheck.expectClose(ga.scalars, na, "gradient of the first input")
     GradientCheck.expectClose(gb.scalars, nb, "gradient of the second input")
   }

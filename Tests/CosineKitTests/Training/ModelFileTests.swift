@@ -1,10 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import Testing
+
 @testable import CosineKit
+
+#if canImport(Glibc)
+  import Glibc
+#else
+  import Darwin
+#endif
 
 @Suite struct ModelFileTests {
   func tower(seed: UInt64) -> Sequential<Float> {
@@ -33,7 +35,8 @@ import Testing
     #expect(loaded.entries.map(\.name) == ["left", "right"])
     #expect(loaded.metadata == ["loss": "embedding"])
     for name in ["left", "right"] {
-      let a = file[name]!, b = loaded[name]!
+      let a = file[name]!
+      let b = loaded[name]!
       #expect(a.parameterNames == b.parameterNames)
       for (x, y) in zip(a.parameters, b.parameters) {
         #expect(x.shape == y.shape)
@@ -69,7 +72,8 @@ import Testing
     #expect(message(#"{"format": "other", "version": 1}"#).contains("format is 'other'"))
     #expect(message(#"{"format": "cosinekit-model", "version": 9}"#).contains("version 9"))
     let dense = #"{"type": "dense", "activation": "relu", "weight": {"shape": [2, 2], "values": [1, 2, 3]}}"#
-    let file = #"{"format": "cosinekit-model", "version": 1, "scalar": "float32", "models": [{"name": "m", "layers": [LAYER]}]}"#
+    let file =
+      #"{"format": "cosinekit-model", "version": 1, "scalar": "float32", "models": [{"name": "m", "layers": [LAYER]}]}"#
     #expect(message(file.replacing("LAYER", with: dense)).contains("shape [2, 2] but 3 values"))
     #expect(message(file.replacing("LAYER", with: #"{"type": "conv"}"#)).contains("unknown layer type 'conv'"))
     let ok = #"{"type": "dense", "activation": "relu", "weight": {"shape": [2, 3], "values": [1, 2, 3, 4, 5, 6]}}"#

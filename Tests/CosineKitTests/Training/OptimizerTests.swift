@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 /// Optimizer steps against PyTorch's update rules, evaluated by hand.
@@ -64,13 +65,15 @@ import Testing
     try adam.update(&p, along: [g2])
     #expect(adam.step == 2)
     var expected = p0.scalars
-    var m = [0.0, 0, 0], v = [0.0, 0, 0]
+    var m = [0.0, 0, 0]
+    var v = [0.0, 0, 0]
     for (k, g) in [g1, g2].enumerated() {
       let t = Double(k + 1)
       for i in 0..<3 {
         m[i] = 0.9 * m[i] + 0.1 * g.scalars[i]
         v[i] = 0.999 * v[i] + 0.001 * g.scalars[i] * g.scalars[i]
-        let bc1 = 1 - pow(0.9, t), bc2 = 1 - pow(0.999, t)
+        let bc1 = 1 - pow(0.9, t)
+        let bc2 = 1 - pow(0.999, t)
         expected[i] -= (0.01 / bc1) * m[i] / (v[i].squareRoot() / bc2.squareRoot() + 1e-8)
       }
     }
@@ -79,7 +82,8 @@ import Testing
     var fresh = Adam<Double>(learningRate: 0.01)
     var q = [p0]
     try fresh.update(&q, along: [g1.scaled(by: 1000)])
-    GradientCheck.expectClose(zip(p0.scalars, q[0].scalars).map { abs($0 - $1) }, [0.01, 0.01, 0.01], tolerance: 1e-8, "first step")
+    GradientCheck.expectClose(
+      zip(p0.scalars, q[0].scalars).map { abs($0 - $1) }, [0.01, 0.01, 0.01], tolerance: 1e-8, "first step")
   }
 
   @Test func optimizersUpdateLayersAndRejectMismatches() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 @Suite struct TrainingTests {
@@ -32,7 +33,8 @@ import Testing
   @Test func sharedTowerGradientSumsBothSides() throws {
     var g = SeededGenerator(seed: 5)
     let tower = Sequential<Double>.multilayerPerceptron(sizes: [3, 4, 2], activation: .tanh, generator: &g)
-    let a = GradientCheck.random([5, 3], &g), b = GradientCheck.random([5, 3], &g)
+    let a = GradientCheck.random([5, 3], &g)
+    let b = GradientCheck.random([5, 3], &g)
     let loss = CosineLoss(.cosineDistance())
     let model = TwoTowerModel(left: tower, right: nil)
     let (_, grads) = try model.lossAndGradients(left: a.converted(), right: b.converted(), target: nil, loss: loss)
@@ -52,8 +54,10 @@ import Testing
   @Test func trainerRejectsBadInput() throws {
     var g = SeededGenerator(seed: 6)
     var model = TwoTowerModel<Float>(
-      left: .multilayerPerceptron(sizes: [2, 2], generator: &g), right: .multilayerPerceptron(sizes: [2, 2], generator: &g))
-    let a = try Tensor<Float>(rows: [[1, 2], [3, 4]]), b = try Tensor<Float>(rows: [[1, 2]])
+      left: .multilayerPerceptron(sizes: [2, 2], generator: &g),
+      right: .multilayerPerceptron(sizes: [2, 2], generator: &g))
+    let a = try Tensor<Float>(rows: [[1, 2], [3, 4]])
+    let b = try Tensor<Float>(rows: [[1, 2]])
     let trainer = PairTrainer(loss: CosineLoss(.embedding()), epochs: 1)
     #expect(throws: CosineError.self) { try trainer.train(&model, left: a, right: b, target: nil) }
     #expect(throws: CosineError.self) { try trainer.train(&model, left: a, right: a, target: nil) }
@@ -63,7 +67,9 @@ import Testing
   }
 
   @Test func seededGeneratorIsReproducibleAndUniform() {
-    var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9), c = SeededGenerator(seed: 10)
+    var a = SeededGenerator(seed: 9)
+    var b = SeededGenerator(seed: 9)
+    var c = SeededGenerator(seed: 10)
     let xs = (0..<5).map { _ in a.next() }
     #expect(xs == (0..<5).map { _ in b.next() })
     #expect(xs != (0..<5).map { _ in c.next() })
