@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import CosineKit
@@ -41,6 +42,40 @@ import Testing
     let layer = Dense<Float>(inputSize: 3, outputSize: 2, generator: &g)
     #expect(throws: CosineError.self) { try layer(Tensor<Float>(rows: [[1, 2]])) }
     #expect(throws: CosineError.self) { try layer(Tensor<Float>(scalar: 1)) }
+  }
+
+  /// Batches large enough to be split across threads, against straightforward loops.
+  @Test func largeBatchesMatchNaiveProducts() throws {
+    var g = SeededGenerator(seed: 13)
+    let (n, k, m) = (300, 48, 40)
+    let layer = Dense<Double>(inputSize: k, outputSize: m, activation: .tanh, generator: &g)
+    let x = GradientCheck.random([n, k], &g), up = GradientCheck.random([n, m], &g)
+    let (y, pullback) = try layer.valueWithPullback(x)
+    let grads = try pullback(up)
+    let w = layer.weight.scalars
+    var gz = [Double](repeating: 0, count: n * m)
+    for r in 0..<n {
+      for j in 0..<m {
+        var z = layer.bias!.scalars[j]
+        for p in 0..<k { z += x.scalars[r * k + p] * w[p * m + j] }
+        let t = tanh(z)
+        #expect(abs(y.scalars[r * m + j] - t) <= 1e-12)
+        gz[r * m + j] = up.scalars[r * m + j] * (1 - t * t)
+      }
+    }
+    var dx = [Double](repeating: 0, count: n * k), dw = [Double](repeating: 0, count: k * m)
+    for r in 0..<n {
+      for p in 0..<k {
+        for j in 0..<m {
+          dx[r * k + p] += gz[r * m + j] * w[p * m + j]
+          dw[p * m + j] += x.scalars[r * k + p] * gz[r * m + j]
+        }
+      }
+    }
+    GradientCheck.expectClose(grads.input.scalars, dx, tolerance: 1e-12, "input gradient")
+    GradientCheck.expectClose(grads.parameters[0].scalars, dw, tolerance: 1e-12, "weight gradient")
+    let db = (0..<m).map { j in (0..<n).reduce(0.0) { $0 + gz[$1 * m + j] } }
+    GradientCheck.expectClose(grads.parameters[1].scalars, db, tolerance: 1e-12, "bias gradient")
   }
 
   @Test func glorotUniformInitIsSeededAndBounded() {
