@@ -28,7 +28,9 @@ let package = Package(
       dependencies: [
         "CosineKit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      // The digits data set of `cosine demo`, with its attribution.
+      resources: [.copy("Resources")]
     ),
     .executableTarget(
       name: "CosineBench",

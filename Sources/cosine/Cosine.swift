@@ -17,7 +17,7 @@ import ArgumentParser
 struct Cosine: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "cosine",
-    abstract: "Cosine similarity, cosine losses and their gradients over .npy files.",
+    abstract: "Cosine similarity, cosine losses, their gradients, search and training over .npy files.",
     discussion: """
       Inputs are NumPy .npy files (float16/32/64 or integers, any byte order, C or Fortran \
       order). Results are written as .npy with -o (atomically), or printed. Gradients \
@@ -25,7 +25,7 @@ struct Cosine: ParsableCommand {
       """,
     subcommands: [
       SimilarityCommand.self, NormalizeCommand.self, LossCommand.self, MatrixCommand.self,
-      SearchCommand.self,
+      SearchCommand.self, DemoCommand.self, TrainCommand.self, EmbedCommand.self,
     ]
   )
 
