@@ -13,7 +13,9 @@
 #   swift run NPYFuzz fuzz-out/artifacts/crash-…
 # and, once fixed, copy it into Fuzz/corpus/npy/ (the tests replay that directory).
 #
-# Environment: FUZZ_SANITIZERS (default "fuzzer,address"; "fuzzer" alone is about twice as fast).
+# Environment: FUZZ_SANITIZERS (default "fuzzer,address"; "fuzzer" alone is about twice as fast);
+# COSINE_FUZZ_PARSER=model fuzzes the model-file reader (cosine embed MODEL) instead, with the
+# seed corpus Fuzz/corpus/model and the working corpus fuzz-out/model-corpus.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -30,11 +32,15 @@ sanitizers="${FUZZ_SANITIZERS:-fuzzer,address}"
 swift build -c release --product NPYFuzz --scratch-path .build-fuzz \
   -Xswiftc -sanitize="$sanitizers" -Xswiftc -DNPY_LIBFUZZER -Xswiftc -enable-experimental-feature -Xswiftc Extern
 
-mkdir -p fuzz-out/corpus fuzz-out/artifacts
+if [[ "${COSINE_FUZZ_PARSER:-npy}" == model ]]; then
+  corpus=(fuzz-out/model-corpus Fuzz/corpus/model); dict=()
+else
+  corpus=(fuzz-out/corpus Fuzz/corpus/npy); dict=(-dict=Fuzz/npy.dict)
+fi
+mkdir -p "${corpus[0]}" fuzz-out/artifacts
 binary="$(swift build -c release --product NPYFuzz --scratch-path .build-fuzz --show-bin-path)/NPYFuzz"
 
-exec "$binary" fuzz-out/corpus Fuzz/corpus/npy \
-  -dict=Fuzz/npy.dict \
+exec "$binary" "${corpus[@]}" "${dict[@]}" \
   -artifact_prefix=fuzz-out/artifacts/ \
   -max_len=4096 \
   -timeout=10 \

@@ -1,5 +1,13 @@
 import CosineKit
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The libFuzzer entry point: decodes one input with ``NPY/decode(_:source:)`` and checks
 /// what comes back.
 ///
@@ -17,8 +25,40 @@ import CosineKit
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   let bytes = UnsafeRawBufferPointer(start: data.map(UnsafeRawPointer.init), count: data == nil ? 0 : size)
-  checkDecode(bytes)
+  check(bytes)
   return 0
+}
+
+/// The parser under test: `.npy` files by default, model files (`cosine embed MODEL`) when the
+/// environment variable `COSINE_FUZZ_PARSER` is `model`.
+let fuzzingModelFiles: Bool = {
+  guard let p = getenv("COSINE_FUZZ_PARSER") else { return false }
+  return String(cString: p) == "model"
+}()
+
+/// Runs `bytes` through the selected parser's checks.
+func check(_ bytes: UnsafeRawBufferPointer) {
+  if fuzzingModelFiles { checkModelDecode(bytes) } else { checkDecode(bytes) }
+}
+
+/// Runs `bytes` through ``ModelFile/init(decoding:)``: a rejected input yields a one-line
+/// ``TrainingFileError``; an accepted one re-encodes to a file that decodes to the same models.
+func checkModelDecode(_ bytes: UnsafeRawBufferPointer) {
+  let file: ModelFile<Float>
+  do {
+    file = try ModelFile<Float>(decoding: Array(bytes))
+  } catch let error as TrainingFileError {
+    precondition(!error.message.isEmpty, "empty error message")
+    precondition(!error.description.contains(where: \.isNewline), "multi-line error: \(error)")
+    return
+  } catch {
+    preconditionFailure("ModelFile threw a \(type(of: error)), not a TrainingFileError: \(error)")
+  }
+  guard let encoded = try? file.encoded() else { return }  // e.g. a repeated name is refused on encoding
+  guard let again = try? ModelFile<Float>(decoding: encoded) else {
+    preconditionFailure("a re-encoded model file does not decode")
+  }
+  precondition(again.entries.map(\.name) == file.entries.map(\.name), "round trip changed the models")
 }
 
 /// Runs `bytes` through the decoder and the invariants described at ``fuzz(_:_:)``.
