@@ -31,7 +31,9 @@ let package = Package(
       dependencies: [
         "CosineKit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      // The digits data set of `cosine demo`, with its attribution.
+      resources: [.copy("Resources")]
     ),
     .executableTarget(
       name: "CosineBench",
@@ -40,7 +42,13 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "CosineKitTests", dependencies: ["CosineKit"]),
-    .testTarget(name: "CosineCLITests", dependencies: ["CosineKit"]),
+    // libFuzzer target for the .npy reader; see Scripts/fuzz.sh. A plain build gives a
+    // program that replays inputs: `swift run NPYFuzz FILE...`.
+    .executableTarget(name: "NPYFuzz", dependencies: ["CosineKit"]),
+    .testTarget(
+      name: "CosineKitTests", dependencies: ["CosineKit", "CCosineKernels"],
+      exclude: ["Fixtures"]  // .npy fixtures read by path, not resources
+    ),
+    .testTarget(name: "CosineCLITests", dependencies: ["CosineKit", "cosine"]),
   ]
 )

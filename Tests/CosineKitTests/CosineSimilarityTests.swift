@@ -167,3 +167,32 @@ import Testing
 extension Tensor {
   func reshapedUnchecked(_ s: [Int]) -> Tensor { try! reshaped(s) }
 }
+
+@Suite struct FloatAccuracyTests {
+  /// Float results stay within 1e-6 of a Double reference for D up to 4096 — random rows and
+  /// nearly (anti-)parallel rows, where float arithmetic is hardest — and never leave [−1, 1].
+  @Test(arguments: [1, 7, 64, 768, 1000, 4096])
+  func floatWithinOneMillionthOfDouble(_ d: Int) throws {
+    var rng = SeededRandom(seed: UInt64(d))
+    let rows = 24
+    var a = [Float](), b = [Float]()
+    for r in 0..<rows {
+      let x = (0..<d).map { _ in Float(rng.normal()) }
+      let y: [Float]
+      switch r % 3 {
+      case 0: y = (0..<d).map { _ in Float(rng.normal()) }
+      case 1: y = x.map { $0 * 3 + Float(rng.normal()) * 1e-4 }  // nearly parallel
+      default: y = x.map { -$0 * 0.5 }  // exactly anti-parallel
+      }
+      a += x
+      b += y
+    }
+    let ta = try Tensor<Float>(shape: [rows, d], scalars: a), tb = try Tensor<Float>(shape: [rows, d], scalars: b)
+    let got = try cosineSimilarity(ta, tb)
+    let want = Reference.cosineSimilarity(ta.converted(), tb.converted())
+    #expect(allClose(got, want, rtol: 0, atol: 1e-6))
+    #expect(got.scalars.allSatisfy { $0 >= -1 && $0 <= 1 })
+    let loss = try CosineLoss(.cosineDistance(), reduction: .none)(ta, tb)
+    #expect(loss.scalars.allSatisfy { $0 >= 0 && $0 <= 2 })
+  }
+}

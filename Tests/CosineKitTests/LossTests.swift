@@ -115,3 +115,21 @@ import Testing
     #expect(allClose(lb, Tensor((0..<4).map { i in 1 - Reference.cosine(Array(a.scalars[3 * i..<3 * i + 3]), b.scalars) }), rtol: 1e-14, atol: 1e-15))
   }
 }
+
+@Suite struct GradientBufferReuseTests {
+  @Test(arguments: [[64, 33], [5, 4, 3]] as [[Int]])
+  func keptGradientBuffersAreOverwrittenInPlace(_ shape: [Int]) throws {
+    let a = randomTensor(shape, seed: 200, as: Float.self), b = randomTensor(shape, seed: 201, as: Float.self)
+    let loss = CosineLoss(.cosineDistance(), axis: 1)
+    let (want, w1, w2) = try loss.valueWithGradient(a, b)
+    var g1 = Tensor<Float>(scalar: 7), g2 = Tensor<Float>(scalar: 7)  // wrong shape: replaced
+    let v = try loss.valueWithGradient(a, b, gradientTrue: &g1, gradientPred: &g2)
+    #expect(v == want && g1 == w1 && g2 == w2)
+    let address = g1.scalars.withUnsafeBufferPointer { $0.baseAddress }
+    // A second step with other inputs reuses the same storage and overwrites every element.
+    let (_, x1, x2) = try loss.valueWithGradient(b, a)
+    _ = try loss.valueWithGradient(b, a, gradientTrue: &g1, gradientPred: &g2)
+    #expect(g1 == x1 && g2 == x2)
+    #expect(g1.scalars.withUnsafeBufferPointer { $0.baseAddress } == address)
+  }
+}

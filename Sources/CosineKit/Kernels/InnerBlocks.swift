@@ -1,9 +1,13 @@
+import CCosineKernels
+import RealModule
+
 /// Row sums and gradients when the reduced axis is not the last one and neither input is
 /// broadcast. Rows are then strided by `inner`; instead of walking each row with a large
 /// stride, these loops sweep the axis in the outer loop and a block of up to 512 neighbouring
-/// rows in the inner loop, so every memory access is sequential.
+/// rows in the inner loop, so every memory access is sequential and the per-row accumulators
+/// stay in L1. Each thread allocates its accumulators once.
 enum InnerBlocks {
-  static let block = 512
+  static let block = 4096
 
   static func sums<T: TensorScalar>(
     _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, layout L: RowLayout, into out: UnsafeMutablePointer<Double>
@@ -13,27 +17,33 @@ enum InnerBlocks {
     let blocks = (inner + block - 1) / block
     let A = SharedConstPointer(a), B = SharedConstPointer(b), O = SharedPointer(out)
     Parallel.forEachRange(outer * blocks, costPerItem: n * min(block, inner)) { range in
-      var d = [Double](repeating: 0, count: block)
-      var q1 = d, q2 = d
+      let acc = UnsafeMutablePointer<Double>.allocate(capacity: 3 * block)
+      defer { acc.deallocate() }
+      let d = acc, q1 = acc + block, q2 = acc + 2 * block
       for t in range {
         let o = t / blocks, i0 = (t % blocks) * block
         let w = min(block, inner - i0)
-        for i in 0..<w { d[i] = 0; q1[i] = 0; q2[i] = 0 }
-        for k in 0..<n {
-          let off = (o * n + k) * inner + i0
+        acc.initialize(repeating: 0, count: 3 * block)
+        var off = o * n * inner + i0
+        for _ in 0..<n {
           let pa = A.base + off, pb = B.base + off
-          for i in 0..<w {
-            let x = Double(pa[i]), y = Double(pb[i])
-            d[i] += x * y
-            q1[i] += x * x
-            q2[i] += y * y
+          if T.self == Float.self {
+            ck_colsums_f32(floats(pa), floats(pb), w, d, q1, q2)
+          } else {
+            for i in 0..<w {
+              let x = Double(pa[i]), y = Double(pb[i])
+              d[i] = Relaxed.multiplyAdd(x, y, d[i])
+              q1[i] = Relaxed.multiplyAdd(x, x, q1[i])
+              q2[i] = Relaxed.multiplyAdd(y, y, q2[i])
+            }
           }
+          off &+= inner
         }
+        let r0 = o * inner + i0
         for i in 0..<w {
-          let r = o * inner + i0 + i
-          O.base[3 * r] = d[i]
-          O.base[3 * r + 1] = q1[i]
-          O.base[3 * r + 2] = q2[i]
+          O.base[3 * (r0 + i)] = d[i]
+          O.base[3 * (r0 + i) + 1] = q1[i]
+          O.base[3 * (r0 + i) + 2] = q2[i]
         }
       }
     }
@@ -49,22 +59,45 @@ enum InnerBlocks {
     let A = SharedConstPointer(a), B = SharedConstPointer(b), C = SharedConstPointer(c)
     let GA = SharedPointer(gradA), GB = SharedPointer(gradB)
     Parallel.forEachRange(outer * blocks, costPerItem: 2 * n * min(block, inner)) { range in
+      // The block's coefficients, de-interleaved so the inner loop reads them sequentially.
+      let coef = UnsafeMutablePointer<Double>.allocate(capacity: 4 * block)
+      defer { coef.deallocate() }
+      let ca = coef, da = coef + block, cb = coef + 2 * block, db = coef + 3 * block
       for t in range {
         let o = t / blocks, i0 = (t % blocks) * block
         let w = min(block, inner - i0)
         let cr = C.base + 4 * (o * inner + i0)
-        for k in 0..<n {
-          let off = (o * n + k) * inner + i0
-          let pa = A.base + off, pb = B.base + off
-          let ga = GA.base + off, gb = GB.base + off
-          for i in 0..<w {
-            let x = Double(pa[i]), y = Double(pb[i])
-            let ci = cr + 4 * i
-            ga[i] = T(ci[0] * y - ci[1] * x)
-            gb[i] = T(ci[2] * x - ci[3] * y)
+        for i in 0..<w {
+          ca[i] = cr[4 * i]
+          da[i] = cr[4 * i + 1]
+          cb[i] = cr[4 * i + 2]
+          db[i] = cr[4 * i + 3]
+        }
+        var off = o * n * inner + i0
+        for _ in 0..<n {
+          let pa = A.base + off, pb = B.base + off, ga = GA.base + off, gb = GB.base + off
+          if T.self == Float.self {
+            ck_colgrad_f32(floats(pa), floats(pb), w, ca, da, cb, db, floats(ga), floats(gb))
+          } else {
+            for i in 0..<w {
+              let x = Double(pa[i]), y = Double(pb[i])
+              ga[i] = T(ca[i] * y - da[i] * x)
+              gb[i] = T(cb[i] * x - db[i] * y)
+            }
           }
+          off &+= inner
         }
       }
     }
+  }
+
+  @inline(__always)
+  private static func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+  }
+
+  @inline(__always)
+  private static func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
   }
 }

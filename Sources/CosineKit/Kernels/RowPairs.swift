@@ -102,9 +102,16 @@ struct RowPairs<T: TensorScalar>: Sendable {
   func cosine(ofRow r: Int, floor: NormFloor) -> (cos: Double, c: Double, d1: Double, d2: Double) {
     let (s1, s2) = scale(ofRow: r)
     let dot = sums[3 * r]
-    let (m1, k1) = floor.effectiveNorm(sumOfSquares: sums[3 * r + 1], scale: s1)
-    let (m2, k2) = floor.effectiveNorm(sumOfSquares: sums[3 * r + 2], scale: s2)
-    var den = m1 * m2
+    let (m1, k1, sq1) = floor.effectiveNorm(sumOfSquares: sums[3 * r + 1], scale: s1)
+    let (m2, k2, sq2) = floor.effectiveNorm(sumOfSquares: sums[3 * r + 2], scale: s2)
+    // One square root of the product where neither norm is a constant floor: fewer roundings,
+    // and cos(x, x) is exactly 1 (sqrt(fl(q²)) = q). Two roots where the product leaves the range.
+    var den: Double
+    if let sq1, let sq2, case let p = sq1 * sq2, p.isFinite, p >= .leastNormalMagnitude {
+      den = p.squareRoot()
+    } else {
+      den = m1 * m2
+    }
     var cos: Double
     if den.isInfinite && m1.isFinite && m2.isFinite {
       cos = dot / m1 / m2
@@ -119,76 +126,87 @@ struct RowPairs<T: TensorScalar>: Sendable {
 
   // MARK: Backward
 
-  /// Gradients of `Σ_r g[r]·f(cos_r)` given per-row coefficients `(c·g, d1·g, c·g, d2·g)`:
+  /// Gradients of `Σ_r g[r]·f(cos_r)` given per-row coefficients
   /// `coef[4r ..< 4r+4] = (ca, da, cb, db)` with `∂/∂u1 = ca·u2 − da·u1`, `∂/∂u2 = cb·u1 − db·u2`.
   /// Returns gradients in the shapes of `a` and `b`.
   func backward(coefficients coef: [Double]) -> (Tensor<T>, Tensor<T>) {
+    var ga: [T] = [], gb: [T] = []
+    backward(coefficients: coef, into: &ga, &gb)
+    return (Tensor(uncheckedShape: a.shape, scalars: ga), Tensor(uncheckedShape: b.shape, scalars: gb))
+  }
+
+  /// As ``backward(coefficients:)``, writing into `ga` and `gb`, whose storage is reused when
+  /// they already have the inputs' element counts (a training loop then allocates nothing).
+  func backward(coefficients coef: [Double], into ga: inout [T], _ gb: inout [T]) {
     let L = layout
     let rows = L.rows, n = L.length
-    if L.unbroadcast {
-      var ga = [T](repeating: 0, count: a.count)
-      var gb = [T](repeating: 0, count: b.count)
-      guard rows > 0, n > 0 else {
-        return (Tensor(uncheckedShape: a.shape, scalars: ga), Tensor(uncheckedShape: b.shape, scalars: gb))
-      }
-      a.scalars.withUnsafeBufferPointer { pa in
-        b.scalars.withUnsafeBufferPointer { pb in
-          ga.withUnsafeMutableBufferPointer { oa in
-            gb.withUnsafeMutableBufferPointer { ob in
-              coef.withUnsafeBufferPointer { pc in
-                let A = SharedConstPointer(pa.baseAddress!), B = SharedConstPointer(pb.baseAddress!)
-                let GA = SharedPointer(oa.baseAddress!), GB = SharedPointer(ob.baseAddress!)
-                let C = SharedConstPointer(pc.baseAddress!)
-                if L.contiguous {
-                  Parallel.forEachRange(rows, costPerItem: 2 * n) { range in
-                    let o = range.lowerBound * n
-                    RowKernels.rowGrad(
-                      A.base + o, B.base + o, rows: range.count, length: n,
-                      coefficients: C.base + 4 * range.lowerBound, gradA: GA.base + o, gradB: GB.base + o)
-                  }
-                } else {
-                  InnerBlocks.grad(A.base, B.base, layout: L, coefficients: C.base, gradA: GA.base, gradB: GB.base)
+    guard L.unbroadcast else {
+      let (da, db) = broadcastBackward(coefficients: coef)
+      ga = da.map { T($0) }
+      gb = db.map { T($0) }
+      return
+    }
+    // Every element is written exactly once below, so fresh outputs start uninitialized.
+    OutputBuffer.prepare(&ga, count: a.count)
+    OutputBuffer.prepare(&gb, count: b.count)
+    guard rows > 0, n > 0 else { return }
+    a.scalars.withUnsafeBufferPointer { pa in
+      b.scalars.withUnsafeBufferPointer { pb in
+        ga.withUnsafeMutableBufferPointer { oa in
+          gb.withUnsafeMutableBufferPointer { ob in
+            coef.withUnsafeBufferPointer { pc in
+              let A = SharedConstPointer(pa.baseAddress!), B = SharedConstPointer(pb.baseAddress!)
+              let GA = SharedPointer(oa.baseAddress!), GB = SharedPointer(ob.baseAddress!)
+              let C = SharedConstPointer(pc.baseAddress!)
+              if L.contiguous {
+                Parallel.forEachRange(rows, costPerItem: 2 * n) { range in
+                  let o = range.lowerBound * n
+                  RowKernels.rowGrad(
+                    A.base + o, B.base + o, rows: range.count, length: n,
+                    coefficients: C.base + 4 * range.lowerBound, gradA: GA.base + o, gradB: GB.base + o)
                 }
-                // Rescaled rows: redo them exactly in scaled units.
-                for (r, (s1, s2)) in scales {
-                  let (oa, ob) = L.bases(ofRow: r)
-                  Self.scaledRowGrad(
-                    A.base + oa, L.axisStride.0, B.base + ob, L.axisStride.1, n, s1, s2, C.base + 4 * r,
-                    accumulate: false, GA.base + oa, GB.base + ob)
-                }
+              } else {
+                InnerBlocks.grad(A.base, B.base, layout: L, coefficients: C.base, gradA: GA.base, gradB: GB.base)
+              }
+              // Rescaled rows: redo them exactly in scaled units.
+              for (r, (s1, s2)) in scales {
+                let (oa, ob) = L.bases(ofRow: r)
+                Self.scaledRowGrad(
+                  A.base + oa, L.axisStride.0, B.base + ob, L.axisStride.1, n, s1, s2, C.base + 4 * r,
+                  accumulate: false, GA.base + oa, GB.base + ob)
               }
             }
           }
         }
       }
-      return (Tensor(uncheckedShape: a.shape, scalars: ga), Tensor(uncheckedShape: b.shape, scalars: gb))
     }
-    // Broadcast: several rows touch the same input element; accumulate in Double, serially.
+  }
+
+  /// Broadcast inputs: several rows touch the same input element, so gradients are summed in
+  /// `Double`, serially.
+  private func broadcastBackward(coefficients coef: [Double]) -> ([Double], [Double]) {
+    let L = layout
     var ga = [Double](repeating: 0, count: a.count)
     var gb = [Double](repeating: 0, count: b.count)
-    if rows > 0 && n > 0 {
-      a.scalars.withUnsafeBufferPointer { pa in
-        b.scalars.withUnsafeBufferPointer { pb in
-          ga.withUnsafeMutableBufferPointer { oa in
-            gb.withUnsafeMutableBufferPointer { ob in
-              coef.withUnsafeBufferPointer { pc in
-                for r in 0..<rows {
-                  let (ra, rb) = L.bases(ofRow: r)
-                  let (s1, s2) = scale(ofRow: r)
-                  Self.scaledRowGrad(
-                    pa.baseAddress! + ra, L.axisStride.0, pb.baseAddress! + rb, L.axisStride.1, n, s1, s2,
-                    pc.baseAddress! + 4 * r, accumulate: true, oa.baseAddress! + ra, ob.baseAddress! + rb)
-                }
+    guard L.rows > 0, L.length > 0 else { return (ga, gb) }
+    a.scalars.withUnsafeBufferPointer { pa in
+      b.scalars.withUnsafeBufferPointer { pb in
+        ga.withUnsafeMutableBufferPointer { oa in
+          gb.withUnsafeMutableBufferPointer { ob in
+            coef.withUnsafeBufferPointer { pc in
+              for r in 0..<L.rows {
+                let (ra, rb) = L.bases(ofRow: r)
+                let (s1, s2) = scale(ofRow: r)
+                Self.scaledRowGrad(
+                  pa.baseAddress! + ra, L.axisStride.0, pb.baseAddress! + rb, L.axisStride.1, L.length, s1, s2,
+                  pc.baseAddress! + 4 * r, accumulate: true, oa.baseAddress! + ra, ob.baseAddress! + rb)
               }
             }
           }
         }
       }
     }
-    return (
-      Tensor(uncheckedShape: a.shape, scalars: ga.map { T($0) }),
-      Tensor(uncheckedShape: b.shape, scalars: gb.map { T($0) })
-    )
+    return (ga, gb)
   }
 
   /// One row's gradient in scaled units: `∂/∂x1 = (ca·x2/s2 − da·x1/s1)/s1`, and symmetrically.

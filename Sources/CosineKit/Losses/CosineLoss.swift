@@ -77,6 +77,9 @@ public struct CosineLoss: Sendable, Equatable {
   /// - Returns: Per-sample losses (``Reduction/none``) or a rank-0 tensor.
   /// - Throws: ``CosineError`` for shape mismatches, a bad axis, a missing or unexpected target,
   ///   a target other than ±1 for `embedding`, or an invalid eps or margin.
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
+  @_specialize(exported: true, where T == Float16)
   public func callAsFunction<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> Tensor<T> {
@@ -88,6 +91,9 @@ public struct CosineLoss: Sendable, Equatable {
   /// per-sample losses. The forward pass's row sums are reused.
   ///
   /// At `embedding`'s hinge (`cos == margin` for y = −1) the subgradient 0 is used, as PyTorch does.
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
+  @_specialize(exported: true, where T == Float16)
   public func valueWithGradient<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> (value: Tensor<T>, gradientTrue: Tensor<T>, gradientPred: Tensor<T>) {
@@ -96,8 +102,35 @@ public struct CosineLoss: Sendable, Equatable {
     return (op.value, g1, g2)
   }
 
+  /// The loss value, with the gradients written into `gradientTrue` and `gradientPred`.
+  ///
+  /// The same as ``valueWithGradient(_:_:target:sampleWeight:)``, but the gradient tensors'
+  /// storage is reused when they already have the inputs' shapes, so a training loop that keeps
+  /// them between steps allocates nothing the size of its inputs (like PyTorch's persistent
+  /// `.grad` tensors, but overwritten rather than accumulated).
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
+  @_specialize(exported: true, where T == Float16)
+  public func valueWithGradient<T: TensorScalar>(
+    _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil,
+    gradientTrue: inout Tensor<T>, gradientPred: inout Tensor<T>
+  ) throws -> Tensor<T> {
+    let op = try LossOp(self, yTrue, yPred, target: target, sampleWeight: sampleWeight)
+    // Move the storage out (so it is uniquely referenced and written in place), when it fits.
+    var g1: [T] = [], g2: [T] = []
+    if gradientTrue.shape == yTrue.shape { swap(&g1, &gradientTrue.scalars) }
+    if gradientPred.shape == yPred.shape { swap(&g2, &gradientPred.scalars) }
+    op.gradients(upstream: 1, into: &g1, &g2)
+    gradientTrue = Tensor(uncheckedShape: yTrue.shape, scalars: g1)
+    gradientPred = Tensor(uncheckedShape: yPred.shape, scalars: g2)
+    return op.value
+  }
+
   /// The loss value and a pullback from an upstream gradient of the value's shape to the
   /// gradients with respect to both inputs.
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
+  @_specialize(exported: true, where T == Float16)
   public func valueWithPullback<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
@@ -199,6 +232,13 @@ struct LossOp<T: TensorScalar>: Sendable {
   /// Gradients of the value's sum scaled by `upstream` (reductions sum/mean) or weighted per
   /// sample by `perSample` (reduction none).
   func gradients(upstream: Double, perSample: [Double]? = nil) -> (Tensor<T>, Tensor<T>) {
+    var g1: [T] = [], g2: [T] = []
+    gradients(upstream: upstream, perSample: perSample, into: &g1, &g2)
+    return (Tensor(uncheckedShape: rows.a.shape, scalars: g1), Tensor(uncheckedShape: rows.b.shape, scalars: g2))
+  }
+
+  /// As ``gradients(upstream:perSample:)``, writing into (and reusing) `g1` and `g2`.
+  func gradients(upstream: Double, perSample: [Double]? = nil, into g1: inout [T], _ g2: inout [T]) {
     let factor = loss.reduction == .mean ? (count == 0 ? 0 : upstream / Double(count)) : upstream
     let floor = loss.kind.floor
     var coef = [Double](repeating: 0, count: 4 * count)
@@ -210,7 +250,7 @@ struct LossOp<T: TensorScalar>: Sendable {
       coef[4 * r + 2] = g * k.c
       coef[4 * r + 3] = g * k.d2
     }
-    return rows.backward(coefficients: coef)
+    rows.backward(coefficients: coef, into: &g1, &g2)
   }
 
   func pullback(_ g: Tensor<T>) throws -> (Tensor<T>, Tensor<T>) {

@@ -19,12 +19,18 @@
 ///
 /// - Complexity: two passes over `x` (norms, then scaling), on all cores.
 /// - SeeAlso: <doc:NumericalConventions>
+@_specialize(exported: true, where T == Float)
+@_specialize(exported: true, where T == Double)
+@_specialize(exported: true, where T == Float16)
 public func l2Normalize<T: TensorScalar>(_ x: Tensor<T>, axis: Int = -1, eps: Double = 1e-12) throws -> Tensor<T> {
   try L2NormalizeOp(x, axis: axis, eps: eps).value
 }
 
 /// L2 normalization and its pullback. For `y = x/m` with `m = max(‖x‖, eps)`, the pullback of
 /// an upstream `g` is `(g − y·(y·g))/m` where `‖x‖ > eps`, and `g/m` where the floor is active.
+@_specialize(exported: true, where T == Float)
+@_specialize(exported: true, where T == Double)
+@_specialize(exported: true, where T == Float16)
 public func l2NormalizeWithPullback<T: TensorScalar>(
   _ x: Tensor<T>, axis: Int = -1, eps: Double = 1e-12
 ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> Tensor<T>) {
@@ -50,14 +56,14 @@ struct L2NormalizeOp<T: TensorScalar>: Sendable {
     var scaleOnly = [Double](repeating: 0, count: L.rows)
     for r in 0..<L.rows {
       let s = stats.scale(ofRow: r).0
-      let (m, k) = floor.effectiveNorm(sumOfSquares: stats.sums[3 * r + 1], scale: s)
+      let (m, k, _) = floor.effectiveNorm(sumOfSquares: stats.sums[3 * r + 1], scale: s)
       scaleOnly[r] = 1 / m / s
       inv[r] = scaleOnly[r]
       act[r] = k != 0
     }
     inverseNorm = inv
     active = act
-    var out = [T](repeating: 0, count: x.count)
+    var out: [T] = OutputBuffer.uninitialized(x.count)  // every element is written below
     x.scalars.withUnsafeBufferPointer { px in
       out.withUnsafeMutableBufferPointer { po in
         scaleOnly.withUnsafeBufferPointer { ps in
@@ -81,7 +87,7 @@ struct L2NormalizeOp<T: TensorScalar>: Sendable {
           }
           // Rows whose 1/m is not representable as one factor: scale in two exact steps.
           for (r, (s, _)) in stats.scales {
-            let (m, _) = floor.effectiveNorm(sumOfSquares: stats.sums[3 * r + 1], scale: s)
+            let m = floor.effectiveNorm(sumOfSquares: stats.sums[3 * r + 1], scale: s).m
             let (base, _) = L.bases(ofRow: r)
             var i = base
             for _ in 0..<L.length {

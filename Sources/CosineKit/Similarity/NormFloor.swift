@@ -15,20 +15,21 @@ public enum NormFloor: Sendable, Equatable {
 
   /// The effective norm `m` and the factor `k` with `∂m/∂u = k·u`, for a row whose
   /// elements were divided by the power of two `scale` and whose scaled sum of squares is `q`.
-  /// Both are in scaled units (`m_real = m · scale`).
+  /// Both are in scaled units (`m_real = m · scale`). `square` is the value `m` is the root
+  /// of (`m = √square`), or nil where the floor is a constant.
   @inline(__always)
-  func effectiveNorm(sumOfSquares q: Double, scale: Double) -> (m: Double, k: Double) {
+  func effectiveNorm(sumOfSquares q: Double, scale: Double) -> (m: Double, k: Double, square: Double?) {
     switch self {
     case .clamp(let eps):
       let n = q.squareRoot()
       let e = scale == 1 ? eps : eps / scale
-      if n > e { return (n, 1 / n) }
-      if n.isNaN { return (n, n) }
-      return (e, 0)
+      if n > e { return (n, 1 / n, q) }
+      if n.isNaN { return (n, n, q) }
+      return (e, 0, nil)
     case .smoothSquare(let eps):
       let e = scale == 1 ? eps : eps / (scale * scale)
       let m = (q + e).squareRoot()
-      return (m, 1 / m)
+      return (m, 1 / m, q + e)
     }
   }
 }

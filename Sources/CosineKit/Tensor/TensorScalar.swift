@@ -3,7 +3,7 @@
 /// Arithmetic on `Float16` and `Float` storage is carried out in `Double` (or, in the
 /// SIMD kernels for `Float16`, in `Float`), so results are the exactly evaluated formula
 /// rounded once to the storage type. See <doc:NumericalConventions>.
-public protocol TensorScalar: BinaryFloatingPoint, Sendable, Codable
+public protocol TensorScalar: BinaryFloatingPoint, Sendable, Codable, BitwiseCopyable
 where RawSignificand: FixedWidthInteger {
   /// A short name of the type as NumPy spells it (`float16`, `float32`, `float64`).
   static var numpyName: String { get }

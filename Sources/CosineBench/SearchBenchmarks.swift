@@ -1,0 +1,4 @@
+/// Retrieval benchmarks (all-pairs matrix and top-k search).
+enum SearchBenchmarks {
+  static let all: [Benchmark] = []
+}

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Random-access bytes the reader decodes: an open file or a buffer in memory.
+///
+/// The reader learns ``size`` first and validates the header against it, so it never
+/// asks for bytes (or allocates for them) before knowing they exist.
+protocol NPYInput {
+  /// The total number of bytes.
+  var size: Int { get }
+  /// Fills `buffer` with the bytes starting at `offset`.
+  ///
+  /// - Throws: ``NPYProblem`` if the bytes cannot be read (I/O error, or a file that shrank).
+  func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws
+}
+
+/// Bytes already in memory.
+struct MemoryInput: NPYInput {
+  let bytes: UnsafeRawBufferPointer
+  var size: Int { bytes.count }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws {
+    guard offset >= 0, buffer.count <= bytes.count, offset <= bytes.count - buffer.count else {
+      throw NPYProblem("internal error: read of \(buffer.count) bytes at offset \(offset) beyond \(bytes.count) bytes")
+    }
+    guard buffer.count > 0 else { return }
+    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + buffer.count)]))
+  }
+}
+
+/// A regular file opened read-only. Its size is taken once, with `fstat`, when it is opened.
+final class FileInput: NPYInput {
+  let fd: CInt
+  let size: Int
+
+  /// Opens `path` for reading after checking that it is an existing regular file.
+  ///
+  /// - Throws: ``NPYProblem`` "no such file", "is a directory", "permission denied", …
+  init(path: String) throws {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      throw FileInput.openProblem(errno)
+    }
+    guard !POSIX.isDirectory(info.st_mode) else {
+      throw NPYProblem("is a directory, not a .npy file")
+    }
+    guard POSIX.isRegular(info.st_mode) else {
+      throw NPYProblem("not a regular file (a device, pipe or socket cannot be read as .npy)")
+    }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw FileInput.openProblem(errno) }
+    // The file may have been replaced between stat and open: check what was opened.
+    guard fstat(fd, &info) == 0, POSIX.isRegular(info.st_mode), info.st_size >= 0 else {
+      let code = errno
+      POSIX.close(fd)
+      throw NPYProblem("cannot inspect the opened file: \(POSIX.describe(code))")
+    }
+    self.fd = fd
+    self.size = Int(info.st_size)
+  }
+
+  deinit { POSIX.close(fd) }
+
+  private static func openProblem(_ code: CInt) -> NPYProblem {
+    switch code {
+    case ENOENT: NPYProblem("no such file")
+    case EACCES, EPERM: NPYProblem("permission denied: the file cannot be read")
+    case ENOTDIR: NPYProblem("no such file (a component of the path is not a directory)")
+    case EISDIR: NPYProblem("is a directory, not a .npy file")
+    default: NPYProblem("cannot open: \(POSIX.describe(code))")
+    }
+  }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws {
+    guard let base = buffer.baseAddress else { return }
+    var done = 0
+    while done < buffer.count {
+      let n = pread(fd, base + done, buffer.count - done, off_t(offset + done))
+      if n < 0 {
+        let code = errno
+        if code == EINTR { continue }
+        throw NPYProblem("read error at byte \(offset + done): \(POSIX.describe(code))")
+      }
+      if n == 0 {
+        throw NPYProblem(
+          "file changed while being read: it ended at byte \(offset + done) but had \(size) bytes when opened")
+      }
+      done += n
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+
+#if canImport(Glibc)
+  import Glibc
+  private let systemExit = Glibc.exit
+#elseif canImport(Musl)
+  import Musl
+  private let systemExit = Musl.exit
+#elseif canImport(Darwin)
+  import Darwin
+  private let systemExit = Darwin.exit
+#endif
+
+/// `cosine`: cosine similarity, normalization, losses, all-pairs matrices and top-k search over
+/// `.npy` files.
+@main
+struct Cosine: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "cosine",
+    abstract: "Cosine similarity, cosine losses, their gradients, search and training over .npy files.",
+    discussion: """
+      Inputs are NumPy .npy files (float16/32/64 or integers, any byte order, C or Fortran \
+      order). Results are written as .npy with -o (atomically), or printed. Gradients \
+      (--grad1/--grad2) are those of the sum of the command's output.
+      """,
+    subcommands: [
+      SimilarityCommand.self, NormalizeCommand.self, LossCommand.self, MatrixCommand.self,
+      SearchCommand.self, DemoCommand.self, TrainCommand.self, EmbedCommand.self,
+    ]
+  )
+
+  /// Runs a command; every failure is one line on stderr and a non-zero exit status.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success {
+        print(fullMessage(for: error))  // --help, --version
+        systemExit(0)
+      }
+      let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+      writeToStandardError("cosine: \(text)\n")
+      systemExit(code.rawValue)
+    }
+  }
+}
+
+/// Writes `text` to file descriptor 2 unbuffered.
+func writeToStandardError(_ text: String) {
+  var bytes = Array(text.utf8)
+  bytes.withUnsafeMutableBytes { _ = write(2, $0.baseAddress, $0.count) }
+}

@@ -1,0 +1,27 @@
+import Testing
+import CosineKit
+
+/// The README's library example, kept compiling and true.
+@Suite struct ReadmeExampleTests {
+  @Test func libraryExample() throws {
+    let a = try Tensor<Float>(rows: [[1, 0], [1, 1], [3, 4]])
+    let b = try Tensor<Float>(rows: [[1, 1], [-1, -1], [4, 3]])
+    let cos = try cosineSimilarity(a, b)
+    let want: [Float] = [0.70710677, -1, 0.96]
+    #expect(zip(cos.scalars, want).allSatisfy { abs($0 - $1) <= 1e-7 })
+    let loss = CosineLoss(.keras)
+    let (value, gradA, gradB) = try loss.valueWithGradient(a, b)
+    #expect(abs(value.scalars[0] - (-(Float(0.5).squareRoot() - 1 + 0.96) / 3)) < 1e-6)
+    #expect(gradA.shape == [3, 2] && gradB.shape == [3, 2])
+    let embedding = CosineLoss(.embedding(margin: 0.2), reduction: .sum)
+    let l = try embedding(a, b, target: Tensor([1, -1, 1]))
+    #expect(l.shape == [])
+    let (y, pullback) = try l2NormalizeWithPullback(a)
+    let dx = try pullback(y)
+    #expect(dx.shape == a.shape)
+    let matrix = try cosineSimilarityMatrix(a, b)
+    #expect(matrix.shape == [3, 3])
+    let (indices, scores) = try topKSearch(queries: a, corpus: b, k: 2)
+    #expect(indices.shape == [3, 2] && scores.shape == [3, 2])
+  }
+}
