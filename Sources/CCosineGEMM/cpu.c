@@ -1,4 +1,7 @@
 #include "internal.h"
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 static int detected = -1;
 static int limit = 2;
@@ -83,4 +86,17 @@ void cg_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int6
     return cg_search_f64_avx2(a, m, aw, b, first_row, rows, n_valid, d, id_offset, h);
 #endif
   if (bw == 8) cg_search_f64_portable(a, m, aw, b, first_row, rows, n_valid, d, id_offset, h);
+}
+
+void cg_advise_huge_pages(void *p, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  if (!p || bytes < 2 * huge) return;
+  const uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+  const uintptr_t hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+  if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
 }

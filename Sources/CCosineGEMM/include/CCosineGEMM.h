@@ -39,6 +39,12 @@ int64_t cg_panel_width_f64(void);
 int64_t cg_query_width_f32(int64_t bw);
 int64_t cg_query_width_f64(int64_t bw);
 
+/// Asks the kernel to back the 2 MiB-aligned interior of [p, p + bytes) with huge pages
+/// (Linux `madvise(MADV_HUGEPAGE)`; nothing elsewhere). Large outputs and packed operands are
+/// written once, right after allocation: with 4 KiB pages the page faults alone cost about as
+/// much as a GEMM of the same size in memory traffic.
+void cg_advise_huge_pages(void *p, size_t bytes);
+
 /// Per row, Σ x² accumulated in double: `out[r] = Σ_k x[r·d + k]²`.
 void cg_sumsq_f32(const float *x, int64_t rows, int64_t d, double *out);
 void cg_sumsq_f64(const double *x, int64_t rows, int64_t d, double *out);

@@ -66,6 +66,7 @@ enum PackedMatrix {
 
     if T.self == E.self {
       let out = [T](unsafeUninitializedCapacity: total) { buffer, initialized in
+        cg_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
         let c = SharedPointer(UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: E.self))
         multiply(pa, rows: 0..<m, pb, n: n, into: c.base, rowStride: n)
         initialized = total
@@ -77,6 +78,7 @@ enum PackedMatrix {
     let blockTiles = Swift.max(1, (8 << 20) / Swift.max(1, n * 4 * aw))
     var scratch = [Float](repeating: 0, count: Swift.min(m, blockTiles * aw) * n)
     let out = [T](unsafeUninitializedCapacity: total) { buffer, initialized in
+      cg_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
       let o = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt16.self)
       scratch.withUnsafeMutableBufferPointer { s in
         var tile = 0

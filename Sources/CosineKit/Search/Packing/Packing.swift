@@ -12,74 +12,85 @@ import CCosineGEMM
 enum Packing {
   /// Packs `rows` rows of `x` (row-major, `dim` columns) into `dest`, which has room for
   /// `ceil(rows / width)` panels. `E` must be `Double` for `Double` input and `Float` otherwise.
+  /// Works through blocks of whole panels of about 256 KiB, so each row is read from memory
+  /// once: its sum of squares and its packing find it in cache.
   static func pack<T: TensorScalar, E: KernelElement>(
     _ x: UnsafePointer<T>, rows: Int, dim: Int, eps: Double, width: Int, into dest: UnsafeMutablePointer<E>
   ) {
     guard rows > 0 else { return }
-    var sums = [Double](repeating: 0, count: rows)
-    sums.withUnsafeMutableBufferPointer { s in
-      let out = s.baseAddress!
-      if T.self == Float.self {
-        cg_sumsq_f32(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), Int64(rows), Int64(dim), out)
-      } else if T.self == Double.self {
-        cg_sumsq_f64(UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), Int64(rows), Int64(dim), out)
-      } else {
-        cg_sumsq_f16(UnsafeRawPointer(x).assumingMemoryBound(to: UInt16.self), Int64(rows), Int64(dim), out)
+    let panelBytes = Swift.max(1, width * dim * MemoryLayout<T>.stride)
+    let block = width * Swift.max(1, (256 << 10) / panelBytes)
+    var sums = [Double](repeating: 0, count: Swift.min(rows, block))
+    var post = sums, pre = sums
+    var r0 = 0
+    while r0 < rows {
+      let n = Swift.min(block, rows - r0)
+      sums.withUnsafeMutableBufferPointer { s in
+        post.withUnsafeMutableBufferPointer { p in
+          pre.withUnsafeMutableBufferPointer { q in
+            packBlock(
+              x + r0 * dim, rows: n, dim: dim, eps: eps, width: width, into: dest + r0 * dim,
+              sums: s.baseAddress!, pre: q.baseAddress!, post: p.baseAddress!)
+          }
+        }
       }
+      r0 += n
     }
-    var pre: [Double]? = nil
-    var scale = [Double](repeating: 1, count: 0)
+  }
+
+  /// One block of ``pack(_:rows:dim:eps:width:into:)``, with scratch for three numbers per row.
+  private static func packBlock<T: TensorScalar, E: KernelElement>(
+    _ x: UnsafePointer<T>, rows: Int, dim: Int, eps: Double, width: Int, into dest: UnsafeMutablePointer<E>,
+    sums: UnsafeMutablePointer<Double>, pre: UnsafeMutablePointer<Double>, post: UnsafeMutablePointer<Double>
+  ) {
+    let raw = UnsafeRawPointer(x)
+    let (r, d, w) = (Int64(rows), Int64(dim), Int64(width))
+    if T.self == Float.self {
+      cg_sumsq_f32(raw.assumingMemoryBound(to: Float.self), r, d, sums)
+    } else if T.self == Double.self {
+      cg_sumsq_f64(raw.assumingMemoryBound(to: Double.self), r, d, sums)
+    } else {
+      cg_sumsq_f16(raw.assumingMemoryBound(to: UInt16.self), r, d, sums)
+    }
+    // Double rows whose sum of squares left the safe range: rescale by a power of two.
+    var rescaled = false
     if T.self == Double.self {
-      let xd = UnsafeRawPointer(x).assumingMemoryBound(to: Double.self)
-      for r in 0..<rows where Rescaling.needsRescale(sums[r]) {
-        let row = xd + r * dim
+      let xd = raw.assumingMemoryBound(to: Double.self)
+      for i in 0..<rows {
+        pre[i] = 1
+        guard Rescaling.needsRescale(sums[i]) else { continue }
+        let row = xd + i * dim
         var m = 0.0
         for k in 0..<dim {
           let v = Swift.abs(row[k])
-          if !(v <= m) { m = v }
+          if !(v <= m) { m = v }  // NaN wins
         }
         let s = Rescaling.scale(forMaxMagnitude: m)
         guard s != 1 else { continue }
-        if pre == nil { pre = [Double](repeating: 1, count: rows) }
-        if scale.isEmpty { scale = [Double](repeating: 1, count: rows) }
         let inv = 1 / s
         var q = 0.0
         for k in 0..<dim {
           let v = row[k] * inv
           q += v * v
         }
-        sums[r] = q
-        pre![r] = inv
-        scale[r] = s
+        sums[i] = q
+        pre[i] = inv
+        rescaled = true
       }
     }
     let floor = NormFloor.clamp(eps)
-    var post = [Double](repeating: 0, count: rows)
-    for r in 0..<rows {
-      let s = scale.isEmpty ? 1 : scale[r]
-      post[r] = 1 / floor.effectiveNorm(sumOfSquares: sums[r], scale: s).m
+    for i in 0..<rows {
+      let scale = rescaled ? 1 / pre[i] : 1
+      post[i] = 1 / floor.effectiveNorm(sumOfSquares: sums[i], scale: scale).m
     }
-    post.withUnsafeBufferPointer { pp in
-      let preCall: (UnsafePointer<Double>?) -> Void = { pr in
-        if T.self == Float.self {
-          cg_pack_f32(
-            UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), Int64(rows), Int64(dim), pr, pp.baseAddress!,
-            Int64(width), UnsafeMutableRawPointer(dest).assumingMemoryBound(to: Float.self))
-        } else if T.self == Double.self {
-          cg_pack_f64(
-            UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), Int64(rows), Int64(dim), pr, pp.baseAddress!,
-            Int64(width), UnsafeMutableRawPointer(dest).assumingMemoryBound(to: Double.self))
-        } else {
-          cg_pack_f16(
-            UnsafeRawPointer(x).assumingMemoryBound(to: UInt16.self), Int64(rows), Int64(dim), pr, pp.baseAddress!,
-            Int64(width), UnsafeMutableRawPointer(dest).assumingMemoryBound(to: Float.self))
-        }
-      }
-      if let pre {
-        pre.withUnsafeBufferPointer { preCall($0.baseAddress!) }
-      } else {
-        preCall(nil)
-      }
+    let preOrNil: UnsafePointer<Double>? = rescaled ? UnsafePointer(pre) : nil
+    let out = UnsafeMutableRawPointer(dest)
+    if T.self == Float.self {
+      cg_pack_f32(raw.assumingMemoryBound(to: Float.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Float.self))
+    } else if T.self == Double.self {
+      cg_pack_f64(raw.assumingMemoryBound(to: Double.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Double.self))
+    } else {
+      cg_pack_f16(raw.assumingMemoryBound(to: UInt16.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Float.self))
     }
   }
 

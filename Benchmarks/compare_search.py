@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Retrieval benchmarks side by side: CosineKit's cosine-bench against PyTorch, NumPy and FAISS on
+the same shapes, in one run, so the ratios can be checked by anyone.
+
+usage: python3 Benchmarks/compare_search.py [--bench .build/release/cosine-bench] [--runs 5]
+                                            [--threads 2] [--rounds 2] [--only NAME,...]
+
+  matrix_f32   cosine matrix of [2048, 768] and [16384, 768] Float32:
+               PyTorch F.normalize + torch.mm (MKL), NumPy normalize + @ (OpenBLAS)
+  search_f32   top-10 of 1000 queries in a 200000 x 384 Float32 corpus:
+               FAISS IndexFlatIP on normalized data (index.add outside the timed region)
+  search1_f32  top-10 of 1 query in a 1000000 x 384 Float32 corpus: FAISS IndexFlatIP
+
+Each competitor is skipped (and said so) when its package is not installed. Times are medians of
+--runs timed calls after one warm-up; inputs are generated outside the timed region. With
+--rounds R, CosineKit and the competitors alternate R times and the medians of the rounds are
+compared. The ratio column is competitor time / CosineKit time (above 1: CosineKit is faster);
+the target column is what the ratio should reach.
+"""
+import argparse, json, os, statistics, subprocess, sys, time
+
+THREADS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def threads_from_argv():
+    for i, a in enumerate(sys.argv):
+        if a == "--threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if a.startswith("--threads="):
+            return a.split("=", 1)[1]
+    return "2"
+
+
+# BLAS libraries read their thread count when they load: set it before importing NumPy.
+for _v in THREADS_ENV:
+    os.environ[_v] = threads_from_argv()
+
+import numpy as np  # noqa: E402
+
+M, N_MATRIX, D_MATRIX = 2048, 16384, 768
+Q, N_SEARCH, D_SEARCH = 1000, 200_000, 384
+N_SEARCH1 = 1_000_000
+K = 10
+NAMES = ["matrix_f32", "search_f32", "search1_f32"]
+TARGETS = {  # (benchmark, competitor) -> ratio to reach
+    ("matrix_f32", "torch normalize+mm"): 0.8,
+    ("matrix_f32", "numpy normalize+@"): 1.0,
+    ("search_f32", "faiss IndexFlatIP"): 1.2,
+    ("search1_f32", "faiss IndexFlatIP"): 2.5,
+}
+
+
+def median_time(fn, runs):
+    fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def ours(bench, names, runs, threads):
+    out = subprocess.run([bench, "--json", "--runs", str(runs), "--threads", str(threads), "--filter", ",".join(names)],
+                         check=True, capture_output=True, text=True).stdout
+    return {d["name"]: d["seconds"] for d in map(json.loads, out.splitlines()) if d["name"] in names}
+
+
+def uniform(rng, shape):
+    return rng.uniform(-1, 1, shape).astype(np.float32)
+
+
+def competitors(names, runs, threads):
+    rng = np.random.default_rng(0)
+    res = {}  # (benchmark, competitor) -> seconds
+    if "matrix_f32" in names:
+        a, b = uniform(rng, (M, D_MATRIX)), uniform(rng, (N_MATRIX, D_MATRIX))
+
+        def np_matrix():
+            an = a / np.linalg.norm(a, axis=1, keepdims=True)
+            bn = b / np.linalg.norm(b, axis=1, keepdims=True)
+            return an @ bn.T
+
+        res[("matrix_f32", "numpy normalize+@")] = median_time(np_matrix, runs)
+        try:
+            import torch
+            import torch.nn.functional as F
+            torch.set_num_threads(threads)
+            ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+            with torch.no_grad():
+                res[("matrix_f32", "torch normalize+mm")] = median_time(
+                    lambda: torch.mm(F.normalize(ta), F.normalize(tb).T), runs)
+        except ImportError:
+            print("torch not installed: matrix_f32 against PyTorch skipped", file=sys.stderr)
+        del a, b
+    try:
+        import faiss
+        faiss.omp_set_num_threads(threads)
+        for name, n, nq in (("search_f32", N_SEARCH, Q), ("search1_f32", N_SEARCH1, 1)):
+            if name not in names:
+                continue
+            xb, xq = uniform(rng, (n, D_SEARCH)), uniform(rng, (nq, D_SEARCH))
+            faiss.normalize_L2(xb)
+            faiss.normalize_L2(xq)
+            index = faiss.IndexFlatIP(D_SEARCH)
+            index.add(xb)  # FAISS's "prepare once", outside the timed region
+            del xb
+            res[(name, "faiss IndexFlatIP")] = median_time(lambda: index.search(xq, K), runs)
+            del index
+    except ImportError:
+        print("faiss not installed: search_f32 and search1_f32 against FAISS skipped", file=sys.stderr)
+    return res
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--bench", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "cosine-bench"))
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--only", default=",".join(NAMES), help="comma-separated subset of " + ", ".join(NAMES))
+    args = p.parse_args()
+    names = [n for n in args.only.split(",") if n]
+    unknown = [n for n in names if n not in NAMES]
+    if unknown:
+        p.error(f"unknown benchmark(s) {unknown}; known: {NAMES}")
+
+    mine, theirs = {}, {}
+    for r in range(max(1, args.rounds)):
+        for k, v in ours(args.bench, names, args.runs, args.threads).items():
+            mine.setdefault(k, []).append(v)
+        for k, v in competitors(names, args.runs, args.threads).items():
+            theirs.setdefault(k, []).append(v)
+        print(f"round {r + 1}: ours " + ", ".join(f"{k} {v[-1]:.4f}s" for k, v in mine.items())
+              + " | theirs " + ", ".join(f"{k[0]}/{k[1]} {v[-1]:.4f}s" for k, v in theirs.items()), file=sys.stderr)
+
+    flops = {"matrix_f32": 2.0 * M * N_MATRIX * D_MATRIX, "search_f32": 2.0 * Q * N_SEARCH * D_SEARCH}
+    for name in names:
+        if name in mine and name in flops:
+            print(f"{name}: {flops[name] / statistics.median(mine[name]) / 1e9:.1f} GFLOP/s ({args.threads} threads)")
+    if "search1_f32" in mine:
+        print(f"search1_f32: {N_SEARCH1 * D_SEARCH * 4 / statistics.median(mine['search1_f32']) / 1e9:.1f} GB/s")
+    print(f"{'benchmark':<14}{'competitor':<22}{'their s':>10}{'ours s':>10}{'ratio':>8}{'target':>8}")
+    for (bench, who), ts in sorted(theirs.items()):
+        if bench not in mine:
+            continue
+        t, o = statistics.median(ts), statistics.median(mine[bench])
+        target = TARGETS.get((bench, who))
+        mark = "" if target is None else (f"{target:>6.1f}x " + ("ok" if t / o >= target else "SHORT"))
+        print(f"{bench:<14}{who:<22}{t:>10.4f}{o:>10.4f}{t / o:>7.2f}x{mark:>11}")
+
+
+if __name__ == "__main__":
+    main()
