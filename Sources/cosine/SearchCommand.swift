@@ -5,45 +5,184 @@ struct SearchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "search",
     abstract: "Top-k cosine search of query rows in a corpus.",
-    discussion: "Per query, the min(K, N) best corpus rows by descending score; ties: lower index first."
+    discussion: """
+      Per query, the min(K, N) best corpus rows by descending score; ties: lower index first. \
+      Several --corpus files are shards of one corpus: they are searched in turn with global \
+      row ids (each shard's rows numbered after the previous shards') and the results merged, \
+      the same as searching their concatenation. A corpus is read a piece at a time, so memory \
+      stays near the size of the largest shard. Results go to --indices/--scores and, when \
+      neither is given or --format is, to standard output.
+      """
   )
 
-  @Option(help: ArgumentHelp("Corpus rows [N, D].", valueName: "C.npy")) var corpus: String
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case table, json, tsv
+  }
+
+  @Option(help: ArgumentHelp("Corpus rows [N, D]; repeat for shards of one corpus.", valueName: "C.npy")) var corpus: [String] = []
   @Option(help: ArgumentHelp("Query rows [Q, D].", valueName: "Q.npy")) var queries: String
   @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Results per query (>= 1).") var topK = 10
   @Option(help: ArgumentHelp("Write the corpus indices [Q, min(K, N)] as int64.", valueName: "I.npy")) var indices: String?
   @Option(help: ArgumentHelp("Write the scores [Q, min(K, N)].", valueName: "S.npy")) var scores: String?
+  @Option(help: ArgumentHelp(
+    "Standard output: table, json (one line per query: {\"query\": i, \"results\": [{\"corpus_id\": j, \"score\": s}, ...]}) or tsv (query, rank, corpus_id, score).",
+    valueName: "format")) var format: Format?
+  @Flag(help: "No progress bar on standard error.") var quiet = false
   @Flag(help: "Accept inputs containing NaN or infinity.") var allowNonfinite = false
 
   func validate() throws {
     guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
+    guard !corpus.isEmpty else { throw ValidationError("at least one --corpus file is needed") }
   }
 
   func run() throws {
     let policy = InputPolicy(allowNonfinite: allowNonfinite)
-    let c = try policy.load(corpus, as: "corpus"), q = try policy.load(queries, as: "queries")
-    try naming([queries, corpus]) { try max(ComputeType(c), ComputeType(q)).dispatch(Job(command: self, corpus: c, queries: q)) }
+    let q = try policy.load(queries, as: "queries")
+    var type = ComputeType(q)
+    var shapes: [[Int]] = []
+    for path in corpus {
+      let (shape, scalar) = try NPY.describe(contentsOf: path)
+      shapes.append(shape)
+      type = max(type, ComputeType(numpyName: scalar))
+    }
+    try type.dispatch(Job(command: self, queries: q, shapes: shapes))
   }
 
   struct Job: TypedJob {
     let command: SearchCommand
-    let corpus: AnyTensor, queries: AnyTensor
+    let queries: AnyTensor
+    let shapes: [[Int]]
 
     func run<T: TensorScalar>(_: T.Type) throws {
-      let r = try topKSearch(queries: queries.converted(to: T.self), corpus: corpus.converted(to: T.self), k: command.topK)
-      var out = Outputs()
-      out.add(AnyTensor(r.scores), to: command.scores)
-      out.addIndices(r.indices, to: command.indices)
-      try out.commit()
-      if command.indices == nil && command.scores == nil {
-        let k = r.scores.shape[1]
-        for q in 0..<r.scores.shape[0] {
-          print("query \(q):")
-          for j in 0..<k {
-            print("  \(j + 1)\tcorpus \(Int(r.indices.scalars[q * k + j]))\tscore \(format(r.scores.scalars[q * k + j]))")
-          }
+      let c = command
+      let q = queries.converted(to: T.self)
+      let nq = q.rank == 1 ? 1 : (q.shape.first ?? 0)
+      // Shapes first: a mismatch is reported before any corpus is read.
+      for (path, shape) in zip(c.corpus, shapes) {
+        let d = shape.count == 2 ? shape[1] : (shape.count == 1 ? shape[0] : -1)
+        guard q.rank <= 2, d == q.shape.last ?? -1, q.rank == 2 || q.rank == 1 else {
+          throw CLIError("\(c.queries), \(path): " + CosineError.shapeMismatch(
+            operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", q.shape, shape).description)
         }
       }
+      let rows = shapes.map { $0.count == 2 ? $0[0] : 1 }
+      let d = q.shape.last ?? 0
+      // Progress: loading costs about a byte-second of 2 GB/s, searching 2·Q·N·D flops at 300 GFLOP/s.
+      let loadCost = rows.map { Double($0 * d) * 4 / 2e9 }
+      let searchCost = rows.map { 2 * Double(nq) * Double($0 * d) / 3e11 }
+      let total = max(1e-9, loadCost.reduce(0, +) + searchCost.reduce(0, +))
+      let bar = ProgressBar(enabled: !c.quiet)
+      defer { bar.finish() }
+      var done = 0.0
+      var parts: [CosineSearchResults<T>] = []
+      var offsets: [Int] = []
+      var offset = 0
+      for (s, path) in c.corpus.enumerated() {
+        let label = c.corpus.count > 1 ? " shard \(s + 1)/\(c.corpus.count)" : ""
+        let n = rows[s]
+        let index = try naming([path]) {
+          try CosineIndex<T>(contentsOf: path) { first, piece in
+            if !c.allowNonfinite, let i = piece.firstIndex(where: { !$0.isFinite }) {
+              let flat = first + i
+              throw CLIError(
+                "\(path): corpus contains \(piece[i]) at flat index \(flat) (index [\(flat / max(1, d)), \(flat % max(1, d))]) (pass --allow-nonfinite to accept NaN and infinity)")
+            }
+            bar.update((done + loadCost[s] * Double(first + piece.count) / Double(max(1, n * d))) / total, "reading\(label)")
+          }
+        }
+        done += loadCost[s]
+        // Queries in batches, so that the bar moves during long searches.
+        let batch = 2048
+        var results: [CosineSearchResults<T>] = []
+        for b0 in stride(from: 0, to: max(nq, 1), by: batch) {
+          let b1 = min(nq, b0 + batch)
+          let part = nq <= batch ? q : try sliceRows(q, b0..<b1)
+          results.append(try naming([c.queries, path]) { try index.search(part, k: c.topK) })
+          bar.update((done + searchCost[s] * Double(b1) / Double(max(1, nq))) / total, "searching\(label)")
+        }
+        done += searchCost[s]
+        parts.append(results.count == 1 ? results[0] : try concatenate(results))
+        offsets.append(offset)
+        offset += n
+      }
+      let r = try CosineSearchResults.merging(parts, rowOffsets: offsets, k: c.topK)
+      bar.finish()
+
+      var out = Outputs()
+      out.add(AnyTensor(r.scoreTensor), to: c.scores)
+      out.addIndices(r.indexTensor, to: c.indices)
+      try out.commit()
+      if c.format != nil || (c.indices == nil && c.scores == nil) {
+        SearchOutput.print(r, style: c.format ?? .table)
+      }
+    }
+
+    /// Rows `range` of a matrix.
+    func sliceRows<T: TensorScalar>(_ t: Tensor<T>, _ range: Range<Int>) throws -> Tensor<T> {
+      let d = t.shape[1]
+      return try Tensor(shape: [range.count, d], scalars: Array(t.scalars[range.lowerBound * d..<range.upperBound * d]))
+    }
+
+    /// Results of consecutive query batches as one.
+    func concatenate<T: TensorScalar>(_ parts: [CosineSearchResults<T>]) throws -> CosineSearchResults<T> {
+      try CosineSearchResults(
+        queryCount: parts.reduce(0) { $0 + $1.queryCount }, k: parts[0].k,
+        indices: parts.flatMap(\.indices), scores: parts.flatMap(\.scores))
+    }
+  }
+}
+
+/// Standard-output formats of `cosine search`.
+enum SearchOutput {
+  /// Writes `r` to standard output in `style`, in pieces of about 64 KiB.
+  static func print<T: TensorScalar>(_ r: CosineSearchResults<T>, style: SearchCommand.Format) {
+    var text = ""
+    switch style {
+    case .table:
+      for q in 0..<r.queryCount {
+        text += "query \(q):\n"
+        for (j, h) in r.hits(forQuery: q).enumerated() {
+          text += "  \(j + 1)\tcorpus \(h.index)\tscore \(format(h.score))\n"
+        }
+        flush(&text)
+      }
+    case .json:
+      for q in 0..<r.queryCount {
+        let items = r.hits(forQuery: q).map { "{\"corpus_id\": \($0.index), \"score\": \(json($0.score))}" }
+        text += "{\"query\": \(q), \"results\": [" + items.joined(separator: ", ") + "]}\n"
+        flush(&text)
+      }
+    case .tsv:
+      text += "query\trank\tcorpus_id\tscore\n"
+      for q in 0..<r.queryCount {
+        for (j, h) in r.hits(forQuery: q).enumerated() {
+          text += "\(q)\t\(j + 1)\t\(h.index)\t\(format(h.score))\n"
+        }
+        flush(&text)
+      }
+    }
+    flush(&text, force: true)
+  }
+
+  /// A JSON number; NaN as `NaN`, which Python's json module reads.
+  static func json<T: TensorScalar>(_ v: T) -> String {
+    v.isNaN ? "NaN" : format(v)
+  }
+
+  private static func flush(_ text: inout String, force: Bool = false) {
+    guard force || text.utf8.count > 1 << 16 else { return }
+    Swift.print(text, terminator: "")
+    text = ""
+  }
+}
+
+extension ComputeType {
+  /// The compute type of a `.npy` file whose scalar type is `float16`, `float32` or `float64`.
+  init(numpyName: String) {
+    switch numpyName {
+    case "float16": self = .float16
+    case "float32": self = .float32
+    default: self = .float64
     }
   }
 }

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import CosineKit
+
+/// `cosine search` with shards and output formats, and `cosine matrix`, end to end.
+@Suite(.serialized) struct SearchCLITests {
+  let dir: String = {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("cosine-search-\(UUID().uuidString)").path
+    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    return d
+  }()
+
+  func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: CLITests.binary)
+    p.arguments = args
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+  }
+
+  func save<T: TensorScalar>(_ t: Tensor<T>, _ name: String) throws -> String {
+    let path = dir + "/" + name
+    try NPY.write(AnyTensor(t), to: path)
+    return path
+  }
+
+  func random(_ rows: Int, _ cols: Int, seed: UInt64) -> Tensor<Float> {
+    var s = seed
+    let values = (0..<rows * cols).map { _ -> Float in
+      s = s &* 6364136223846793005 &+ 1442695040888963407
+      return Float(Int64(bitPattern: s >> 11) % 2001 - 1000) / 1000
+    }
+    return try! Tensor(shape: [rows, cols], scalars: values)
+  }
+
+  func rows(_ t: Tensor<Float>, _ r: Range<Int>) -> Tensor<Float> {
+    let d = t.shape[1]
+    return try! Tensor(shape: [r.count, d], scalars: Array(t.scalars[r.lowerBound * d..<r.upperBound * d]))
+  }
+
+  @Test func shardsGiveTheUnshardedResultWithGlobalIds() throws {
+    var corpus = random(300, 9, seed: 1)
+    for j in 0..<9 { corpus.scalars[250 * 9 + j] = corpus.scalars[20 * 9 + j] }  // a tie across shards
+    var q = random(5, 9, seed: 2)
+    for j in 0..<9 { q.scalars[j] = corpus.scalars[20 * 9 + j] }
+    let whole = try save(corpus, "c.npy"), qp = try save(q, "q.npy")
+    let s1 = try save(rows(corpus, 0..<100), "c1.npy"), s2 = try save(rows(corpus, 100..<300), "c2.npy")
+    let a = try run(["search", "--corpus", whole, "--queries", qp, "--top-k", "4", "--indices", dir + "/i1.npy", "--scores", dir + "/s1.npy"])
+    let b = try run(["search", "--corpus", s1, "--corpus", s2, "--queries", qp, "--top-k", "4", "--indices", dir + "/i2.npy", "--scores", dir + "/s2.npy"])
+    #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
+    #expect(a.stdout.isEmpty && b.stdout.isEmpty && b.stderr.isEmpty)
+    let i1 = try NPY.read(contentsOf: dir + "/i1.npy"), i2 = try NPY.read(contentsOf: dir + "/i2.npy")
+    #expect(i1 == i2)
+    #expect(try NPY.read(contentsOf: dir + "/s1.npy") == (try NPY.read(contentsOf: dir + "/s2.npy")))
+    let (want, _) = try topKSearch(queries: q, corpus: corpus, k: 4)
+    #expect(i1 == AnyTensor(want))
+    #expect(Array(want.scalars[0..<2]) == [20, 250])
+  }
+
+  @Test func jsonLinesAndTsvOnStandardOutput() throws {
+    let corpus = try Tensor<Float>(rows: [[1, 0], [0, 1], [1, 1], [-1, 0]])
+    let c = try save(corpus, "c.npy"), q = try save(try Tensor<Float>(rows: [[1, 0.1], [0, -1]]), "q.npy")
+    let j = try run(["search", "--corpus", c, "--queries", q, "--top-k", "2", "--format", "json"])
+    #expect(j.status == 0, "\(j.stderr)")
+    let lines = j.stdout.split(separator: "\n")
+    #expect(lines.count == 2)
+    let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+    #expect(first?["query"] as? Int == 0)
+    let results = first?["results"] as? [[String: Any]]
+    #expect(results?.map { $0["corpus_id"] as? Int } == [0, 2])
+    #expect(abs((results?[0]["score"] as? Double ?? 0) - Double(Float(1 / 1.01.squareRoot()))) < 1e-6)
+    let t = try run(["search", "--corpus", c, "--queries", q, "--top-k", "2", "--format", "tsv", "--quiet"])
+    let rows = t.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+    #expect(rows.first == ["query", "rank", "corpus_id", "score"])
+    // Query 1 scores 0 against rows 0 and 3: equal scores, lower index first.
+    #expect(rows.dropFirst().map { [$0[0], $0[1], $0[2]] } == [["0", "1", "0"], ["0", "2", "2"], ["1", "1", "0"], ["1", "2", "3"]])
+    #expect(t.stderr.isEmpty)
+    let table = try run(["search", "--corpus", c, "--queries", q, "--top-k", "1"])
+    #expect(table.stdout.hasPrefix("query 0:\n  1\tcorpus 0\tscore "))
+  }
+
+  @Test func shardProblemsNameTheFile() throws {
+    let q = try save(random(2, 3, seed: 3), "q.npy")
+    let good = try save(random(4, 3, seed: 4), "good.npy")
+    let wide = try save(random(4, 5, seed: 5), "wide.npy")
+    let nan = try save(try Tensor<Float>(rows: [[1, 2, 3], [0, .nan, 1]]), "nan.npy")
+    for (args, culprit) in [
+      (["--corpus", good, "--corpus", wide], "wide.npy"),
+      (["--corpus", good, "--corpus", nan], "nan.npy"),
+      (["--corpus", good, "--corpus", dir + "/missing.npy"], "missing.npy"),
+    ] {
+      let r = try run(["search"] + args + ["--queries", q, "--indices", dir + "/out.npy"])
+      #expect(r.status != 0, "\(args)")
+      #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(culprit), "\(r.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: dir + "/out.npy"))
+    }
+    let nanOK = try run(["search", "--corpus", good, "--corpus", nan, "--queries", q, "--allow-nonfinite", "--top-k", "6", "--format", "tsv"])
+    #expect(nanOK.status == 0)
+    #expect(nanOK.stdout.split(separator: "\n").last?.hasSuffix("\tnan") == true)
+    #expect(try run(["search", "--queries", q]).status != 0)
+  }
+
+  @Test func matrixCommandUsesTheLibraryMatrix() throws {
+    let a = random(20, 33, seed: 6), b = random(70, 33, seed: 7)
+    let r = try run(["matrix", try save(a, "a.npy"), try save(b, "b.npy"), "-o", dir + "/m.npy"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try NPY.read(contentsOf: dir + "/m.npy") == AnyTensor(try cosineSimilarityMatrix(a, b)))
+  }
+}
