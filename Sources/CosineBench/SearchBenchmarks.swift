@@ -21,7 +21,8 @@ enum SearchBenchmarks {
     name: "search_f32", summary: "top-10 of 1000 queries, 200000 × 384 Float corpus (index prepared)",
     bytes: 0, flops: 2 * 1000 * 200_000 * 384
   ) {
-    let index = try CosineIndex(try Tensor<Float>(shape: [200_000, 384], scalars: BenchRandom.floats(200_000 * 384, seed: 13)))
+    let index = try CosineIndex(
+      try Tensor<Float>(shape: [200_000, 384], scalars: BenchRandom.floats(200_000 * 384, seed: 13)))
     let q = try Tensor<Float>(shape: [1000, 384], scalars: BenchRandom.floats(1000 * 384, seed: 14))
     return { _ = try index.search(q, k: 10) }
   }
@@ -32,7 +33,8 @@ enum SearchBenchmarks {
     name: "search1_f32", summary: "top-10 of 1 query, 1000000 × 384 Float corpus (index prepared)",
     bytes: 1_000_000 * 384 * 4, flops: 0
   ) {
-    let index = try CosineIndex(try Tensor<Float>(shape: [1_000_000, 384], scalars: BenchRandom.floats(1_000_000 * 384, seed: 15)))
+    let index = try CosineIndex(
+      try Tensor<Float>(shape: [1_000_000, 384], scalars: BenchRandom.floats(1_000_000 * 384, seed: 15)))
     let q = try Tensor<Float>(shape: [1, 384], scalars: BenchRandom.floats(384, seed: 16))
     return { _ = try index.search(q, k: 10) }
   }

@@ -30,7 +30,8 @@ final class ProgressBar {
     if let last = lastDraw, now - last < .milliseconds(100), fraction < 1 { return }
     lastDraw = now
     let f = Swift.min(1, Swift.max(0, fraction))
-    let width = 30, filled = Int((f * Double(width)).rounded(.down))
+    let width = 30
+    let filled = Int((f * Double(width)).rounded(.down))
     let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
     writeToStandardError("\r\u{1B}[K[\(bar)] \(Int((f * 100).rounded(.down)))% \(label)")
     drawn = true

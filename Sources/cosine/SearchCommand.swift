@@ -19,14 +19,17 @@ struct SearchCommand: ParsableCommand {
     case table, json, tsv
   }
 
-  @Option(help: ArgumentHelp("Corpus rows [N, D]; repeat for shards of one corpus.", valueName: "C.npy")) var corpus: [String] = []
+  @Option(help: ArgumentHelp("Corpus rows [N, D]; repeat for shards of one corpus.", valueName: "C.npy")) var corpus:
+    [String] = []
   @Option(help: ArgumentHelp("Query rows [Q, D].", valueName: "Q.npy")) var queries: String
   @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Results per query (>= 1).") var topK = 10
-  @Option(help: ArgumentHelp("Write the corpus indices [Q, min(K, N)] as int64.", valueName: "I.npy")) var indices: String?
+  @Option(help: ArgumentHelp("Write the corpus indices [Q, min(K, N)] as int64.", valueName: "I.npy")) var indices:
+    String?
   @Option(help: ArgumentHelp("Write the scores [Q, min(K, N)].", valueName: "S.npy")) var scores: String?
-  @Option(help: ArgumentHelp(
-    "Standard output: table, json (one line per query: {\"query\": i, \"results\": [{\"corpus_id\": j, \"score\": s}, ...]}) or tsv (query, rank, corpus_id, score).",
-    valueName: "format")) var format: Format?
+  @Option(
+    help: ArgumentHelp(
+      "Standard output: table, json (one line per query: {\"query\": i, \"results\": [{\"corpus_id\": j, \"score\": s}, ...]}) or tsv (query, rank, corpus_id, score).",
+      valueName: "format")) var format: Format?
   @Flag(help: "No progress bar on standard error.") var quiet = false
   @Flag(help: "Accept inputs containing NaN or infinity.") var allowNonfinite = false
 
@@ -61,8 +64,11 @@ struct SearchCommand: ParsableCommand {
       for (path, shape) in zip(c.corpus, shapes) {
         let d = shape.count == 2 ? shape[1] : (shape.count == 1 ? shape[0] : -1)
         guard q.rank <= 2, d == q.shape.last ?? -1, q.rank == 2 || q.rank == 1 else {
-          throw CLIError("\(c.queries), \(path): " + CosineError.shapeMismatch(
-            operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", q.shape, shape).description)
+          throw CLIError(
+            "\(c.queries), \(path): "
+              + CosineError.shapeMismatch(
+                operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", q.shape, shape
+              ).description)
         }
       }
       let rows = shapes.map { $0.count == 2 ? $0[0] : 1 }
@@ -85,9 +91,11 @@ struct SearchCommand: ParsableCommand {
             if !c.allowNonfinite, let i = piece.firstIndex(where: { !$0.isFinite }) {
               let flat = first + i
               throw CLIError(
-                "\(path): corpus contains \(piece[i]) at flat index \(flat) (index [\(flat / max(1, d)), \(flat % max(1, d))]) (pass --allow-nonfinite to accept NaN and infinity)")
+                "\(path): corpus contains \(piece[i]) at flat index \(flat) (index [\(flat / max(1, d)), \(flat % max(1, d))]) (pass --allow-nonfinite to accept NaN and infinity)"
+              )
             }
-            bar.update((done + loadCost[s] * Double(first + piece.count) / Double(max(1, n * d))) / total, "reading\(label)")
+            bar.update(
+              (done + loadCost[s] * Double(first + piece.count) / Double(max(1, n * d))) / total, "reading\(label)")
           }
         }
         done += loadCost[s]
@@ -120,7 +128,8 @@ struct SearchCommand: ParsableCommand {
     /// Rows `range` of a matrix.
     func sliceRows<T: TensorScalar>(_ t: Tensor<T>, _ range: Range<Int>) throws -> Tensor<T> {
       let d = t.shape[1]
-      return try Tensor(shape: [range.count, d], scalars: Array(t.scalars[range.lowerBound * d..<range.upperBound * d]))
+      return try Tensor(
+        shape: [range.count, d], scalars: Array(t.scalars[range.lowerBound * d..<range.upperBound * d]))
     }
 
     /// Results of consecutive query batches as one.

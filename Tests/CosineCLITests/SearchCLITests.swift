@@ -1,6 +1,6 @@
+import CosineKit
 import Foundation
 import Testing
-import CosineKit
 
 /// `cosine search` with shards and output formats, and `cosine matrix`, end to end.
 @Suite(.serialized) struct SearchCLITests {
@@ -14,11 +14,13 @@ import CosineKit
     let p = Process()
     p.executableURL = URL(fileURLWithPath: CLITests.binary)
     p.arguments = args
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     p.standardOutput = out
     p.standardError = err
     try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
   }
@@ -32,7 +34,7 @@ import CosineKit
   func random(_ rows: Int, _ cols: Int, seed: UInt64) -> Tensor<Float> {
     var s = seed
     let values = (0..<rows * cols).map { _ -> Float in
-      s = s &* 6364136223846793005 &+ 1442695040888963407
+      s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       return Float(Int64(bitPattern: s >> 11) % 2001 - 1000) / 1000
     }
     return try! Tensor(shape: [rows, cols], scalars: values)
@@ -48,13 +50,22 @@ import CosineKit
     for j in 0..<9 { corpus.scalars[250 * 9 + j] = corpus.scalars[20 * 9 + j] }  // a tie across shards
     var q = random(5, 9, seed: 2)
     for j in 0..<9 { q.scalars[j] = corpus.scalars[20 * 9 + j] }
-    let whole = try save(corpus, "c.npy"), qp = try save(q, "q.npy")
-    let s1 = try save(rows(corpus, 0..<100), "c1.npy"), s2 = try save(rows(corpus, 100..<300), "c2.npy")
-    let a = try run(["search", "--corpus", whole, "--queries", qp, "--top-k", "4", "--indices", dir + "/i1.npy", "--scores", dir + "/s1.npy"])
-    let b = try run(["search", "--corpus", s1, "--corpus", s2, "--queries", qp, "--top-k", "4", "--indices", dir + "/i2.npy", "--scores", dir + "/s2.npy"])
+    let whole = try save(corpus, "c.npy")
+    let qp = try save(q, "q.npy")
+    let s1 = try save(rows(corpus, 0..<100), "c1.npy")
+    let s2 = try save(rows(corpus, 100..<300), "c2.npy")
+    let a = try run([
+      "search", "--corpus", whole, "--queries", qp, "--top-k", "4", "--indices", dir + "/i1.npy", "--scores",
+      dir + "/s1.npy",
+    ])
+    let b = try run([
+      "search", "--corpus", s1, "--corpus", s2, "--queries", qp, "--top-k", "4", "--indices", dir + "/i2.npy",
+      "--scores", dir + "/s2.npy",
+    ])
     #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
     #expect(a.stdout.isEmpty && b.stdout.isEmpty && b.stderr.isEmpty)
-    let i1 = try NPY.read(contentsOf: dir + "/i1.npy"), i2 = try NPY.read(contentsOf: dir + "/i2.npy")
+    let i1 = try NPY.read(contentsOf: dir + "/i1.npy")
+    let i2 = try NPY.read(contentsOf: dir + "/i2.npy")
     #expect(i1 == i2)
     #expect(try NPY.read(contentsOf: dir + "/s1.npy") == (try NPY.read(contentsOf: dir + "/s2.npy")))
     let (want, _) = try topKSearch(queries: q, corpus: corpus, k: 4)
@@ -64,7 +75,8 @@ import CosineKit
 
   @Test func jsonLinesAndTsvOnStandardOutput() throws {
     let corpus = try Tensor<Float>(rows: [[1, 0], [0, 1], [1, 1], [-1, 0]])
-    let c = try save(corpus, "c.npy"), q = try save(try Tensor<Float>(rows: [[1, 0.1], [0, -1]]), "q.npy")
+    let c = try save(corpus, "c.npy")
+    let q = try save(try Tensor<Float>(rows: [[1, 0.1], [0, -1]]), "q.npy")
     let j = try run(["search", "--corpus", c, "--queries", q, "--top-k", "2", "--format", "json"])
     #expect(j.status == 0, "\(j.stderr)")
     let lines = j.stdout.split(separator: "\n")
@@ -78,7 +90,10 @@ import CosineKit
     let rows = t.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
     #expect(rows.first == ["query", "rank", "corpus_id", "score"])
     // Query 1 scores 0 against rows 0 and 3: equal scores, lower index first.
-    #expect(rows.dropFirst().map { [$0[0], $0[1], $0[2]] } == [["0", "1", "0"], ["0", "2", "2"], ["1", "1", "0"], ["1", "2", "3"]])
+    #expect(
+      rows.dropFirst().map { [$0[0], $0[1], $0[2]] } == [
+        ["0", "1", "0"], ["0", "2", "2"], ["1", "1", "0"], ["1", "2", "3"],
+      ])
     #expect(t.stderr.isEmpty)
     let table = try run(["search", "--corpus", c, "--queries", q, "--top-k", "1"])
     #expect(table.stdout.hasPrefix("query 0:\n  1\tcorpus 0\tscore "))
@@ -99,14 +114,18 @@ import CosineKit
       #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(culprit), "\(r.stderr)")
       #expect(!FileManager.default.fileExists(atPath: dir + "/out.npy"))
     }
-    let nanOK = try run(["search", "--corpus", good, "--corpus", nan, "--queries", q, "--allow-nonfinite", "--top-k", "6", "--format", "tsv"])
+    let nanOK = try run([
+      "search", "--corpus", good, "--corpus", nan, "--queries", q, "--allow-nonfinite", "--top-k", "6", "--format",
+      "tsv",
+    ])
     #expect(nanOK.status == 0)
     #expect(nanOK.stdout.split(separator: "\n").last?.hasSuffix("\tnan") == true)
     #expect(try run(["search", "--queries", q]).status != 0)
   }
 
   @Test func matrixCommandUsesTheLibraryMatrix() throws {
-    let a = random(20, 33, seed: 6), b = random(70, 33, seed: 7)
+    let a = random(20, 33, seed: 6)
+    let b = random(70, 33, seed: 7)
     let r = try run(["matrix", try save(a, "a.npy"), try save(b, "b.npy"), "-o", dir + "/m.npy"])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(try NPY.read(contentsOf: dir + "/m.npy") == AnyTensor(try cosineSimilarityMatrix(a, b)))

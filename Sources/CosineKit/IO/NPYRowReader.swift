@@ -57,7 +57,8 @@ struct NPYRowReader {
     }
     let count = range.count * columns
     let piece = NPYHeader(
-      major: header.major, minor: header.minor, dtype: header.dtype, fortranOrder: false, shape: [range.count, columns],
+      major: header.major, minor: header.minor, dtype: header.dtype, fortranOrder: false,
+      shape: [range.count, columns],
       dataOffset: header.dataOffset + range.lowerBound * columns * header.dtype.size, elementCount: count,
       dataByteCount: count * header.dtype.size)
     try NPYError.naming(path) { try NPY.fill(buffer, piece, input) }

@@ -38,8 +38,11 @@ extension CosineIndex {
     }
   }
 
-  private func run<E: KernelElement>(_ corpus: PackedPanels<E>, _ queries: Tensor<Scalar>, _ k: Int) throws -> CosineSearchResults<Scalar> {
-    let nq = queries.shape[0], d = dimension
+  private func run<E: KernelElement>(_ corpus: PackedPanels<E>, _ queries: Tensor<Scalar>, _ k: Int) throws
+    -> CosineSearchResults<Scalar>
+  {
+    let nq = queries.shape[0]
+    let d = dimension
     let kk = Swift.min(k, count)
     guard nq > 0, kk > 0 else {
       return CosineSearchResults(
@@ -69,14 +72,15 @@ extension CosineIndex {
       let heaps = TopKHeaps<E>(queries: nq, k: kk)
       parts = [heaps]
       SearchParallel.run(tiles, chunks: plan.chunks) { _, range in
-        let q0 = range.lowerBound * aw, q1 = Swift.min(nq, range.upperBound * aw)
+        let q0 = range.lowerBound * aw
+        let q1 = Swift.min(nq, range.upperBound * aw)
         E.search(
           packed.panel(range.lowerBound), rows: q1 - q0, width: aw, corpus.base, width: bw,
           corpusRows: 0..<corpus.panelCount * bw, validRows: count, dim: d, idOffset: 0,
           heaps: heaps.pointers(forQueries: q0..<q1))
       }
     }
-    defer { parts.forEach { $0.deallocate() } }
+    defer { for p in parts { p.deallocate() } }
 
     var indices = [Int](repeating: 0, count: nq * kk)
     var ranking = [Double](repeating: 0, count: nq * kk)

@@ -54,9 +54,11 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
     try checkEps(eps)
     let c = corpus.rank == 1 ? try corpus.reshaped([1, corpus.count]) : corpus
     guard c.rank == 2 else {
-      throw CosineError.invalidShape("a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")
+      throw CosineError.invalidShape(
+        "a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")
     }
-    let n = c.shape[0], d = c.shape[1]
+    let n = c.shape[0]
+    let d = c.shape[1]
     self.count = n
     self.dimension = d
     self.eps = eps

@@ -54,7 +54,8 @@ public struct CosineSearchResults<Scalar: TensorScalar>: Sendable, Equatable {
     let (n, overflow) = queryCount.multipliedReportingOverflow(by: k)
     guard !overflow, indices.count == n, scores.count == n else {
       throw CosineError.invalidShape(
-        "search results for \(queryCount) queries × \(k) need \(queryCount) × \(k) indices and scores, got \(indices.count) and \(scores.count)")
+        "search results for \(queryCount) queries × \(k) need \(queryCount) × \(k) indices and scores, got \(indices.count) and \(scores.count)"
+      )
     }
     self.init(queryCount: queryCount, k: k, indices: indices, scores: scores, rankingScores: scores.map { Double($0) })
   }

@@ -35,7 +35,9 @@ import CCosineGEMM
 @_specialize(exported: true, where T == Float)
 @_specialize(exported: true, where T == Double)
 @_specialize(exported: true, where T == Float16)
-public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, eps: Double = 1e-8) throws -> Tensor<T> {
+public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, eps: Double = 1e-8) throws
+  -> Tensor<T>
+{
   try checkEps(eps)
   let a2 = a.rank == 1 ? try a.reshaped([1, a.count]) : a
   let b2 = b.rank == 1 ? try b.reshaped([1, b.count]) : b
@@ -51,7 +53,9 @@ enum PackedMatrix {
   static func compute<T: TensorScalar, E: KernelElement>(
     _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, as _: E.Type
   ) throws -> Tensor<T> {
-    let m = a.shape[0], n = b.shape[0], d = a.shape[1]
+    let m = a.shape[0]
+    let n = b.shape[0]
+    let d = a.shape[1]
     let (total, overflow) = m.multipliedReportingOverflow(by: n)
     guard !overflow else {
       throw CosineError.invalidShape("a \(m) × \(n) similarity matrix does not fit in memory")
@@ -61,8 +65,12 @@ enum PackedMatrix {
     let most = E.preferredQueryWidth(panelWidth: bw)
     let tiles = (m + most - 1) / most
     let aw = (m + tiles - 1) / tiles
-    let pa = try a.scalars.withUnsafeBufferPointer { try Packing.packed($0.baseAddress, rows: m, dim: d, eps: eps, width: aw, as: E.self) }
-    let pb = try b.scalars.withUnsafeBufferPointer { try Packing.packed($0.baseAddress, rows: n, dim: d, eps: eps, width: bw, as: E.self) }
+    let pa = try a.scalars.withUnsafeBufferPointer {
+      try Packing.packed($0.baseAddress, rows: m, dim: d, eps: eps, width: aw, as: E.self)
+    }
+    let pb = try b.scalars.withUnsafeBufferPointer {
+      try Packing.packed($0.baseAddress, rows: n, dim: d, eps: eps, width: bw, as: E.self)
+    }
 
     if T.self == E.self {
       let out = [T](unsafeUninitializedCapacity: total) { buffer, initialized in
@@ -84,7 +92,8 @@ enum PackedMatrix {
         var tile = 0
         while tile < tiles {
           let t1 = Swift.min(tiles, tile + blockTiles)
-          let r0 = tile * aw, r1 = Swift.min(m, t1 * aw)
+          let r0 = tile * aw
+          let r1 = Swift.min(m, t1 * aw)
           let c = UnsafeMutableRawPointer(s.baseAddress!).assumingMemoryBound(to: E.self)
           multiply(pa, rows: r0..<r1, pb, n: n, into: c, rowStride: n)
           cg_f32_to_f16(s.baseAddress!, Int64((r1 - r0) * n), o + r0 * n)
@@ -102,21 +111,26 @@ enum PackedMatrix {
     _ pa: PackedPanels<E>, rows: Range<Int>, _ pb: PackedPanels<E>, n: Int,
     into c: UnsafeMutablePointer<E>, rowStride ldc: Int
   ) {
-    let aw = pa.width, bw = pb.width, d = pa.dim
-    let t0 = rows.lowerBound / aw, t1 = (rows.upperBound + aw - 1) / aw
+    let aw = pa.width
+    let bw = pb.width
+    let d = pa.dim
+    let t0 = rows.lowerBound / aw
+    let t1 = (rows.upperBound + aw - 1) / aw
     let out = SharedPointer(c)
     let bPanels = pb.panelCount
     let cost = (rows.count + 1) * bw * Swift.max(1, d)
     if bPanels >= 2 * CosineKitThreads.effectiveCount || bPanels >= t1 - t0 {
       SearchParallel.forEachChunk(bPanels, costPerItem: cost) { _, panels in
-        let j0 = panels.lowerBound * bw, j1 = Swift.min(n, panels.upperBound * bw)
+        let j0 = panels.lowerBound * bw
+        let j1 = Swift.min(n, panels.upperBound * bw)
         E.gemm(
           pa.panel(t0), rows: rows.count, width: aw, pb.panel(panels.lowerBound), width: bw,
           rows: j1 - j0, dim: d, into: out.base + j0, rowStride: ldc)
       }
     } else {
       SearchParallel.forEachChunk(t1 - t0, costPerItem: aw * n * Swift.max(1, d)) { _, tiles in
-        let i0 = (t0 + tiles.lowerBound) * aw, i1 = Swift.min(rows.upperBound, (t0 + tiles.upperBound) * aw)
+        let i0 = (t0 + tiles.lowerBound) * aw
+        let i1 = Swift.min(rows.upperBound, (t0 + tiles.upperBound) * aw)
         E.gemm(
           pa.panel(t0 + tiles.lowerBound), rows: i1 - i0, width: aw, pb.base, width: bw,
           rows: n, dim: d, into: out.base + (i0 - rows.lowerBound) * ldc, rowStride: ldc)

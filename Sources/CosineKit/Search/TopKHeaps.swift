@@ -37,7 +37,8 @@ struct TopKHeaps<Element: KernelElement>: @unchecked Sendable {
 
   /// The heaps of queries `range` (their storage is contiguous).
   func pointers(forQueries range: Range<Int>) -> Pointers {
-    Pointers(scores: scores + range.lowerBound * k, ids: ids + range.lowerBound * k, sizes: sizes + range.lowerBound, k: k)
+    Pointers(
+      scores: scores + range.lowerBound * k, ids: ids + range.lowerBound * k, sizes: sizes + range.lowerBound, k: k)
   }
 
   /// Writes, for every query, the best `k` entries of the union of `parts` (each part's heaps

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CosineKit
 
 /// Preparing an index from a `.npy` file, a piece at a time.
@@ -16,7 +17,9 @@ import Testing
     var dict = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(tuple), }"
     while (10 + dict.utf8.count + 1) % 64 != 0 { dict += " " }
     dict += "\n"
-    var bytes: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(dict.utf8.count & 0xff), UInt8(dict.utf8.count >> 8)]
+    var bytes: [UInt8] = [
+      0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(dict.utf8.count & 0xff), UInt8(dict.utf8.count >> 8),
+    ]
     bytes += Array(dict.utf8) + data
     let path = dir + "/" + name
     try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -27,7 +30,8 @@ import Testing
     let corpus = randomTensor([100_001, 12], seed: 140, as: Float.self)  // several pieces
     let path = dir + "/c.npy"
     try NPY.write(AnyTensor(corpus), to: path)
-    var pieces = 0, seen = 0
+    var pieces = 0
+    var seen = 0
     let index = try CosineIndex<Float>(contentsOf: path) { first, piece in
       #expect(first == seen)
       seen += piece.count
@@ -51,8 +55,11 @@ import Testing
     #expect(try index.search(q, k: 2) == (try CosineIndex(want).search(q, k: 2)))
     #expect(try NPY.describe(contentsOf: path).scalarType == "float64")
     // A rank-1 file is one row.
-    let v = try writeRaw("v.npy", descr: "<f4", fortran: false, shape: [3], data: [Float(1), 0, 0].flatMap { f in
-      withUnsafeBytes(of: f.bitPattern.littleEndian) { Array($0) } })
+    let v = try writeRaw(
+      "v.npy", descr: "<f4", fortran: false, shape: [3],
+      data: [Float(1), 0, 0].flatMap { f in
+        withUnsafeBytes(of: f.bitPattern.littleEndian) { Array($0) }
+      })
     #expect(try CosineIndex<Float>(contentsOf: v).count == 1)
   }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 /// Search results equal brute force: sorting every score of the matrix.
@@ -23,11 +24,15 @@ import Testing
   }
 
   @Test func agreesWithDoubleReferenceRanking() throws {
-    let corpus = randomTensor([500, 32], seed: 102, as: Float.self), queries = randomTensor([7, 32], seed: 103, as: Float.self)
+    let corpus = randomTensor([500, 32], seed: 102, as: Float.self)
+    let queries = randomTensor([7, 32], seed: 103, as: Float.self)
     let r = try CosineIndex(corpus).search(queries, k: 5)
-    let c = corpus.converted(to: Double.self), q = queries.converted(to: Double.self)
+    let c = corpus.converted(to: Double.self)
+    let q = queries.converted(to: Double.self)
     for i in 0..<7 {
-      let s = (0..<500).map { Reference.cosine(Array(q.scalars[i * 32..<(i + 1) * 32]), Array(c.scalars[$0 * 32..<($0 + 1) * 32])) }
+      let s = (0..<500).map {
+        Reference.cosine(Array(q.scalars[i * 32..<(i + 1) * 32]), Array(c.scalars[$0 * 32..<($0 + 1) * 32]))
+      }
       let order = (0..<500).sorted { s[$0] > s[$1] || (s[$0] == s[$1] && $0 < $1) }
       for j in 0..<5 {
         let got = r.indices[i * 5 + j]
@@ -39,7 +44,8 @@ import Testing
   }
 
   @Test func kAboveNReturnsEverythingAndKZeroNothing() throws {
-    let corpus = randomTensor([5, 3], seed: 104, as: Double.self), q = randomTensor([2, 3], seed: 105, as: Double.self)
+    let corpus = randomTensor([5, 3], seed: 104, as: Double.self)
+    let q = randomTensor([2, 3], seed: 105, as: Double.self)
     let index = try CosineIndex(corpus)
     let all = try index.search(q, k: 50)
     #expect(all.k == 5 && Set(all.indices[0..<5]) == Set(0..<5))
@@ -85,7 +91,8 @@ import Testing
     let q16 = randomTensor([9, 20], seed: 110, as: Float16.self)
     let r16 = try CosineIndex(c16).search(q16, k: 6)
     #expect(rows(r16).indices == (try bruteForceTopK(q16, c16, k: 6)).indices)
-    let c = randomTensor([130, 20], seed: 111, as: Double.self), q = randomTensor([9, 20], seed: 112, as: Double.self)
+    let c = randomTensor([130, 20], seed: 111, as: Double.self)
+    let q = randomTensor([9, 20], seed: 112, as: Double.self)
     let r = try CosineIndex(c).search(q, k: 6)
     let want = try bruteForceTopK(q, c, k: 6)
     #expect(rows(r).indices == want.indices && rows(r).scores == want.scores)
@@ -108,7 +115,8 @@ import Testing
     let corpus = withDuplicatedRows(randomTensor([100, 19], seed: 115, as: Float.self), [(2, 99)])
     let q = randomTensor([20, 19], seed: 116, as: Float.self)
     let best = try CosineIndex(corpus).search(q, k: 5)
-    let cd = corpus.converted(to: Double.self), qd = q.converted(to: Double.self)
+    let cd = corpus.converted(to: Double.self)
+    let qd = q.converted(to: Double.self)
     let bestD = try CosineIndex(cd).search(qd, k: 5)
     for level in [0, 1] {
       #expect(try withKernelLevel(level) { try CosineIndex(corpus).search(q, k: 5) } == best, "level \(level)")
@@ -137,7 +145,8 @@ import Testing
   }
 
   @Test func topKSearchKeepsItsTensorShape() throws {
-    let corpus = randomTensor([33, 6], seed: 119, as: Float.self), q = randomTensor([4, 6], seed: 120, as: Float.self)
+    let corpus = randomTensor([33, 6], seed: 119, as: Float.self)
+    let q = randomTensor([4, 6], seed: 120, as: Float.self)
     let (i, s) = try topKSearch(queries: q, corpus: corpus, k: 5)
     #expect(i.shape == [4, 5] && s.shape == [4, 5])
     let want = try bruteForceTopK(q, corpus, k: 5)

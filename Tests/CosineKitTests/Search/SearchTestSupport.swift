@@ -7,8 +7,11 @@ func bruteForceTopK<T: TensorScalar>(_ queries: Tensor<T>, _ corpus: Tensor<T>, 
   -> (indices: [[Int]], scores: [[T]])
 {
   let m = try cosineSimilarityMatrix(queries, corpus, eps: eps)
-  let q = m.shape[0], n = m.shape[1], kk = min(k, n)
-  var idx: [[Int]] = [], sc: [[T]] = []
+  let q = m.shape[0]
+  let n = m.shape[1]
+  let kk = min(k, n)
+  var idx: [[Int]] = []
+  var sc: [[T]] = []
   for i in 0..<q {
     let row = Array(m.scalars[i * n..<(i + 1) * n])
     let order = (0..<n).sorted { SearchOrder.ranksBefore(Double(row[$0]), $0, Double(row[$1]), $1) }
@@ -20,8 +23,10 @@ func bruteForceTopK<T: TensorScalar>(_ queries: Tensor<T>, _ corpus: Tensor<T>, 
 
 /// The rows of a search result.
 func rows<T>(_ r: CosineSearchResults<T>) -> (indices: [[Int]], scores: [[T]]) {
-  ((0..<r.queryCount).map { q in Array(r.indices[q * r.k..<(q + 1) * r.k]) },
-   (0..<r.queryCount).map { q in Array(r.scores[q * r.k..<(q + 1) * r.k]) })
+  (
+    (0..<r.queryCount).map { q in Array(r.indices[q * r.k..<(q + 1) * r.k]) },
+    (0..<r.queryCount).map { q in Array(r.scores[q * r.k..<(q + 1) * r.k]) }
+  )
 }
 
 /// Sets the kernel thread count for the duration of `body`.

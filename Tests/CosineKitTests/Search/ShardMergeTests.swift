@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 /// Searching shards and merging with row offsets equals searching the whole corpus.
@@ -26,7 +27,8 @@ import Testing
   }
 
   @Test func float16ShardsMergeInTheirRankingPrecision() throws {
-    let corpus = randomTensor([300, 8], seed: 132, as: Float16.self), q = randomTensor([10, 8], seed: 133, as: Float16.self)
+    let corpus = randomTensor([300, 8], seed: 132, as: Float16.self)
+    let q = randomTensor([10, 8], seed: 133, as: Float16.self)
     let whole = try CosineIndex(corpus).search(q, k: 20)
     let parts = try [0..<150, 150..<300].map { try CosineIndex(shard(corpus, $0)).search(q, k: 20) }
     #expect(try CosineSearchResults.merging(parts, rowOffsets: [0, 150], k: 20) == whole)
@@ -38,7 +40,9 @@ import Testing
     #expect(throws: CosineError.self) { try CosineSearchResults.merging([r], rowOffsets: [], k: 2) }
     #expect(throws: CosineError.self) { try CosineSearchResults.merging([r, other], rowOffsets: [0, 2], k: 2) }
     #expect(throws: CosineError.self) { try CosineSearchResults.merging([r], rowOffsets: [0], k: -1) }
-    #expect(throws: CosineError.self) { try CosineSearchResults<Float>(queryCount: 1, k: 2, indices: [0], scores: [0.5]) }
+    #expect(throws: CosineError.self) {
+      try CosineSearchResults<Float>(queryCount: 1, k: 2, indices: [0], scores: [0.5])
+    }
     #expect(try CosineSearchResults<Float>.merging([], rowOffsets: [], k: 3).queryCount == 0)
     let m = try CosineSearchResults.merging([r, r], rowOffsets: [0, 10], k: 3)
     #expect(m.indices == [0, 10, 1] && m.scores == [0.5, 0.5, 0.25])

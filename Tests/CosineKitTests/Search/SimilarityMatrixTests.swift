@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 /// The GEMM path of the similarity matrix against an independent Double reference.
@@ -13,7 +14,8 @@ import Testing
     var out: [Double] = []
     for i in 0..<a.shape[0] {
       for j in 0..<b.shape[0] {
-        out.append(Reference.cosine(Array(a.scalars[i * d..<(i + 1) * d]), Array(b.scalars[j * d..<(j + 1) * d]), eps: eps))
+        out.append(
+          Reference.cosine(Array(a.scalars[i * d..<(i + 1) * d]), Array(b.scalars[j * d..<(j + 1) * d]), eps: eps))
       }
     }
     return out
@@ -67,7 +69,8 @@ import Testing
   }
 
   @Test func rankOneInputsAreOneRow() throws {
-    let v = Tensor<Float>([1, 2, 3]), m = try Tensor<Float>(rows: [[1, 2, 3], [-1, -2, -3], [0, 0, 0]])
+    let v = Tensor<Float>([1, 2, 3])
+    let m = try Tensor<Float>(rows: [[1, 2, 3], [-1, -2, -3], [0, 0, 0]])
     let r = try cosineSimilarityMatrix(v, m)
     #expect(r.shape == [1, 3])
     #expect(r.scalars == [1, -1, 0])
@@ -98,24 +101,30 @@ import Testing
   }
 
   @Test func shapeErrorsNameBothShapes() throws {
-    let a = randomTensor([2, 3], seed: 1, as: Float.self), b = randomTensor([2, 4], seed: 2, as: Float.self)
+    let a = randomTensor([2, 3], seed: 1, as: Float.self)
+    let b = randomTensor([2, 4], seed: 2, as: Float.self)
     #expect(throws: CosineError.self) { try cosineSimilarityMatrix(a, b) }
     #expect(throws: CosineError.self) { try cosineSimilarityMatrix(a, a, eps: -1) }
-    #expect(throws: CosineError.self) { try cosineSimilarityMatrix(randomTensor([2, 2, 3], seed: 3, as: Float.self), a) }
+    #expect(throws: CosineError.self) {
+      try cosineSimilarityMatrix(randomTensor([2, 2, 3], seed: 3, as: Float.self), a)
+    }
   }
 
   @Test func threadCountsAndInstructionSetsGiveTheSameBits() throws {
     // Large enough to be split over threads, on both the row and the column side.
-    let a = randomTensor([100, 72], seed: 5, as: Float.self), b = randomTensor([1000, 72], seed: 6, as: Float.self)
+    let a = randomTensor([100, 72], seed: 5, as: Float.self)
+    let b = randomTensor([1000, 72], seed: 6, as: Float.self)
     let one = try withThreads(1) { try cosineSimilarityMatrix(a, b) }
     #expect(try withThreads(2) { try cosineSimilarityMatrix(a, b) } == one)
     #expect(try withThreads(2) { try cosineSimilarityMatrix(b, a) }.scalars.count == one.scalars.count)
-    let small = randomTensor([17, 40], seed: 7, as: Float.self), other = randomTensor([45, 40], seed: 8, as: Float.self)
+    let small = randomTensor([17, 40], seed: 7, as: Float.self)
+    let other = randomTensor([45, 40], seed: 8, as: Float.self)
     let best = try cosineSimilarityMatrix(small, other)
     for level in [0, 1] {
       #expect(try withKernelLevel(level) { try cosineSimilarityMatrix(small, other) } == best, "level \(level)")
     }
-    let sd = randomTensor([17, 40], seed: 9, as: Double.self), od = randomTensor([45, 40], seed: 10, as: Double.self)
+    let sd = randomTensor([17, 40], seed: 9, as: Double.self)
+    let od = randomTensor([45, 40], seed: 10, as: Double.self)
     let bestD = try cosineSimilarityMatrix(sd, od)
     for level in [0, 1] {
       #expect(try withKernelLevel(level) { try cosineSimilarityMatrix(sd, od) } == bestD, "level \(level)")

@@ -21,7 +21,8 @@ enum Packing {
     let panelBytes = Swift.max(1, width * dim * MemoryLayout<T>.stride)
     let block = width * Swift.max(1, (256 << 10) / panelBytes)
     var sums = [Double](repeating: 0, count: Swift.min(rows, block))
-    var post = sums, pre = sums
+    var post = sums
+    var pre = sums
     var r0 = 0
     while r0 < rows {
       let n = Swift.min(block, rows - r0)
@@ -86,11 +87,14 @@ enum Packing {
     let preOrNil: UnsafePointer<Double>? = rescaled ? UnsafePointer(pre) : nil
     let out = UnsafeMutableRawPointer(dest)
     if T.self == Float.self {
-      cg_pack_f32(raw.assumingMemoryBound(to: Float.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Float.self))
+      cg_pack_f32(
+        raw.assumingMemoryBound(to: Float.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Float.self))
     } else if T.self == Double.self {
-      cg_pack_f64(raw.assumingMemoryBound(to: Double.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Double.self))
+      cg_pack_f64(
+        raw.assumingMemoryBound(to: Double.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Double.self))
     } else {
-      cg_pack_f16(raw.assumingMemoryBound(to: UInt16.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Float.self))
+      cg_pack_f16(
+        raw.assumingMemoryBound(to: UInt16.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Float.self))
     }
   }
 
@@ -116,7 +120,9 @@ enum Packing {
     SearchParallel.forEachChunk(count, costPerItem: width * dim * 4) { _, range in
       let r0 = range.lowerBound * width
       let r1 = Swift.min(rows, range.upperBound * width)
-      pack(src.base + r0 * dim, rows: r1 - r0, dim: dim, eps: eps, width: width, into: panels.panel(firstPanel + range.lowerBound))
+      pack(
+        src.base + r0 * dim, rows: r1 - r0, dim: dim, eps: eps, width: width,
+        into: panels.panel(firstPanel + range.lowerBound))
     }
   }
 }
