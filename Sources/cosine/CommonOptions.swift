@@ -19,3 +19,8 @@ struct GradientOptions: ParsableArguments {
 
   var wanted: Bool { grad1 != nil || grad2 != nil }
 }
+
+/// Rejects a negative, infinite or NaN `--eps`.
+func validateEps(_ eps: Double) throws {
+  guard eps >= 0, eps.isFinite else { throw ValidationError("--eps must be a finite number >= 0, got \(eps)") }
+}

@@ -62,6 +62,13 @@ struct LossCommand: ParsableCommand {
     let a = try policy.load(yTrue, as: "Y_TRUE"), b = try policy.load(yPred, as: "Y_PRED")
     let w = try sampleWeight.map { try policy.load($0, as: "sample weight") }
     let t = try target.map { try policy.load($0, as: "target") }
+    if kind == .embedding, let t, let path = target {
+      // Checked before any conversion to the inputs' type, which could round 1.0001 to 1.
+      let values = t.converted(to: Double.self).scalars
+      if let i = values.firstIndex(where: { $0 != 1 && $0 != -1 }) {
+        throw CLIError("\(path): target \(values[i]) at index \(i) is neither 1 nor -1 (the embedding loss needs ±1 targets)")
+      }
+    }
     try naming([yTrue, yPred, sampleWeight, target]) { try max(ComputeType(a), ComputeType(b)).dispatch(Job(command: self, a: a, b: b, weight: w, target: t)) }
   }
 
@@ -74,15 +81,7 @@ struct LossCommand: ParsableCommand {
       let (value, pullback) = try loss.valueWithPullback(
         a.converted(to: T.self), b.converted(to: T.self),
         target: target.map { $0.converted(to: T.self) }, sampleWeight: weight.map { $0.converted(to: T.self) })
-      var out = Outputs()
-      out.add(AnyTensor(value), to: command.output.output)
-      if command.gradients.wanted {
-        let (g1, g2) = try pullback(try Tensor<T>(shape: value.shape, repeating: 1))
-        out.add(AnyTensor(g1), to: command.gradients.grad1)
-        out.add(AnyTensor(g2), to: command.gradients.grad2)
-      }
-      try out.commit()
-      if command.output.output == nil { printTensor(value) }
+      try emit(value, pullback: pullback, output: command.output, gradients: command.gradients)
     }
   }
 }

@@ -12,9 +12,7 @@ struct MatrixCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Floor of each norm (>= 0).") var eps = 1e-8
   @OptionGroup var output: OutputOptions
 
-  func validate() throws {
-    guard eps >= 0, eps.isFinite else { throw ValidationError("--eps must be a finite number >= 0, got \(eps)") }
-  }
+  func validate() throws { try validateEps(eps) }
 
   func run() throws {
     let policy = InputPolicy(allowNonfinite: output.allowNonfinite)

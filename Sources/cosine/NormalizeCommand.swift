@@ -12,9 +12,7 @@ struct NormalizeCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Floor of the norm (>= 0).") var eps = 1e-12
   @OptionGroup var output: OutputOptions
 
-  func validate() throws {
-    guard eps >= 0, eps.isFinite else { throw ValidationError("--eps must be a finite number >= 0, got \(eps)") }
-  }
+  func validate() throws { try validateEps(eps) }
 
   func run() throws {
     let input = try InputPolicy(allowNonfinite: output.allowNonfinite).load(x, as: "X")

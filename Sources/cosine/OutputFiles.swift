@@ -25,6 +25,22 @@ struct Outputs {
   }
 }
 
+/// Writes (or prints) a command's result and, if asked, the gradients of its sum.
+func emit<T: TensorScalar>(
+  _ value: Tensor<T>, pullback: (Tensor<T>) throws -> (Tensor<T>, Tensor<T>),
+  output: OutputOptions, gradients: GradientOptions
+) throws {
+  var out = Outputs()
+  out.add(AnyTensor(value), to: output.output)
+  if gradients.wanted {
+    let (g1, g2) = try pullback(try Tensor<T>(shape: value.shape, repeating: 1))
+    out.add(AnyTensor(g1), to: gradients.grad1)
+    out.add(AnyTensor(g2), to: gradients.grad2)
+  }
+  try out.commit()
+  if output.output == nil { printTensor(value) }
+}
+
 /// Readable text for a tensor: a number for rank 0, one line per row otherwise.
 func printTensor<T: TensorScalar>(_ t: Tensor<T>) {
   let s = t.shape

@@ -15,9 +15,7 @@ struct SimilarityCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
   @OptionGroup var gradients: GradientOptions
 
-  func validate() throws {
-    guard eps >= 0, eps.isFinite else { throw ValidationError("--eps must be a finite number >= 0, got \(eps)") }
-  }
+  func validate() throws { try validateEps(eps) }
 
   func run() throws {
     let policy = InputPolicy(allowNonfinite: output.allowNonfinite)
@@ -32,15 +30,7 @@ struct SimilarityCommand: ParsableCommand {
     func run<T: TensorScalar>(_: T.Type) throws {
       let x1 = a.converted(to: T.self), x2 = b.converted(to: T.self)
       let (value, pullback) = try cosineSimilarityWithPullback(x1, x2, axis: command.axis, eps: command.eps)
-      var out = Outputs()
-      out.add(AnyTensor(value), to: command.output.output)
-      if command.gradients.wanted {
-        let (g1, g2) = try pullback(try Tensor<T>(shape: value.shape, repeating: 1))
-        out.add(AnyTensor(g1), to: command.gradients.grad1)
-        out.add(AnyTensor(g2), to: command.gradients.grad2)
-      }
-      try out.commit()
-      if command.output.output == nil { printTensor(value) }
+      try emit(value, pullback: pullback, output: command.output, gradients: command.gradients)
     }
   }
 }
