@@ -35,10 +35,13 @@ let package = Package(
       // The digits data set of `cosine demo`, with its attribution.
       resources: [.copy("Resources")]
     ),
+    // The benchmark's memory-bandwidth probe (a plain vector sum), not part of the library.
+    .target(name: "CBenchSupport", path: "Sources/CBenchSupport"),
     .executableTarget(
       name: "CosineBench",
       dependencies: [
         "CosineKit",
+        "CBenchSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
