@@ -1,4 +1,5 @@
 import ArgumentParser
+import CosineKit
 
 #if canImport(Glibc)
   import Glibc
@@ -40,7 +41,15 @@ struct Cosine: ParsableCommand {
         print(fullMessage(for: error))  // --help, --version
         systemExit(0)
       }
-      let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+      // Our errors whole; of ArgumentParser's, the first line (the rest is usage). Control
+      // characters from file names or file contents are escaped: the error is always one line.
+      let text: String
+      switch error {
+      case is CLIError, is CosineError, is NPYError, is TrainingFileError:
+        text = "\(error)".escapingControlCharacters
+      default:
+        text = (message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)").escapingControlCharacters
+      }
       writeToStandardError("cosine: \(text)\n")
       systemExit(code.rawValue)
     }

@@ -54,10 +54,11 @@ public struct TrainingFileError: Error, Equatable, Sendable, CustomStringConvert
   /// What went wrong, one line.
   public var message: String
 
-  /// Creates an error.
+  /// Creates an error. Control characters in either part (they may come from the file) are
+  /// escaped, so the error is always one line.
   public init(path: String, message: String) {
-    self.path = path
-    self.message = message
+    self.path = SingleLine.escaping(path)
+    self.message = SingleLine.escaping(message)
   }
 
   /// `"<path>: <message>"`.

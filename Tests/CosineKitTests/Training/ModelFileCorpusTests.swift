@@ -26,3 +26,20 @@ import Testing
     #expect(accepted >= 2)  // the two saved models
   }
 }
+
+@Suite struct OneLineErrorTests {
+  /// Found by fuzzing the model-file reader: a layer type containing a newline made a
+  /// two-line error. Errors escape control characters from the file.
+  @Test func controlCharactersFromAFileAreEscaped() throws {
+    let name = ModelFileCorpusTests.corpus + "/regression-newline-in-layer-type.json"
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: name)))
+    do {
+      _ = try ModelFile<Float>(decoding: bytes)
+      Issue.record("a layer of type \"d\\nse\" was accepted")
+    } catch let e as TrainingFileError {
+      #expect(!e.description.contains("\n"))
+      #expect(e.description.contains("d\\x0Ase"))
+    }
+    #expect(TrainingFileError(path: "a\nb", message: "x\ty\u{1B}").description == "a\\x0Ab: x\\x09y\\x1B")
+  }
+}
