@@ -100,3 +100,6 @@ void cg_advise_huge_pages(void *p, size_t bytes) {
   (void)bytes;
 #endif
 }
+
+void cg_sort_heaps_f32(cg_heaps_f32 h, int64_t m) { cg_sort_heaps_f32_portable(h, m); }
+void cg_sort_heaps_f64(cg_heaps_f64 h, int64_t m) { cg_sort_heaps_f64_portable(h, m); }

@@ -76,14 +76,18 @@ void cg_gemm_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t 
 void cg_gemm_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw, int64_t n,
                  int64_t d, double *c, int64_t ldc);
 
-/// Bounded top-k heaps of `q` queries: query i owns `scores[i·k ..< (i+1)·k]`,
-/// `ids[i·k ..< (i+1)·k]` and `sizes[i]` (how many are filled). The root of each heap is its
-/// worst entry. Order: higher score first, equal scores by lower id, NaN after every number.
+/// The best-k state of `q` queries: query i owns slots `scores[i·capacity ..< (i+1)·capacity]`
+/// and `ids[…]`, of which `sizes[i]` are filled. With `capacity == k` the slots are a bounded
+/// heap whose root is its worst entry; with `capacity >= 2·k` they are a reservoir that keeps
+/// the best k by quickselect when it fills (better for large k). `cg_sort_heaps_*` puts the
+/// best min(k, size) first, in order. Order: higher score first, equal scores by lower id, NaN
+/// after every number.
 typedef struct {
   float *scores;
   int64_t *ids;
   int64_t *sizes;
   int64_t k;
+  int64_t capacity;
 } cg_heaps_f32;
 
 typedef struct {
@@ -91,6 +95,7 @@ typedef struct {
   int64_t *ids;
   int64_t *sizes;
   int64_t k;
+  int64_t capacity;
 } cg_heaps_f64;
 
 /// Offers corpus rows [first_row, first_row + rows) to the heaps of `m` packed queries.
@@ -98,14 +103,20 @@ typedef struct {
 /// `a` holds the queries in panels of width `aw`; `b` is the first corpus panel (of width `bw`);
 /// `first_row` must be a multiple of `bw`; `n_valid` caps the rows (padding rows of the last
 /// panel are skipped). Row ids are `first_row + id_offset + lane`. Rows must
-/// be offered to a heap in increasing id order (equal scores then keep the lower id). Each
-/// score is clamped to [−1, 1] and compared with the heap's worst entry before any heap work.
+/// be offered to a query in increasing id order (equal scores then keep the lower id). Each
+/// score is clamped to [−1, 1] and compared with the query's threshold (its k-th best so far)
+/// before any heap work.
 void cg_search_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw,
                    int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
                    cg_heaps_f32 heaps);
 void cg_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw,
                    int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
                    cg_heaps_f64 heaps);
+
+/// Puts, for each of the first `m` queries, its best min(k, size) entries first, in rank order
+/// (best first), and sets `sizes` to their number.
+void cg_sort_heaps_f32(cg_heaps_f32 heaps, int64_t m);
+void cg_sort_heaps_f64(cg_heaps_f64 heaps, int64_t m);
 
 #ifdef __cplusplus
 }

@@ -2,10 +2,10 @@ extension CosineIndex {
   /// The `min(k, N)` best corpus rows for each query, by descending cosine similarity.
   ///
   /// Queries are normalized like the corpus and packed into tiles of up to 14 rows. Each core
-  /// takes a range of the corpus (or, for a small corpus, a range of the queries), streams the
-  /// corpus panels past blocks of queries that stay in its L2 cache, and offers each tile of
-  /// scores to per-query heaps of size k after a threshold test; per-core heaps are merged at
-  /// the end. A single query is a matrix-vector pass at memory bandwidth.
+  /// takes a range of the queries (or, when there are few queries, a range of the corpus),
+  /// streams the corpus panels past blocks of queries that stay in its L2 cache, and offers each
+  /// tile of scores to per-query heaps of size k after a threshold test; per-core heaps are
+  /// merged at the end. A single query is a matrix-vector pass at memory bandwidth.
   ///
   /// ```swift
   /// let r = try index.search(queries, k: 5)
@@ -25,6 +25,9 @@ extension CosineIndex {
   /// queries or rows score 0; NaN scores come last.
   /// - Complexity: O(Q·N·D) multiply-adds on all cores and O(Q·N·log k) worst-case heap work
   ///   (typically O(Q·k·log(N/k)·log k) on unordered data); memory O(Q·D + threads·Q·k).
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
+  @_specialize(exported: true, where Scalar == Float16)
   public func search(_ queries: Tensor<Scalar>, k: Int) throws -> CosineSearchResults<Scalar> {
     guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
     let q = queries.rank == 1 ? try queries.reshaped([1, queries.count]) : queries
@@ -96,9 +99,11 @@ extension CosineIndex {
 
 /// How a search splits over threads.
 ///
-/// The corpus is split (each thread keeps its own heaps for every query, merged afterwards)
-/// unless it has fewer than two panels per thread: then the queries are split. Either way each
-/// corpus panel is read from memory once per block of queries that fits in L2.
+/// With at least four query tiles per thread the queries are split: every thread streams the
+/// whole corpus past its own queries and fills their heaps. With fewer queries (down to one)
+/// the corpus is split instead: each thread keeps heaps for every query over its range of the
+/// corpus, and the heaps are merged afterwards. Either way each corpus panel is read from
+/// memory once per block of queries that fits in L2.
 struct SearchPlan {
   let chunks: Int
   let splitsCorpus: Bool
@@ -111,12 +116,12 @@ struct SearchPlan {
     if !parallel {
       chunks = 1
       splitsCorpus = true
-    } else if corpusPanels >= 2 * threads || queryTiles < threads {
-      chunks = Swift.max(1, Swift.min(threads, corpusPanels))
-      splitsCorpus = true
-    } else {
+    } else if queryTiles >= 4 * threads || corpusPanels < 2 * threads {
       chunks = Swift.min(threads, queryTiles)
       splitsCorpus = false
+    } else {
+      chunks = Swift.max(1, Swift.min(threads, corpusPanels))
+      splitsCorpus = true
     }
   }
 }
