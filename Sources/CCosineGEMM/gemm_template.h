@@ -25,15 +25,35 @@ typedef CG_T CG_VU __attribute__((ext_vector_type(CG_VL), aligned(sizeof(CG_T)))
 
 // MARK: Micro-kernel
 
+/// Loads row k of a corpus panel as NRV vectors of NR lanes in row order. `mode` 0: plain
+/// panels of CG_T at `b0`. Mode 1 (float only): split panels, the high 16 bits of each float at
+/// `b0` and the low 16 bits at `b1`, lanes in the order CG_SPLIT_LOAD undoes. Mode 2: the high
+/// halves alone, i.e. every value truncated to bfloat16.
+static inline __attribute__((always_inline)) CG_ATTR void CG_FN(load_b)(
+    const int mode, const void *b0, const void *b1, int64_t k, CG_V bv[CG_NRV]) {
+  if (mode == 0) {
+    for (int v = 0; v < CG_NRV; v++) bv[v] = *(const CG_VU *)((const CG_T *)b0 + k * CG_NR + v * CG_VL);
+  }
+#ifdef CG_SPLIT_LOAD
+  else if (mode == 1) {
+    CG_SPLIT_LOAD(bv, (const uint16_t *)b0 + k * CG_NR, (const uint16_t *)b1 + k * CG_NR);
+  } else {
+    CG_APPROX_LOAD(bv, (const uint16_t *)b0 + k * CG_NR);
+  }
+#else
+  (void)b1;
+#endif
+}
+
 /// Continues the chains: acc[i][v] += a[k·lda + i] · b[k·NR + v·VL ..< +VL] for k < d.
 /// Rows are spelled out (not a loop) so that, with `mr` a constant, every accumulator lives in
 /// a register.
 static inline __attribute__((always_inline)) CG_ATTR void CG_FN(micro_more)(
-    const int mr, int64_t d, const CG_T *restrict a, int64_t lda, const CG_T *restrict b,
-    CG_V acc[CG_MR][CG_NRV]) {
+    const int mode, const int mr, int64_t d, const CG_T *restrict a, int64_t lda, const void *b0,
+    const void *b1, CG_V acc[CG_MR][CG_NRV]) {
   for (int64_t k = 0; k < d; k++) {
     CG_V bv[CG_NRV];
-    for (int v = 0; v < CG_NRV; v++) bv[v] = *(const CG_VU *)(b + k * CG_NR + v * CG_VL);
+    CG_FN(load_b)(mode, b0, b1, k, bv);
     const CG_T *ak = a + k * lda;
 #define CG_FMA_ROW(i)                                                                       \
   if (i < mr) {                                                                             \
@@ -47,14 +67,14 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(micro_more)(
 
 /// acc[i][v] = Σ_k a[k·mr + i] · b[k·NR + v·VL ..< +VL], as one fma chain per lane.
 static inline __attribute__((always_inline)) CG_ATTR void CG_FN(micro)(
-    const int mr, int64_t d, const CG_T *restrict a, const CG_T *restrict b,
+    const int mode, const int mr, int64_t d, const CG_T *restrict a, const void *b0, const void *b1,
     CG_V acc[CG_MR][CG_NRV]) {
 #define CG_ZERO_ROW(i) \
   if (i < mr)          \
     for (int v = 0; v < CG_NRV; v++) acc[i][v] = 0;
   CG_ROWS(CG_ZERO_ROW)
 #undef CG_ZERO_ROW
-  CG_FN(micro_more)(mr, d, a, mr, b, acc);
+  CG_FN(micro_more)(mode, mr, d, a, mr, b0, b1, acc);
 }
 
 /// min(1, max(−1, x)) lane-wise; NaN stays NaN.
@@ -145,10 +165,10 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(gemm_mr)(
           const int cols = (int)(n - j0 < CG_NR ? n - j0 : CG_NR);
           CG_T *cp = c + i0 * ldc + j0;
           if (k0 == 0) {
-            CG_FN(micro)(mr, kc, ap, b + jp * CG_NR * d, acc);
+            CG_FN(micro)(0, mr, kc, ap, b + jp * CG_NR * d, 0, acc);
           } else {
             CG_FN(load)(mr, acc, cp, ldc, rows, cols);
-            CG_FN(micro_more)(mr, kc, ap + k0 * mr, mr, b + jp * CG_NR * d + k0 * CG_NR, acc);
+            CG_FN(micro_more)(0, mr, kc, ap + k0 * mr, mr, b + jp * CG_NR * d + k0 * CG_NR, 0, acc);
           }
           CG_FN(store)(mr, acc, cp, ldc, rows, cols, last);
         }
@@ -370,9 +390,12 @@ static inline int64_t CG_FN(search_block_panels)(int mr, int64_t d, int64_t pane
   return blocks > 0 ? (panels + blocks - 1) / blocks : 1;
 }
 
+/// Offers rows [first_row, first_row + rows) of the corpus to the heaps (see cg_search_f32).
+/// `mode` and `b0`, `b1` describe the corpus as in `load_b` (modes 0 and 1: exact scores).
 static inline __attribute__((always_inline)) CG_ATTR void CG_FN(search_mr)(
-    const int mr, const CG_T *a, int64_t m, const CG_T *b, int64_t first_row, int64_t rows,
-    int64_t n_valid, int64_t d, int64_t id_offset, CG_HEAPS h, CG_T *thr) {
+    const int mode, const int mr, const CG_T *a, int64_t m, const void *b0, const void *b1,
+    int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset, CG_HEAPS h,
+    CG_T *thr) {
   const int64_t k = h.k;
   const int64_t pa = (m + mr - 1) / mr;
   const int64_t jp0 = first_row / CG_NR;
@@ -385,11 +408,13 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(search_mr)(
   for (int64_t qb = 0; qb < pa; qb += block) {
     const int64_t qe = qb + block < pa ? qb + block : pa;
     for (int64_t jp = jp0; jp < jp1; jp++) {
-      const CG_T *bp = b + jp * CG_NR * d;
+      const int64_t off = jp * CG_NR * d;
+      const void *p0 = mode == 0 ? (const void *)((const CG_T *)b0 + off) : (const void *)((const uint16_t *)b0 + off);
+      const void *p1 = mode == 0 ? 0 : (const void *)((const uint16_t *)b1 + off);
       const int64_t j0 = jp * CG_NR;
       const int64_t lanes = end - j0 < CG_NR ? end - j0 : CG_NR;
       for (int64_t ia = qb; ia < qe; ia++) {
-        CG_FN(micro)(mr, d, a + ia * mr * d, bp, acc);
+        CG_FN(micro)(mode, mr, d, a + ia * mr * d, p0, p1, acc);
         const int64_t q0 = ia * mr;
         const int qrows = (int)(m - q0 < mr ? m - q0 : mr);
         for (int i = 0; i < mr; i++) {
@@ -447,11 +472,11 @@ CG_ATTR void CG_FN(cg_search)(const CG_T *a, int64_t m, int64_t aw, const CG_T *
   for (int64_t q = 0; q < m; q++)
     thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
   switch (aw) {
-#define CG_SEARCH_CASE(R)                                                                    \
-  case R:                                                                                    \
-    if (R <= CG_MR)                                                                          \
-      CG_FN(search_mr)(R <= CG_MR ? R : 1, a, m, b, first_row, rows, n_valid, d, id_offset, h, \
-                       thr);                                                                 \
+#define CG_SEARCH_CASE(R)                                                                        \
+  case R:                                                                                        \
+    if (R <= CG_MR)                                                                              \
+      CG_FN(search_mr)(0, R <= CG_MR ? R : 1, a, m, b, 0, first_row, rows, n_valid, d, id_offset, \
+                       h, thr);                                                                  \
     break;
     CG_CASES(CG_SEARCH_CASE)
 #undef CG_SEARCH_CASE
@@ -459,6 +484,114 @@ CG_ATTR void CG_FN(cg_search)(const CG_T *a, int64_t m, int64_t aw, const CG_T *
   }
   free(thr);
 }
+
+#ifdef CG_SPLIT_LOAD
+// MARK: Split panels (float only)
+
+CG_ATTR void CG_FN(cg_search_split)(const CG_T *a, int64_t m, int64_t aw, const uint16_t *hi,
+                                    const uint16_t *lo, int64_t first_row, int64_t rows,
+                                    int64_t n_valid, int64_t d, int64_t id_offset, CG_HEAPS h) {
+  if (m <= 0 || h.k <= 0 || rows <= 0) return;
+  CG_T *thr = (CG_T *)malloc((size_t)m * sizeof(CG_T));
+  if (!thr) return;
+  for (int64_t q = 0; q < m; q++)
+    thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
+  switch (aw) {
+#define CG_SPLIT_CASE(R)                                                                        \
+  case R:                                                                                       \
+    if (R <= CG_MR)                                                                             \
+      CG_FN(search_mr)(1, R <= CG_MR ? R : 1, a, m, hi, lo, first_row, rows, n_valid, d, id_offset, \
+                       h, thr);                                                                 \
+    break;
+    CG_CASES(CG_SPLIT_CASE)
+#undef CG_SPLIT_CASE
+    default: break;
+  }
+  free(thr);
+}
+
+/// The approximate pass (see cg_prefilter_f32): bfloat16-truncated corpus values, every query
+/// tile against each panel; flags panels whose best approximate score comes within `slack` of
+/// a query's running k-th best.
+static inline __attribute__((always_inline)) CG_ATTR int64_t CG_FN(prefilter_mr)(
+    const int mr, const CG_T *a, int64_t m, const uint16_t *hi, int64_t first_row, int64_t rows,
+    int64_t n_valid, int64_t d, CG_T slack, CG_HEAPS h, CG_T *thr, int64_t *flagged,
+    CG_T *flagged_max) {
+  const int64_t k = h.k;
+  const int64_t pa = (m + mr - 1) / mr;
+  const int64_t jp0 = first_row / CG_NR;
+  int64_t end = first_row + rows;
+  if (end > n_valid) end = n_valid;
+  if (end <= first_row) return 0;
+  const int64_t jp1 = (end + CG_NR - 1) / CG_NR;
+  int64_t nf = 0;
+  CG_V acc[CG_MR][CG_NRV];
+  for (int64_t jp = jp0; jp < jp1; jp++) {
+    const uint16_t *p0 = hi + jp * CG_NR * d;
+    const int64_t j0 = jp * CG_NR;
+    const int64_t lanes = end - j0 < CG_NR ? end - j0 : CG_NR;
+    int flag = 0;
+    for (int64_t ia = 0; ia < pa; ia++) {
+      CG_FN(micro)(2, mr, d, a + ia * mr * d, p0, 0, acc);
+      const int64_t q0 = ia * mr;
+      const int qrows = (int)(m - q0 < mr ? m - q0 : mr);
+      for (int i = 0; i < mr; i++) {
+        if (i >= qrows) break;
+        const int64_t q = q0 + i;
+        CG_T tmp[CG_NR];
+        for (int v = 0; v < CG_NRV; v++) *(CG_VU *)(tmp + v * CG_VL) = acc[i][v];
+        CG_T best = -__builtin_inf();
+        for (int64_t j = 0; j < lanes; j++)
+          if (tmp[j] > best) best = tmp[j];  // NaN lanes ignored
+        CG_T tq = thr[q];
+        if (tq != tq || best > tq - slack) flag = 1;
+        flagged_max[nf * m + q] = best;
+        const CG_V t = tq;
+        int any = 0;
+        for (int v = 0; v < CG_NRV; v++) any |= __builtin_reduce_or(~(acc[i][v] <= t));
+        if (!any) continue;
+        CG_T *hs = h.scores + q * h.capacity;
+        int64_t *hid = h.ids + q * h.capacity;
+        for (int64_t j = 0; j < lanes; j++) {
+          CG_T s = tmp[j];
+          if (s <= tq) continue;
+          if (h.capacity > k)
+            tq = CG_FN(offer_reservoir)(hs, hid, h.sizes + q, k, h.capacity, s, j0 + j, tq);
+          else
+            tq = CG_FN(offer)(hs, hid, h.sizes + q, k, s, j0 + j);
+        }
+        thr[q] = tq;
+      }
+    }
+    if (flag) flagged[nf++] = jp;
+  }
+  return nf;
+}
+
+CG_ATTR int64_t CG_FN(cg_prefilter)(const CG_T *a, int64_t m, int64_t aw, const uint16_t *hi,
+                                    int64_t first_row, int64_t rows, int64_t n_valid, int64_t d,
+                                    CG_T slack, CG_HEAPS h, int64_t *flagged, CG_T *flagged_max) {
+  if (m <= 0 || h.k <= 0 || rows <= 0) return 0;
+  CG_T *thr = (CG_T *)malloc((size_t)m * sizeof(CG_T));
+  if (!thr) return -1;
+  for (int64_t q = 0; q < m; q++)
+    thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
+  int64_t nf = 0;
+  switch (aw) {
+#define CG_PREFILTER_CASE(R)                                                                   \
+  case R:                                                                                      \
+    if (R <= CG_MR)                                                                            \
+      nf = CG_FN(prefilter_mr)(R <= CG_MR ? R : 1, a, m, hi, first_row, rows, n_valid, d, slack, \
+                               h, thr, flagged, flagged_max);                                  \
+    break;
+    CG_CASES(CG_PREFILTER_CASE)
+#undef CG_PREFILTER_CASE
+    default: break;
+  }
+  free(thr);
+  return nf;
+}
+#endif
 
 #undef CG_NR
 #undef CG_ROWS

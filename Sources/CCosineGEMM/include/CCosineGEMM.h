@@ -113,6 +113,36 @@ void cg_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int6
                    int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
                    cg_heaps_f64 heaps);
 
+// MARK: Split panels
+//
+// A float corpus can be stored as split panels: the high and the low 16 bits of every packed
+// float in two arrays of the panel layout (lanes permuted within each panel row so that
+// unpacking rebuilds the floats in row order; see cg_split_panels_f32). The exact kernels
+// rebuild each float bit for bit, so scores are those of plain panels; the high halves alone
+// are the values truncated to bfloat16, half the bytes, for a prefilter pass when a search is
+// bound by memory bandwidth.
+
+/// Splits `npanels` packed float panels of width `w` (32 or 16) into `hi` and `lo`.
+void cg_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_t w, uint16_t *hi,
+                         uint16_t *lo);
+
+/// cg_search_f32 on split panels (`hi`, `lo` of width `bw`): the same scores and results.
+void cg_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi,
+                         const uint16_t *lo, int64_t bw, int64_t first_row, int64_t rows,
+                         int64_t n_valid, int64_t d, cg_heaps_f32 heaps);
+
+/// The approximate pass of a search bound by memory bandwidth: scores every query against rows
+/// [first_row, first_row + rows) using the high halves alone (values truncated to bfloat16)
+/// and keeps the approximate k best per query in `heaps` (ids are row numbers). Writes the
+/// panels (numbered from the corpus's first panel) whose best approximate score for some query
+/// came within `slack` of that query's running k-th best approximate score to `flagged`, with,
+/// per flagged panel, the best approximate score of each query (NaN lanes ignored) to
+/// `flagged_max[f·m + q]`. Returns the number of flagged panels. A panel that was not flagged
+/// holds no row whose approximate score is within `slack` of the final k-th best.
+int64_t cg_prefilter_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi, int64_t bw,
+                         int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, float slack,
+                         cg_heaps_f32 heaps, int64_t *flagged, float *flagged_max);
+
 /// Puts, for each of the first `m` queries, its best min(k, size) entries first, in rank order
 /// (best first), and sets `sizes` to their number.
 void cg_sort_heaps_f32(cg_heaps_f32 heaps, int64_t m);
