@@ -100,3 +100,31 @@ void cg_advise_huge_pages(void *p, size_t bytes) {
   (void)bytes;
 #endif
 }
+
+void cg_sort_heaps_f32(cg_heaps_f32 h, int64_t m) { cg_sort_heaps_f32_portable(h, m); }
+void cg_sort_heaps_f64(cg_heaps_f64 h, int64_t m) { cg_sort_heaps_f64_portable(h, m); }
+
+void cg_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi,
+                         const uint16_t *lo, int64_t bw, int64_t first_row, int64_t rows,
+                         int64_t n_valid, int64_t d, cg_heaps_f32 h) {
+#if defined(__x86_64__)
+  if (bw == 32) return cg_search_split_f32_avx512(a, m, aw, hi, lo, first_row, rows, n_valid, d, 0, h);
+  if (bw == 16 && cg_level() >= 1)
+    return cg_search_split_f32_avx2(a, m, aw, hi, lo, first_row, rows, n_valid, d, 0, h);
+#endif
+  if (bw == 16) cg_search_split_f32_portable(a, m, aw, hi, lo, first_row, rows, n_valid, d, 0, h);
+}
+
+int64_t cg_prefilter_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi, int64_t bw,
+                         int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, float slack,
+                         cg_heaps_f32 h, int64_t *flagged, float *flagged_max) {
+#if defined(__x86_64__)
+  if (bw == 32)
+    return cg_prefilter_f32_avx512(a, m, aw, hi, first_row, rows, n_valid, d, slack, h, flagged, flagged_max);
+  if (bw == 16 && cg_level() >= 1)
+    return cg_prefilter_f32_avx2(a, m, aw, hi, first_row, rows, n_valid, d, slack, h, flagged, flagged_max);
+#endif
+  if (bw == 16)
+    return cg_prefilter_f32_portable(a, m, aw, hi, first_row, rows, n_valid, d, slack, h, flagged, flagged_max);
+  return 0;
+}

@@ -25,15 +25,35 @@ typedef CG_T CG_VU __attribute__((ext_vector_type(CG_VL), aligned(sizeof(CG_T)))
 
 // MARK: Micro-kernel
 
+/// Loads row k of a corpus panel as NRV vectors of NR lanes in row order. `mode` 0: plain
+/// panels of CG_T at `b0`. Mode 1 (float only): split panels, the high 16 bits of each float at
+/// `b0` and the low 16 bits at `b1`, lanes in the order CG_SPLIT_LOAD undoes. Mode 2: the high
+/// halves alone, i.e. every value truncated to bfloat16.
+static inline __attribute__((always_inline)) CG_ATTR void CG_FN(load_b)(
+    const int mode, const void *b0, const void *b1, int64_t k, CG_V bv[CG_NRV]) {
+  if (mode == 0) {
+    for (int v = 0; v < CG_NRV; v++) bv[v] = *(const CG_VU *)((const CG_T *)b0 + k * CG_NR + v * CG_VL);
+  }
+#ifdef CG_SPLIT_LOAD
+  else if (mode == 1) {
+    CG_SPLIT_LOAD(bv, (const uint16_t *)b0 + k * CG_NR, (const uint16_t *)b1 + k * CG_NR);
+  } else {
+    CG_APPROX_LOAD(bv, (const uint16_t *)b0 + k * CG_NR);
+  }
+#else
+  (void)b1;
+#endif
+}
+
 /// Continues the chains: acc[i][v] += a[k·lda + i] · b[k·NR + v·VL ..< +VL] for k < d.
 /// Rows are spelled out (not a loop) so that, with `mr` a constant, every accumulator lives in
 /// a register.
 static inline __attribute__((always_inline)) CG_ATTR void CG_FN(micro_more)(
-    const int mr, int64_t d, const CG_T *restrict a, int64_t lda, const CG_T *restrict b,
-    CG_V acc[CG_MR][CG_NRV]) {
+    const int mode, const int mr, int64_t d, const CG_T *restrict a, int64_t lda, const void *b0,
+    const void *b1, CG_V acc[CG_MR][CG_NRV]) {
   for (int64_t k = 0; k < d; k++) {
     CG_V bv[CG_NRV];
-    for (int v = 0; v < CG_NRV; v++) bv[v] = *(const CG_VU *)(b + k * CG_NR + v * CG_VL);
+    CG_FN(load_b)(mode, b0, b1, k, bv);
     const CG_T *ak = a + k * lda;
 #define CG_FMA_ROW(i)                                                                       \
   if (i < mr) {                                                                             \
@@ -47,14 +67,14 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(micro_more)(
 
 /// acc[i][v] = Σ_k a[k·mr + i] · b[k·NR + v·VL ..< +VL], as one fma chain per lane.
 static inline __attribute__((always_inline)) CG_ATTR void CG_FN(micro)(
-    const int mr, int64_t d, const CG_T *restrict a, const CG_T *restrict b,
+    const int mode, const int mr, int64_t d, const CG_T *restrict a, const void *b0, const void *b1,
     CG_V acc[CG_MR][CG_NRV]) {
 #define CG_ZERO_ROW(i) \
   if (i < mr)          \
     for (int v = 0; v < CG_NRV; v++) acc[i][v] = 0;
   CG_ROWS(CG_ZERO_ROW)
 #undef CG_ZERO_ROW
-  CG_FN(micro_more)(mr, d, a, mr, b, acc);
+  CG_FN(micro_more)(mode, mr, d, a, mr, b0, b1, acc);
 }
 
 /// min(1, max(−1, x)) lane-wise; NaN stays NaN.
@@ -145,10 +165,10 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(gemm_mr)(
           const int cols = (int)(n - j0 < CG_NR ? n - j0 : CG_NR);
           CG_T *cp = c + i0 * ldc + j0;
           if (k0 == 0) {
-            CG_FN(micro)(mr, kc, ap, b + jp * CG_NR * d, acc);
+            CG_FN(micro)(0, mr, kc, ap, b + jp * CG_NR * d, 0, acc);
           } else {
             CG_FN(load)(mr, acc, cp, ldc, rows, cols);
-            CG_FN(micro_more)(mr, kc, ap + k0 * mr, mr, b + jp * CG_NR * d + k0 * CG_NR, acc);
+            CG_FN(micro_more)(0, mr, kc, ap + k0 * mr, mr, b + jp * CG_NR * d + k0 * CG_NR, 0, acc);
           }
           CG_FN(store)(mr, acc, cp, ldc, rows, cols, last);
         }
@@ -158,20 +178,45 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(gemm_mr)(
   }
 }
 
-// MARK: Top-k heaps
+// MARK: Top-k selection
+//
+// Each query owns `capacity` slots. When capacity == k they hold a bounded heap whose root is
+// the worst entry: a candidate costs one comparison with the root, and O(log k) if it enters.
+// When capacity > k (large k) they hold a reservoir: candidates above the threshold are
+// appended, and when it is full the best k are selected (quickselect) and the threshold rises
+// to the k-th best; O(1) per candidate on average. Either way the final order is made by
+// `cg_sort_heaps`.
 
 /// `true` when (sa, ia) ranks after (sb, ib): lower score, or equal score and higher id;
 /// NaN after every number.
 static inline int CG_FN(worse)(CG_T sa, int64_t ia, CG_T sb, int64_t ib) {
-  const int na = sa != sa, nb = sb != sb;
+  if (sa < sb) return 1;
+  if (sa > sb) return 0;
+  if (sa == sb) return ia > ib;
+  const int na = sa != sa, nb = sb != sb;  // unordered: at least one NaN
   if (na != nb) return na;
-  if (!na && sa != sb) return sa < sb;
   return ia > ib;
 }
 
-/// The filter threshold of a heap: scores not above it cannot enter. NaN means "test all".
-static inline CG_T CG_FN(threshold)(const CG_T *s, int64_t size, int64_t k) {
-  return size < k ? (CG_T)__builtin_nan("") : s[0];
+/// The filter threshold of a query's slots at the start of a call: scores not above it cannot
+/// enter. NaN means "test all" (a heap not yet full, or any reservoir).
+static inline CG_T CG_FN(threshold)(const CG_T *s, int64_t size, int64_t k, int64_t capacity) {
+  return (size < k || capacity > k) ? (CG_T)__builtin_nan("") : s[0];
+}
+
+/// Moves the entry at `c` down a heap of `n` entries (worst at the root) until it is in place.
+static inline void CG_FN(sift_down)(CG_T *hs, int64_t *hi, int64_t n, int64_t c, CG_T s, int64_t id) {
+  for (;;) {
+    int64_t l = 2 * c + 1;
+    if (l >= n) break;
+    if (l + 1 < n && CG_FN(worse)(hs[l + 1], hi[l + 1], hs[l], hi[l])) l++;
+    if (!CG_FN(worse)(hs[l], hi[l], s, id)) break;
+    hs[c] = hs[l];
+    hi[c] = hi[l];
+    c = l;
+  }
+  hs[c] = s;
+  hi[c] = id;
 }
 
 /// Offers (s, id) to one bounded heap; returns its new threshold.
@@ -189,22 +234,148 @@ static CG_T CG_FN(offer)(CG_T *hs, int64_t *hi, int64_t *size, int64_t k, CG_T s
     hs[c] = s;
     hi[c] = id;
     *size = ++n;
-    return CG_FN(threshold)(hs, n, k);
+    return CG_FN(threshold)(hs, n, k, k);
   }
-  if (!CG_FN(worse)(hs[0], hi[0], s, id)) return CG_FN(threshold)(hs, n, k);
-  int64_t c = 0;
-  for (;;) {
-    int64_t l = 2 * c + 1;
-    if (l >= n) break;
-    if (l + 1 < n && CG_FN(worse)(hs[l + 1], hi[l + 1], hs[l], hi[l])) l++;
-    if (!CG_FN(worse)(hs[l], hi[l], s, id)) break;
-    hs[c] = hs[l];
-    hi[c] = hi[l];
-    c = l;
+  if (CG_FN(worse)(hs[0], hi[0], s, id)) CG_FN(sift_down)(hs, hi, n, 0, s, id);
+  return CG_FN(threshold)(hs, n, k, k);
+}
+
+static inline void CG_FN(swap)(CG_T *hs, int64_t *hi, int64_t a, int64_t b) {
+  const CG_T s = hs[a];
+  const int64_t id = hi[a];
+  hs[a] = hs[b];
+  hi[a] = hi[b];
+  hs[b] = s;
+  hi[b] = id;
+}
+
+/// Reorders n > k entries so that [0, k) holds the best k and entry k − 1 is the k-th best
+/// (quickselect, median-of-three pivots; the order is total, ids being distinct).
+static void CG_FN(select_best)(CG_T *hs, int64_t *hi, int64_t n, int64_t k) {
+  int64_t lo = 0, hi_ = n - 1;
+  const int64_t target = k - 1;
+  while (lo < hi_) {
+    const int64_t mid = lo + (hi_ - lo) / 2;
+    // Order lo, mid, hi_ best first; the median ends in mid.
+    if (CG_FN(worse)(hs[lo], hi[lo], hs[mid], hi[mid])) CG_FN(swap)(hs, hi, lo, mid);
+    if (CG_FN(worse)(hs[mid], hi[mid], hs[hi_], hi[hi_])) CG_FN(swap)(hs, hi, mid, hi_);
+    if (CG_FN(worse)(hs[lo], hi[lo], hs[mid], hi[mid])) CG_FN(swap)(hs, hi, lo, mid);
+    CG_FN(swap)(hs, hi, mid, hi_);
+    const CG_T ps = hs[hi_];
+    const int64_t pid = hi[hi_];
+    int64_t store = lo;
+    for (int64_t i = lo; i < hi_; i++) {
+      if (CG_FN(worse)(ps, pid, hs[i], hi[i])) {  // better than the pivot: to the left
+        CG_FN(swap)(hs, hi, i, store);
+        store++;
+      }
+    }
+    CG_FN(swap)(hs, hi, store, hi_);
+    if (store == target) return;
+    if (store < target) lo = store + 1;
+    else hi_ = store - 1;
   }
-  hs[c] = s;
-  hi[c] = id;
-  return CG_FN(threshold)(hs, n, k);
+}
+
+/// Appends (s, id) to a reservoir of `capacity` slots keeping the best k; returns the new
+/// threshold (the k-th best after the last selection, NaN before the first).
+static CG_T CG_FN(offer_reservoir)(CG_T *hs, int64_t *hi, int64_t *size, int64_t k, int64_t capacity,
+                                   CG_T s, int64_t id, CG_T threshold) {
+  int64_t n = *size;
+  hs[n] = s;
+  hi[n] = id;
+  n++;
+  if (n == capacity) {
+    CG_FN(select_best)(hs, hi, n, k);
+    n = k;
+    threshold = hs[k - 1];
+  }
+  *size = n;
+  return threshold;
+}
+
+/// Heapsort of [0, n) into rank order, best first: the worst entry, at the root of a heap,
+/// goes to the end, and so on.
+static void CG_FN(heap_sort)(CG_T *hs, int64_t *hi, int64_t n, int is_heap) {
+  if (!is_heap)
+    for (int64_t c = n / 2 - 1; c >= 0; c--) CG_FN(sift_down)(hs, hi, n, c, hs[c], hi[c]);
+  for (int64_t end = n - 1; end > 0; end--) {
+    const CG_T s = hs[end];
+    const int64_t id = hi[end];
+    hs[end] = hs[0];
+    hi[end] = hi[0];
+    CG_FN(sift_down)(hs, hi, end, 0, s, id);
+  }
+}
+
+/// Sorts [0, n) into rank order, best first: quicksort with median-of-three pivots and
+/// insertion sort for short ranges, falling back to heapsort past a depth of 2·log2(n).
+static void CG_FN(sort_range)(CG_T *hs, int64_t *hi, int64_t n, int depth) {
+  while (n > 16) {
+    if (depth-- == 0) {
+      CG_FN(heap_sort)(hs, hi, n, 0);
+      return;
+    }
+    const int64_t mid = n / 2, last = n - 1;
+    if (CG_FN(worse)(hs[0], hi[0], hs[mid], hi[mid])) CG_FN(swap)(hs, hi, 0, mid);
+    if (CG_FN(worse)(hs[mid], hi[mid], hs[last], hi[last])) CG_FN(swap)(hs, hi, mid, last);
+    if (CG_FN(worse)(hs[0], hi[0], hs[mid], hi[mid])) CG_FN(swap)(hs, hi, 0, mid);
+    CG_FN(swap)(hs, hi, mid, last);
+    const CG_T ps = hs[last];
+    const int64_t pid = hi[last];
+    int64_t store = 0;
+    for (int64_t i = 0; i < last; i++) {
+      if (CG_FN(worse)(ps, pid, hs[i], hi[i])) {
+        CG_FN(swap)(hs, hi, i, store);
+        store++;
+      }
+    }
+    CG_FN(swap)(hs, hi, store, last);
+    // Recurse into the smaller side, loop on the larger.
+    if (store < n - store - 1) {
+      CG_FN(sort_range)(hs, hi, store, depth);
+      hs += store + 1;
+      hi += store + 1;
+      n -= store + 1;
+    } else {
+      CG_FN(sort_range)(hs + store + 1, hi + store + 1, n - store - 1, depth);
+      n = store;
+    }
+  }
+  for (int64_t i = 1; i < n; i++) {
+    const CG_T s = hs[i];
+    const int64_t id = hi[i];
+    int64_t j = i;
+    while (j > 0 && CG_FN(worse)(hs[j - 1], hi[j - 1], s, id)) {
+      hs[j] = hs[j - 1];
+      hi[j] = hi[j - 1];
+      j--;
+    }
+    hs[j] = s;
+    hi[j] = id;
+  }
+}
+
+/// Sorts each of the first `m` queries' entries in place into rank order, best first, keeping
+/// the best k (a reservoir is cut to k first).
+CG_ATTR void CG_FN(cg_sort_heaps)(CG_HEAPS h, int64_t m) {
+  for (int64_t q = 0; q < m; q++) {
+    CG_T *hs = h.scores + q * h.capacity;
+    int64_t *hi = h.ids + q * h.capacity;
+    int64_t n = h.sizes[q];
+    if (h.capacity > h.k) {
+      if (n > h.k) {
+        CG_FN(select_best)(hs, hi, n, h.k);
+        n = h.k;
+        h.sizes[q] = n;
+      }
+      int depth = 2;
+      for (int64_t x = n; x > 1; x >>= 1) depth += 2;
+      CG_FN(sort_range)(hs, hi, n, depth);
+    } else {
+      CG_FN(heap_sort)(hs, hi, n, 1);
+    }
+  }
 }
 
 // MARK: Search
@@ -219,9 +390,12 @@ static inline int64_t CG_FN(search_block_panels)(int mr, int64_t d, int64_t pane
   return blocks > 0 ? (panels + blocks - 1) / blocks : 1;
 }
 
+/// Offers rows [first_row, first_row + rows) of the corpus to the heaps (see cg_search_f32).
+/// `mode` and `b0`, `b1` describe the corpus as in `load_b` (modes 0 and 1: exact scores).
 static inline __attribute__((always_inline)) CG_ATTR void CG_FN(search_mr)(
-    const int mr, const CG_T *a, int64_t m, const CG_T *b, int64_t first_row, int64_t rows,
-    int64_t n_valid, int64_t d, int64_t id_offset, CG_HEAPS h, CG_T *thr) {
+    const int mode, const int mr, const CG_T *a, int64_t m, const void *b0, const void *b1,
+    int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset, CG_HEAPS h,
+    CG_T *thr) {
   const int64_t k = h.k;
   const int64_t pa = (m + mr - 1) / mr;
   const int64_t jp0 = first_row / CG_NR;
@@ -234,11 +408,13 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(search_mr)(
   for (int64_t qb = 0; qb < pa; qb += block) {
     const int64_t qe = qb + block < pa ? qb + block : pa;
     for (int64_t jp = jp0; jp < jp1; jp++) {
-      const CG_T *bp = b + jp * CG_NR * d;
+      const int64_t off = jp * CG_NR * d;
+      const void *p0 = mode == 0 ? (const void *)((const CG_T *)b0 + off) : (const void *)((const uint16_t *)b0 + off);
+      const void *p1 = mode == 0 ? 0 : (const void *)((const uint16_t *)b1 + off);
       const int64_t j0 = jp * CG_NR;
       const int64_t lanes = end - j0 < CG_NR ? end - j0 : CG_NR;
       for (int64_t ia = qb; ia < qe; ia++) {
-        CG_FN(micro)(mr, d, a + ia * mr * d, bp, acc);
+        CG_FN(micro)(mode, mr, d, a + ia * mr * d, p0, p1, acc);
         const int64_t q0 = ia * mr;
         const int qrows = (int)(m - q0 < mr ? m - q0 : mr);
         for (int i = 0; i < mr; i++) {
@@ -251,14 +427,17 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(search_mr)(
           if (!any) continue;
           CG_T tmp[CG_NR];
           for (int v = 0; v < CG_NRV; v++) *(CG_VU *)(tmp + v * CG_VL) = acc[i][v];
-          CG_T *hs = h.scores + q * k;
-          int64_t *hi = h.ids + q * k;
+          CG_T *hs = h.scores + q * h.capacity;
+          int64_t *hi = h.ids + q * h.capacity;
           CG_T tq = thr[q];
           for (int64_t j = 0; j < lanes; j++) {
             CG_T s = tmp[j];
             if (s <= tq) continue;
             s = s > 1 ? 1 : (s < -1 ? -1 : s);
-            tq = CG_FN(offer)(hs, hi, h.sizes + q, k, s, j0 + j + id_offset);
+            if (h.capacity > k)
+              tq = CG_FN(offer_reservoir)(hs, hi, h.sizes + q, k, h.capacity, s, j0 + j + id_offset, tq);
+            else
+              tq = CG_FN(offer)(hs, hi, h.sizes + q, k, s, j0 + j + id_offset);
           }
           thr[q] = tq;
         }
@@ -290,13 +469,14 @@ CG_ATTR void CG_FN(cg_search)(const CG_T *a, int64_t m, int64_t aw, const CG_T *
   if (m <= 0 || h.k <= 0 || rows <= 0) return;
   CG_T *thr = (CG_T *)malloc((size_t)m * sizeof(CG_T));
   if (!thr) return;
-  for (int64_t q = 0; q < m; q++) thr[q] = CG_FN(threshold)(h.scores + q * h.k, h.sizes[q], h.k);
+  for (int64_t q = 0; q < m; q++)
+    thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
   switch (aw) {
-#define CG_SEARCH_CASE(R)                                                                    \
-  case R:                                                                                    \
-    if (R <= CG_MR)                                                                          \
-      CG_FN(search_mr)(R <= CG_MR ? R : 1, a, m, b, first_row, rows, n_valid, d, id_offset, h, \
-                       thr);                                                                 \
+#define CG_SEARCH_CASE(R)                                                                        \
+  case R:                                                                                        \
+    if (R <= CG_MR)                                                                              \
+      CG_FN(search_mr)(0, R <= CG_MR ? R : 1, a, m, b, 0, first_row, rows, n_valid, d, id_offset, \
+                       h, thr);                                                                  \
     break;
     CG_CASES(CG_SEARCH_CASE)
 #undef CG_SEARCH_CASE
@@ -304,6 +484,114 @@ CG_ATTR void CG_FN(cg_search)(const CG_T *a, int64_t m, int64_t aw, const CG_T *
   }
   free(thr);
 }
+
+#ifdef CG_SPLIT_LOAD
+// MARK: Split panels (float only)
+
+CG_ATTR void CG_FN(cg_search_split)(const CG_T *a, int64_t m, int64_t aw, const uint16_t *hi,
+                                    const uint16_t *lo, int64_t first_row, int64_t rows,
+                                    int64_t n_valid, int64_t d, int64_t id_offset, CG_HEAPS h) {
+  if (m <= 0 || h.k <= 0 || rows <= 0) return;
+  CG_T *thr = (CG_T *)malloc((size_t)m * sizeof(CG_T));
+  if (!thr) return;
+  for (int64_t q = 0; q < m; q++)
+    thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
+  switch (aw) {
+#define CG_SPLIT_CASE(R)                                                                        \
+  case R:                                                                                       \
+    if (R <= CG_MR)                                                                             \
+      CG_FN(search_mr)(1, R <= CG_MR ? R : 1, a, m, hi, lo, first_row, rows, n_valid, d, id_offset, \
+                       h, thr);                                                                 \
+    break;
+    CG_CASES(CG_SPLIT_CASE)
+#undef CG_SPLIT_CASE
+    default: break;
+  }
+  free(thr);
+}
+
+/// The approximate pass (see cg_prefilter_f32): bfloat16-truncated corpus values, every query
+/// tile against each panel; flags panels whose best approximate score comes within `slack` of
+/// a query's running k-th best.
+static inline __attribute__((always_inline)) CG_ATTR int64_t CG_FN(prefilter_mr)(
+    const int mr, const CG_T *a, int64_t m, const uint16_t *hi, int64_t first_row, int64_t rows,
+    int64_t n_valid, int64_t d, CG_T slack, CG_HEAPS h, CG_T *thr, int64_t *flagged,
+    CG_T *flagged_max) {
+  const int64_t k = h.k;
+  const int64_t pa = (m + mr - 1) / mr;
+  const int64_t jp0 = first_row / CG_NR;
+  int64_t end = first_row + rows;
+  if (end > n_valid) end = n_valid;
+  if (end <= first_row) return 0;
+  const int64_t jp1 = (end + CG_NR - 1) / CG_NR;
+  int64_t nf = 0;
+  CG_V acc[CG_MR][CG_NRV];
+  for (int64_t jp = jp0; jp < jp1; jp++) {
+    const uint16_t *p0 = hi + jp * CG_NR * d;
+    const int64_t j0 = jp * CG_NR;
+    const int64_t lanes = end - j0 < CG_NR ? end - j0 : CG_NR;
+    int flag = 0;
+    for (int64_t ia = 0; ia < pa; ia++) {
+      CG_FN(micro)(2, mr, d, a + ia * mr * d, p0, 0, acc);
+      const int64_t q0 = ia * mr;
+      const int qrows = (int)(m - q0 < mr ? m - q0 : mr);
+      for (int i = 0; i < mr; i++) {
+        if (i >= qrows) break;
+        const int64_t q = q0 + i;
+        CG_T tmp[CG_NR];
+        for (int v = 0; v < CG_NRV; v++) *(CG_VU *)(tmp + v * CG_VL) = acc[i][v];
+        CG_T best = -__builtin_inf();
+        for (int64_t j = 0; j < lanes; j++)
+          if (tmp[j] > best) best = tmp[j];  // NaN lanes ignored
+        CG_T tq = thr[q];
+        if (tq != tq || best > tq - slack) flag = 1;
+        flagged_max[nf * m + q] = best;
+        const CG_V t = tq;
+        int any = 0;
+        for (int v = 0; v < CG_NRV; v++) any |= __builtin_reduce_or(~(acc[i][v] <= t));
+        if (!any) continue;
+        CG_T *hs = h.scores + q * h.capacity;
+        int64_t *hid = h.ids + q * h.capacity;
+        for (int64_t j = 0; j < lanes; j++) {
+          CG_T s = tmp[j];
+          if (s <= tq) continue;
+          if (h.capacity > k)
+            tq = CG_FN(offer_reservoir)(hs, hid, h.sizes + q, k, h.capacity, s, j0 + j, tq);
+          else
+            tq = CG_FN(offer)(hs, hid, h.sizes + q, k, s, j0 + j);
+        }
+        thr[q] = tq;
+      }
+    }
+    if (flag) flagged[nf++] = jp;
+  }
+  return nf;
+}
+
+CG_ATTR int64_t CG_FN(cg_prefilter)(const CG_T *a, int64_t m, int64_t aw, const uint16_t *hi,
+                                    int64_t first_row, int64_t rows, int64_t n_valid, int64_t d,
+                                    CG_T slack, CG_HEAPS h, int64_t *flagged, CG_T *flagged_max) {
+  if (m <= 0 || h.k <= 0 || rows <= 0) return 0;
+  CG_T *thr = (CG_T *)malloc((size_t)m * sizeof(CG_T));
+  if (!thr) return -1;
+  for (int64_t q = 0; q < m; q++)
+    thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
+  int64_t nf = 0;
+  switch (aw) {
+#define CG_PREFILTER_CASE(R)                                                                   \
+  case R:                                                                                      \
+    if (R <= CG_MR)                                                                            \
+      nf = CG_FN(prefilter_mr)(R <= CG_MR ? R : 1, a, m, hi, first_row, rows, n_valid, d, slack, \
+                               h, thr, flagged, flagged_max);                                  \
+    break;
+    CG_CASES(CG_PREFILTER_CASE)
+#undef CG_PREFILTER_CASE
+    default: break;
+  }
+  free(thr);
+  return nf;
+}
+#endif
 
 #undef CG_NR
 #undef CG_ROWS

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include "internal.h"
 #if defined(__x86_64__)
+#include <immintrin.h>
 #pragma clang fp contract(off)
 
 #define CG_ATTR __attribute__((target(CG_AVX512_FEATURES)))
@@ -11,7 +12,25 @@
 #define CG_NRV 2
 #define CG_FN(x) x##_f32_avx512
 #define CG_HEAPS cg_heaps_f32
+// Split panels: vpunpck{l,h}wd of (low halves, high halves) rebuilds the floats of rows 0-15
+// and 16-31 (see cg_split_slot).
+#define CG_SPLIT_LOAD(bv, hp, lp)                                                           \
+  do {                                                                                      \
+    const __m512i h_ = _mm512_loadu_si512((const void *)(hp));                              \
+    const __m512i l_ = _mm512_loadu_si512((const void *)(lp));                              \
+    (bv)[0] = (CG_FN(vec))_mm512_castsi512_ps(_mm512_unpacklo_epi16(l_, h_));              \
+    (bv)[1] = (CG_FN(vec))_mm512_castsi512_ps(_mm512_unpackhi_epi16(l_, h_));              \
+  } while (0)
+#define CG_APPROX_LOAD(bv, hp)                                                              \
+  do {                                                                                      \
+    const __m512i h_ = _mm512_loadu_si512((const void *)(hp));                              \
+    const __m512i z_ = _mm512_setzero_si512();                                              \
+    (bv)[0] = (CG_FN(vec))_mm512_castsi512_ps(_mm512_unpacklo_epi16(z_, h_));              \
+    (bv)[1] = (CG_FN(vec))_mm512_castsi512_ps(_mm512_unpackhi_epi16(z_, h_));              \
+  } while (0)
 #include "gemm_template.h"
+#undef CG_SPLIT_LOAD
+#undef CG_APPROX_LOAD
 #undef CG_T
 #undef CG_VL
 #undef CG_NRV

@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <string.h>
 #include "internal.h"
 #pragma clang fp contract(off)
 
@@ -10,7 +11,30 @@
 #define CG_NRV 4
 #define CG_FN(x) x##_f32_portable
 #define CG_HEAPS cg_heaps_f32
+// Split panels of width 16, in the lane order of the AVX2 kernels (data packed by one level
+// is read by the others).
+#define CG_SPLIT_LOAD(bv, hp, lp)                                                           \
+  do {                                                                                      \
+    float t_[16];                                                                           \
+    for (int r_ = 0; r_ < 16; r_++) {                                                       \
+      const int64_t s_ = cg_split_slot(r_, 16);                                             \
+      const uint32_t u_ = ((uint32_t)(hp)[s_] << 16) | (lp)[s_];                            \
+      memcpy(&t_[r_], &u_, 4);                                                              \
+    }                                                                                       \
+    for (int v_ = 0; v_ < 4; v_++) (bv)[v_] = *(const CG_FN(vecu) *)(t_ + 4 * v_);         \
+  } while (0)
+#define CG_APPROX_LOAD(bv, hp)                                                              \
+  do {                                                                                      \
+    float t_[16];                                                                           \
+    for (int r_ = 0; r_ < 16; r_++) {                                                       \
+      const uint32_t u_ = (uint32_t)(hp)[cg_split_slot(r_, 16)] << 16;                      \
+      memcpy(&t_[r_], &u_, 4);                                                              \
+    }                                                                                       \
+    for (int v_ = 0; v_ < 4; v_++) (bv)[v_] = *(const CG_FN(vecu) *)(t_ + 4 * v_);         \
+  } while (0)
 #include "gemm_template.h"
+#undef CG_SPLIT_LOAD
+#undef CG_APPROX_LOAD
 #undef CG_T
 #undef CG_VL
 #undef CG_NRV

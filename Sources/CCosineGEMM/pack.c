@@ -165,3 +165,21 @@ void cg_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, co
       for (int64_t k = 0; k < d; k++) dp[k * w + r] = 0;
   }
 }
+
+// MARK: Split panels
+
+void cg_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_t w, uint16_t *hi,
+                         uint16_t *lo) {
+  int64_t slot[64];
+  for (int64_t r = 0; r < w && r < 64; r++) slot[r] = cg_split_slot(r, w);
+  for (int64_t row = 0; row < npanels * d; row++) {
+    const float *src = panels + row * w;
+    uint16_t *h = hi + row * w, *l = lo + row * w;
+    for (int64_t r = 0; r < w; r++) {
+      uint32_t u;
+      memcpy(&u, src + r, 4);
+      h[slot[r]] = (uint16_t)(u >> 16);
+      l[slot[r]] = (uint16_t)u;
+    }
+  }
+}

@@ -76,14 +76,18 @@ void cg_gemm_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t 
 void cg_gemm_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw, int64_t n,
                  int64_t d, double *c, int64_t ldc);
 
-/// Bounded top-k heaps of `q` queries: query i owns `scores[i·k ..< (i+1)·k]`,
-/// `ids[i·k ..< (i+1)·k]` and `sizes[i]` (how many are filled). The root of each heap is its
-/// worst entry. Order: higher score first, equal scores by lower id, NaN after every number.
+/// The best-k state of `q` queries: query i owns slots `scores[i·capacity ..< (i+1)·capacity]`
+/// and `ids[…]`, of which `sizes[i]` are filled. With `capacity == k` the slots are a bounded
+/// heap whose root is its worst entry; with `capacity >= 2·k` they are a reservoir that keeps
+/// the best k by quickselect when it fills (better for large k). `cg_sort_heaps_*` puts the
+/// best min(k, size) first, in order. Order: higher score first, equal scores by lower id, NaN
+/// after every number.
 typedef struct {
   float *scores;
   int64_t *ids;
   int64_t *sizes;
   int64_t k;
+  int64_t capacity;
 } cg_heaps_f32;
 
 typedef struct {
@@ -91,6 +95,7 @@ typedef struct {
   int64_t *ids;
   int64_t *sizes;
   int64_t k;
+  int64_t capacity;
 } cg_heaps_f64;
 
 /// Offers corpus rows [first_row, first_row + rows) to the heaps of `m` packed queries.
@@ -98,14 +103,50 @@ typedef struct {
 /// `a` holds the queries in panels of width `aw`; `b` is the first corpus panel (of width `bw`);
 /// `first_row` must be a multiple of `bw`; `n_valid` caps the rows (padding rows of the last
 /// panel are skipped). Row ids are `first_row + id_offset + lane`. Rows must
-/// be offered to a heap in increasing id order (equal scores then keep the lower id). Each
-/// score is clamped to [−1, 1] and compared with the heap's worst entry before any heap work.
+/// be offered to a query in increasing id order (equal scores then keep the lower id). Each
+/// score is clamped to [−1, 1] and compared with the query's threshold (its k-th best so far)
+/// before any heap work.
 void cg_search_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw,
                    int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
                    cg_heaps_f32 heaps);
 void cg_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw,
                    int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
                    cg_heaps_f64 heaps);
+
+// MARK: Split panels
+//
+// A float corpus can be stored as split panels: the high and the low 16 bits of every packed
+// float in two arrays of the panel layout (lanes permuted within each panel row so that
+// unpacking rebuilds the floats in row order; see cg_split_panels_f32). The exact kernels
+// rebuild each float bit for bit, so scores are those of plain panels; the high halves alone
+// are the values truncated to bfloat16, half the bytes, for a prefilter pass when a search is
+// bound by memory bandwidth.
+
+/// Splits `npanels` packed float panels of width `w` (32 or 16) into `hi` and `lo`.
+void cg_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_t w, uint16_t *hi,
+                         uint16_t *lo);
+
+/// cg_search_f32 on split panels (`hi`, `lo` of width `bw`): the same scores and results.
+void cg_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi,
+                         const uint16_t *lo, int64_t bw, int64_t first_row, int64_t rows,
+                         int64_t n_valid, int64_t d, cg_heaps_f32 heaps);
+
+/// The approximate pass of a search bound by memory bandwidth: scores every query against rows
+/// [first_row, first_row + rows) using the high halves alone (values truncated to bfloat16)
+/// and keeps the approximate k best per query in `heaps` (ids are row numbers). Writes the
+/// panels (numbered from the corpus's first panel) whose best approximate score for some query
+/// came within `slack` of that query's running k-th best approximate score to `flagged`, with,
+/// per flagged panel, the best approximate score of each query (NaN lanes ignored) to
+/// `flagged_max[f·m + q]`. Returns the number of flagged panels. A panel that was not flagged
+/// holds no row whose approximate score is within `slack` of the final k-th best.
+int64_t cg_prefilter_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi, int64_t bw,
+                         int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, float slack,
+                         cg_heaps_f32 heaps, int64_t *flagged, float *flagged_max);
+
+/// Puts, for each of the first `m` queries, its best min(k, size) entries first, in rank order
+/// (best first), and sets `sizes` to their number.
+void cg_sort_heaps_f32(cg_heaps_f32 heaps, int64_t m);
+void cg_sort_heaps_f64(cg_heaps_f64 heaps, int64_t m);
 
 #ifdef __cplusplus
 }

@@ -2,10 +2,13 @@ extension CosineIndex {
   /// The `min(k, N)` best corpus rows for each query, by descending cosine similarity.
   ///
   /// Queries are normalized like the corpus and packed into tiles of up to 14 rows. Each core
-  /// takes a range of the corpus (or, for a small corpus, a range of the queries), streams the
-  /// corpus panels past blocks of queries that stay in its L2 cache, and offers each tile of
-  /// scores to per-query heaps of size k after a threshold test; per-core heaps are merged at
-  /// the end. A single query is a matrix-vector pass at memory bandwidth.
+  /// takes a range of the queries (or, when there are few queries, a range of the corpus),
+  /// streams the corpus panels past blocks of queries that stay in its L2 cache, and offers each
+  /// tile of scores to per-query heaps of size k after a threshold test (for k ≥ 64, a
+  /// reservoir cut back by quickselect); per-core heaps are merged at the end. Up to 8 queries
+  /// against a large `Float` or `Float16` corpus are bound by memory bandwidth: a bfloat16 pass
+  /// over half the bytes flags the panels that may hold a result, and only those are scored
+  /// exactly (see the type's documentation); the results are the same.
   ///
   /// ```swift
   /// let r = try index.search(queries, k: 5)
@@ -25,6 +28,10 @@ extension CosineIndex {
   /// queries or rows score 0; NaN scores come last.
   /// - Complexity: O(Q·N·D) multiply-adds on all cores and O(Q·N·log k) worst-case heap work
   ///   (typically O(Q·k·log(N/k)·log k) on unordered data); memory O(Q·D + threads·Q·k).
+  ///   With the bfloat16 pass, N·D·2 bytes are read instead of N·D·4.
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
+  @_specialize(exported: true, where Scalar == Float16)
   public func search(_ queries: Tensor<Scalar>, k: Int) throws -> CosineSearchResults<Scalar> {
     guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
     let q = queries.rank == 1 ? try queries.reshaped([1, queries.count]) : queries
@@ -33,14 +40,17 @@ extension CosineIndex {
         operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", queries.shape, [count, dimension])
     }
     switch storage {
-    case .single(let panels): return try run(panels, q, k)
+    case .single(let panels):
+      if Prefilter.applies(queries: q.shape[0], k: Swift.min(k, count), rows: count, dim: dimension) {
+        if let r = try prefilteredSearch(panels, q, Swift.min(k, count)) { return r }
+      }
+      return try run(panels, q, k)
     case .double(let panels): return try run(panels, q, k)
     }
   }
 
-  private func run<E: KernelElement>(_ corpus: PackedPanels<E>, _ queries: Tensor<Scalar>, _ k: Int) throws
-    -> CosineSearchResults<Scalar>
-  {
+  func run<C: SearchCorpus>(_ corpus: C, _ queries: Tensor<Scalar>, _ k: Int) throws -> CosineSearchResults<Scalar> {
+    typealias E = C.Element
     let nq = queries.shape[0]
     let d = dimension
     let kk = Swift.min(k, count)
@@ -63,9 +73,8 @@ extension CosineIndex {
       parts = (0..<plan.chunks).map { _ in TopKHeaps<E>(queries: nq, k: kk) }
       let heaps = parts
       SearchParallel.run(corpus.panelCount, chunks: plan.chunks) { c, panels in
-        E.search(
-          packed.base, rows: nq, width: aw, corpus.base, width: bw,
-          corpusRows: panels.lowerBound * bw..<panels.upperBound * bw, validRows: count, dim: d, idOffset: 0,
+        corpus.offer(
+          packed.base, rows: nq, width: aw, corpusRows: panels.lowerBound * bw..<panels.upperBound * bw,
           heaps: heaps[c].pointers(forQueries: 0..<nq))
       }
     } else {
@@ -74,9 +83,8 @@ extension CosineIndex {
       SearchParallel.run(tiles, chunks: plan.chunks) { _, range in
         let q0 = range.lowerBound * aw
         let q1 = Swift.min(nq, range.upperBound * aw)
-        E.search(
-          packed.panel(range.lowerBound), rows: q1 - q0, width: aw, corpus.base, width: bw,
-          corpusRows: 0..<corpus.panelCount * bw, validRows: count, dim: d, idOffset: 0,
+        corpus.offer(
+          packed.panel(range.lowerBound), rows: q1 - q0, width: aw, corpusRows: 0..<corpus.panelCount * bw,
           heaps: heaps.pointers(forQueries: q0..<q1))
       }
     }
@@ -96,9 +104,11 @@ extension CosineIndex {
 
 /// How a search splits over threads.
 ///
-/// The corpus is split (each thread keeps its own heaps for every query, merged afterwards)
-/// unless it has fewer than two panels per thread: then the queries are split. Either way each
-/// corpus panel is read from memory once per block of queries that fits in L2.
+/// With at least four query tiles per thread the queries are split: every thread streams the
+/// whole corpus past its own queries and fills their heaps. With fewer queries (down to one)
+/// the corpus is split instead: each thread keeps heaps for every query over its range of the
+/// corpus, and the heaps are merged afterwards. Either way each corpus panel is read from
+/// memory once per block of queries that fits in L2.
 struct SearchPlan {
   let chunks: Int
   let splitsCorpus: Bool
@@ -111,12 +121,12 @@ struct SearchPlan {
     if !parallel {
       chunks = 1
       splitsCorpus = true
-    } else if corpusPanels >= 2 * threads || queryTiles < threads {
-      chunks = Swift.max(1, Swift.min(threads, corpusPanels))
-      splitsCorpus = true
-    } else {
+    } else if queryTiles >= 4 * threads || corpusPanels < 2 * threads {
       chunks = Swift.min(threads, queryTiles)
       splitsCorpus = false
+    } else {
+      chunks = Swift.max(1, Swift.min(threads, corpusPanels))
+      splitsCorpus = true
     }
   }
 }

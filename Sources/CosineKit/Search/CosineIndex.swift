@@ -4,9 +4,14 @@
 /// stores the rows in the packed panel layout of the GEMM kernels, as `Float` for `Float` and
 /// `Float16` corpora and as `Double` for `Double` ones: one copy the size of a `Float` (or
 /// `Double`) corpus, plus less than one panel (32 rows) of padding. The original tensor is not
-/// kept. ``search(_:k:)`` then scores tiles of queries against the corpus with a register-
-/// blocked micro-kernel on every core and keeps, per query, a bounded heap that a score enters
-/// only if it beats the heap's worst entry: the query × corpus score matrix is never built.
+/// kept. `Float` panels are stored split, the high and the low 16 bits of every float in two
+/// arrays: the kernels rebuild the floats bit for bit, and a search of a few queries, bound by
+/// memory bandwidth, first reads only the high halves (bfloat16, half the bytes) and then
+/// rescores exactly the panels a proven error margin cannot rule out.
+///
+/// ``search(_:k:)`` scores tiles of queries against the corpus with a register-blocked
+/// micro-kernel on every core and keeps, per query, a bounded heap that a score enters only if
+/// it beats the heap's worst entry: the query × corpus score matrix is never built.
 ///
 /// ```swift
 /// let index = try CosineIndex(corpus)                 // [N, D], once
@@ -35,7 +40,9 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
   public let eps: Double
 
   enum Storage: Sendable {
-    case single(PackedPanels<Float>)
+    /// `Float` and `Float16` corpora: normalized floats as split panels.
+    case single(SplitPanels)
+    /// `Double` corpora: normalized doubles as plain panels.
     case double(PackedPanels<Double>)
   }
 
@@ -50,6 +57,9 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
   ///   ``CosineError/invalidArgument(_:)`` for an invalid eps.
   /// - Complexity: O(N·D) time on all cores; N·D elements of `Float` (`Double` for `Double`)
   ///   of memory.
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
+  @_specialize(exported: true, where Scalar == Float16)
   public init(_ corpus: Tensor<Scalar>, eps: Double = 1e-8) throws {
     try checkEps(eps)
     let c = corpus.rank == 1 ? try corpus.reshaped([1, corpus.count]) : corpus
@@ -66,7 +76,9 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
       if Scalar.self == Double.self {
         return .double(try Packing.packed(p.baseAddress, rows: n, dim: d, eps: eps, width: Double.preferredPanelWidth))
       }
-      return .single(try Packing.packed(p.baseAddress, rows: n, dim: d, eps: eps, width: Float.preferredPanelWidth))
+      let split = try SplitPanels(rows: n, dim: d, width: Float.preferredPanelWidth)
+      split.pack(p.baseAddress, rows: n, eps: eps, firstPanel: 0)
+      return .single(split)
     }
   }
 
@@ -97,19 +109,27 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
     self.dimension = dimension
     self.eps = eps
     if Scalar.self == Double.self {
-      storage = .double(try Self.packPieces(count, dimension, eps, read, as: Double.self))
+      let panels = try PackedPanels<Double>(rows: count, dim: dimension, width: Double.preferredPanelWidth)
+      try Self.readPieces(count, dimension, width: panels.width, read) { piece, rows, firstPanel in
+        Packing.packParallel(piece, rows: rows, dim: dimension, eps: eps, into: panels, firstPanel: firstPanel)
+      }
+      storage = .double(panels)
     } else {
-      storage = .single(try Self.packPieces(count, dimension, eps, read, as: Float.self))
+      let split = try SplitPanels(rows: count, dim: dimension, width: Float.preferredPanelWidth)
+      try Self.readPieces(count, dimension, width: split.width, read) { piece, rows, firstPanel in
+        split.pack(piece, rows: rows, eps: eps, firstPanel: firstPanel)
+      }
+      storage = .single(split)
     }
   }
 
-  private static func packPieces<E: KernelElement>(
-    _ n: Int, _ d: Int, _ eps: Double,
-    _ read: (Range<Int>, UnsafeMutableBufferPointer<Scalar>) throws -> Void, as _: E.Type
-  ) throws -> PackedPanels<E> {
-    let width = E.preferredPanelWidth
-    let panels = try PackedPanels<E>(rows: n, dim: d, width: width)
-    guard n > 0 else { return panels }
+  /// Calls `read` for consecutive pieces of whole panels (about 4 MiB) and hands each to `pack`
+  /// with its row count and first panel.
+  private static func readPieces(
+    _ n: Int, _ d: Int, width: Int, _ read: (Range<Int>, UnsafeMutableBufferPointer<Scalar>) throws -> Void,
+    pack: (UnsafePointer<Scalar>?, Int, Int) -> Void
+  ) throws {
+    guard n > 0 else { return }
     let rowBytes = Swift.max(1, d * MemoryLayout<Scalar>.stride)
     let piece = width * Swift.max(1, (4 << 20) / (rowBytes * width))
     var buffer = [Scalar](repeating: 0, count: Swift.min(piece, n) * d)
@@ -118,11 +138,10 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
       let rows = Swift.min(piece, n - r0)
       try buffer.withUnsafeMutableBufferPointer { b in
         try read(r0..<r0 + rows, UnsafeMutableBufferPointer(rebasing: b[0..<rows * d]))
-        Packing.packParallel(b.baseAddress, rows: rows, dim: d, eps: eps, into: panels, firstPanel: r0 / width)
+        pack(UnsafePointer(b.baseAddress), rows, r0 / width)
       }
       r0 += rows
     }
-    return panels
   }
 
   /// Bytes held by the prepared corpus.

@@ -1,9 +1,11 @@
-/// Bounded top-k heaps, one per query, filled by the search kernels.
+/// The best-k state of every query, filled by the search kernels (see `cg_heaps_f32`).
 ///
-/// Query `q` owns `scores[q·k ..< (q+1)·k]`, `ids[q·k ..< (q+1)·k]` and `sizes[q]`; the root of
-/// each heap is its worst entry, so a candidate is compared with one number before any heap
-/// work. The order is the one of ``CosineSearchResults``: higher score first, equal scores by
-/// lower id, NaN after every number.
+/// Query `q` owns `capacity` slots from `q·capacity` and `sizes[q]`. For k below
+/// ``reservoirFromK`` the slots are a bounded heap whose root is its worst entry, so a candidate
+/// is compared with one number before any heap work; from there on they are a reservoir of 2k
+/// slots, cut back to the best k by quickselect when full (O(1) per candidate instead of
+/// O(log k)). The order is the one of ``CosineSearchResults``: higher score first, equal scores
+/// by lower id, NaN after every number.
 struct TopKHeaps<Element: KernelElement>: @unchecked Sendable {
   /// Raw views for the kernels.
   struct Pointers {
@@ -11,10 +13,15 @@ struct TopKHeaps<Element: KernelElement>: @unchecked Sendable {
     let ids: UnsafeMutablePointer<Int64>
     let sizes: UnsafeMutablePointer<Int64>
     let k: Int
+    let capacity: Int
   }
+
+  /// The smallest k kept in a reservoir rather than a heap.
+  static var reservoirFromK: Int { 64 }
 
   let queries: Int
   let k: Int
+  let capacity: Int
   let scores: UnsafeMutablePointer<Element>
   let ids: UnsafeMutablePointer<Int64>
   let sizes: UnsafeMutablePointer<Int64>
@@ -23,8 +30,9 @@ struct TopKHeaps<Element: KernelElement>: @unchecked Sendable {
   init(queries: Int, k: Int) {
     self.queries = queries
     self.k = k
-    scores = .allocate(capacity: Swift.max(1, queries * k))
-    ids = .allocate(capacity: Swift.max(1, queries * k))
+    capacity = k >= Self.reservoirFromK ? 2 * k : k
+    scores = .allocate(capacity: Swift.max(1, queries * capacity))
+    ids = .allocate(capacity: Swift.max(1, queries * capacity))
     sizes = .allocate(capacity: Swift.max(1, queries))
     sizes.initialize(repeating: 0, count: Swift.max(1, queries))
   }
@@ -38,29 +46,56 @@ struct TopKHeaps<Element: KernelElement>: @unchecked Sendable {
   /// The heaps of queries `range` (their storage is contiguous).
   func pointers(forQueries range: Range<Int>) -> Pointers {
     Pointers(
-      scores: scores + range.lowerBound * k, ids: ids + range.lowerBound * k, sizes: sizes + range.lowerBound, k: k)
+      scores: scores + range.lowerBound * capacity, ids: ids + range.lowerBound * capacity,
+      sizes: sizes + range.lowerBound, k: k, capacity: capacity)
   }
 
   /// Writes, for every query, the best `k` entries of the union of `parts` (each part's heaps
   /// hold disjoint rows) in rank order into `indices` and `scores` (row-major [queries, k]).
+  /// Each heap is sorted in place (heapsort), then the parts' lists are merged; on all cores.
   static func collect(
     _ parts: [TopKHeaps], into indices: UnsafeMutablePointer<Int>, _ scores: UnsafeMutablePointer<Double>
   ) {
     guard let first = parts.first else { return }
     let k = first.k
-    var entries: [(score: Double, id: Int)] = []
-    entries.reserveCapacity(k * parts.count)
-    for q in 0..<first.queries {
-      entries.removeAll(keepingCapacity: true)
-      for p in parts {
-        let n = Int(p.sizes[q])
-        for j in 0..<n { entries.append((Double(p.scores[q * k + j]), Int(p.ids[q * k + j]))) }
+    let outI = SharedPointer(indices)
+    let outS = SharedPointer(scores)
+    SearchParallel.forEachChunk(first.queries, costPerItem: 16 * k * parts.count) { _, range in
+      for p in parts { Element.sortHeaps(p.pointers(forQueries: range), count: range.count) }
+      if parts.count == 1 {
+        for q in range {
+          precondition(first.sizes[q] == k, "a heap holds fewer rows than were offered")
+          for j in 0..<k {
+            outI.base[q * k + j] = Int(first.ids[q * first.capacity + j])
+            outS.base[q * k + j] = Double(first.scores[q * first.capacity + j])
+          }
+        }
+        return
       }
-      entries.sort { SearchOrder.ranksBefore($0.score, $0.id, $1.score, $1.id) }
-      precondition(entries.count >= k, "a heap holds fewer rows than were offered")
-      for j in 0..<k {
-        indices[q * k + j] = entries[j].id
-        scores[q * k + j] = entries[j].score
+      let heads = UnsafeMutablePointer<Int>.allocate(capacity: parts.count)
+      defer { heads.deallocate() }
+      for q in range {
+        heads.initialize(repeating: 0, count: parts.count)
+        for j in 0..<k {
+          // The best head among the parts' sorted lists.
+          var best = -1
+          var bestScore = 0.0
+          var bestId = 0
+          for p in 0..<parts.count where heads[p] < Int(parts[p].sizes[q]) {
+            let e = q * parts[p].capacity + heads[p]
+            let s = Double(parts[p].scores[e])
+            let id = Int(parts[p].ids[e])
+            if best < 0 || SearchOrder.ranksBefore(s, id, bestScore, bestId) {
+              best = p
+              bestScore = s
+              bestId = id
+            }
+          }
+          precondition(best >= 0, "a heap holds fewer rows than were offered")
+          heads[best] += 1
+          outI.base[q * k + j] = bestId
+          outS.base[q * k + j] = bestScore
+        }
       }
     }
   }

@@ -111,6 +111,28 @@ import Testing
     #expect(rows(r).indices == (try bruteForceTopK(q, corpus, k: 40)).indices)
   }
 
+  @Test(arguments: [63, 64, 100, 700] as [Int])
+  func largeKWithManyTiesAndNaN(_ k: Int) throws {
+    // From k = 64 the best-k state is a reservoir cut back by quickselect: check it on many
+    // exact ties (a few rows repeated hundreds of times) and NaN rows, on both split plans.
+    var corpus = randomTensor([1500, 10], seed: 121, as: Float.self)
+    for r in 0..<1500 where r % 3 == 0 {
+      for j in 0..<10 { corpus.scalars[r * 10 + j] = corpus.scalars[(r % 7) * 10 + j] }
+    }
+    corpus.scalars[9 * 10] = .nan
+    corpus.scalars[1499 * 10 + 3] = .nan
+    let q = randomTensor([40, 10], seed: 122, as: Float.self)
+    let want = try bruteForceTopK(q, corpus, k: k)
+    let index = try CosineIndex(corpus)
+    for threads in [1, 2] {
+      let r = try withThreads(threads) { try index.search(q, k: k) }
+      #expect(rows(r).indices == want.indices, "threads \(threads)")
+      #expect(rows(r).scores.flatMap { $0 }.map(\.bitPattern) == want.scores.flatMap { $0 }.map(\.bitPattern))
+    }
+    let one = try index.search(try Tensor<Float>(shape: [1, 10], scalars: Array(q.scalars[0..<10])), k: k)
+    #expect(rows(one).indices[0] == want.indices[0])
+  }
+
   @Test func instructionSetsGiveTheSameResults() throws {
     let corpus = withDuplicatedRows(randomTensor([100, 19], seed: 115, as: Float.self), [(2, 99)])
     let q = randomTensor([20, 19], seed: 116, as: Float.self)

@@ -18,6 +18,9 @@ protocol KernelElement: BinaryFloatingPoint, Sendable {
     _ a: UnsafePointer<Self>, rows m: Int, width aw: Int, _ b: UnsafePointer<Self>, width bw: Int,
     corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
     heaps: TopKHeaps<Self>.Pointers)
+
+  /// Sorts the first `m` heaps of `heaps` in place into rank order, best first.
+  static func sortHeaps(_ heaps: TopKHeaps<Self>.Pointers, count m: Int)
 }
 
 extension Float: KernelElement {
@@ -39,7 +42,12 @@ extension Float: KernelElement {
     cg_search_f32(
       a, Int64(m), Int64(aw), b, Int64(bw), Int64(rows.lowerBound), Int64(rows.count),
       Int64(validRows), Int64(d), Int64(idOffset),
-      cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k)))
+      cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
+  }
+
+  static func sortHeaps(_ h: TopKHeaps<Float>.Pointers, count m: Int) {
+    cg_sort_heaps_f32(
+      cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)), Int64(m))
   }
 }
 
@@ -62,7 +70,12 @@ extension Double: KernelElement {
     cg_search_f64(
       a, Int64(m), Int64(aw), b, Int64(bw), Int64(rows.lowerBound), Int64(rows.count),
       Int64(validRows), Int64(d), Int64(idOffset),
-      cg_heaps_f64(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k)))
+      cg_heaps_f64(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
+  }
+
+  static func sortHeaps(_ h: TopKHeaps<Double>.Pointers, count m: Int) {
+    cg_sort_heaps_f64(
+      cg_heaps_f64(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)), Int64(m))
   }
 }
 
