@@ -1,8 +1,10 @@
 // Run-time selection of the kernel implementation, resolved once per process.
 //
-// The active table is an atomic pointer: set by a constructor at load time, lazily (and
-// idempotently) by the first call if a kernel runs before the constructors, and replaced by
-// the ck_set_simd_enabled test hook. Every table computes the same results within rounding.
+// The active table is an atomic pointer: set by a constructor at load time, or lazily (and
+// idempotently) by the first call if a kernel runs before the constructors. The
+// ck_set_simd_enabled test hook overrides it for the calling thread only, so a test of one
+// path never changes the results of work running on other threads. Every table computes the
+// same results within rounding.
 #include "ck_internal.h"
 #include <stdatomic.h>
 
@@ -39,12 +41,15 @@ static const ck_kernels *ck_best(int level) {
 
 static _Atomic(const ck_kernels *) ck_active = NULL;
 
+static _Thread_local const ck_kernels *ck_thread_override = NULL;
+
 static inline const ck_kernels *K(void) {
+  const ck_kernels *o = ck_thread_override;
+  if (__builtin_expect(o != NULL, 0)) return o;
   const ck_kernels *k = atomic_load_explicit(&ck_active, memory_order_acquire);
   if (__builtin_expect(k == NULL, 0)) {
     const ck_kernels *expected = NULL;
     k = ck_best(2);
-    // Only replaces NULL: never overrides a choice made by ck_set_simd_enabled.
     if (!atomic_compare_exchange_strong_explicit(&ck_active, &expected, k, memory_order_acq_rel,
                                                  memory_order_acquire))
       k = expected;
@@ -55,8 +60,7 @@ static inline const ck_kernels *K(void) {
 __attribute__((constructor)) static void ck_dispatch_init(void) { (void)K(); }
 
 void ck_set_simd_enabled(int enabled) {
-  const ck_kernels *k = enabled == 0 ? &ck_kernels_scalar : ck_best(enabled == 2 ? 1 : 2);
-  atomic_store_explicit(&ck_active, k, memory_order_release);
+  ck_thread_override = enabled == 1 ? NULL : (enabled == 0 ? &ck_kernels_scalar : ck_best(1));
 }
 
 // ---------------------------------------------------------------------------------------------

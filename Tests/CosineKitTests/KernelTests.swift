@@ -13,7 +13,8 @@ import Darwin
 // the portable scalar path, the AVX2 path and the automatically chosen (AVX-512) path,
 // against references computed in Swift.
 //
-// The suite is serialized because ck_set_simd_enabled is process-wide.
+// ck_set_simd_enabled applies to the calling thread, and each test calls the kernels on its own
+// thread; the suite is serialized to keep its timing-sensitive streaming tests apart.
 
 // MARK: - Helpers
 

@@ -62,8 +62,8 @@ void ck_colgrad_f32(const float *a, const float *b, size_t n, const double *ca, 
 
 // Test hook: 0 forces the portable scalar path, 1 restores automatic dispatch.
 /// (2 caps automatic dispatch at the AVX2 kernels, so they can be tested on AVX-512 CPUs.)
-/// Process-wide: do not flip it while other threads are calling the kernels and expecting
-/// a particular path (every path computes the same results within rounding).
+/// It applies to the calling thread only: kernels running on other threads keep the automatic
+/// choice, so tests of one path never change other work's results.
 void ck_set_simd_enabled(int enabled);
 
 #ifdef __cplusplus
