@@ -12,23 +12,12 @@ import argparse, json, os, statistics, subprocess, sys, time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import median_time, ours  # noqa: E402
+
 ROWS, DIM = 65536, 768
 
 
-def median_time(fn, runs):
-    fn()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def ours(bench, names, runs, threads):
-    out = subprocess.run([bench, "--json", "--runs", str(runs), "--threads", str(threads), "--filter", ",".join(names)],
-                         check=True, capture_output=True, text=True).stdout
-    return {d["name"]: d["seconds"] for d in map(json.loads, out.splitlines())}
 
 
 def competitors(runs, threads):

@@ -37,6 +37,9 @@ for _v in THREADS_ENV:
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import median_time, ours  # noqa: E402
+
 M, N_MATRIX, D_MATRIX = 2048, 16384, 768
 Q, N_SEARCH, D_SEARCH = 1000, 200_000, 384
 N_SEARCH1 = 1_000_000
@@ -50,20 +53,6 @@ TARGETS = {  # (benchmark, competitor) -> ratio to reach
 }
 
 
-def median_time(fn, runs):
-    fn()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def ours(bench, names, runs, threads):
-    out = subprocess.run([bench, "--json", "--runs", str(runs), "--threads", str(threads), "--filter", ",".join(names)],
-                         check=True, capture_output=True, text=True).stdout
-    return {d["name"]: d["seconds"] for d in map(json.loads, out.splitlines()) if d["name"] in names}
 
 
 def uniform(rng, shape):
