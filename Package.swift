@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
   name: "CosineKit",
+  // Apple platforms: the thread setting uses the Synchronization module's Atomic (macOS 15+).
+  platforms: [.macOS(.v15), .iOS(.v18)],
   products: [
     .library(name: "CosineKit", targets: ["CosineKit"]),
     .executable(name: "cosine", targets: ["cosine"]),
