@@ -126,6 +126,21 @@ struct RowPairs<T: TensorScalar>: Sendable {
 
   // MARK: Backward
 
+  /// Backward coefficients for `Σ_r w(r)·cos_r` under `floor`, in the layout ``backward(coefficients:)``
+  /// takes: every cosine-based op and loss differs only in its per-row weight `w(r)`.
+  func cosineCoefficients(floor: NormFloor, weight w: (Int) -> Double) -> [Double] {
+    var c = [Double](repeating: 0, count: 4 * layout.rows)
+    for r in 0..<layout.rows {
+      let k = cosine(ofRow: r, floor: floor)
+      let g = w(r)
+      c[4 * r] = g * k.c
+      c[4 * r + 1] = g * k.d1
+      c[4 * r + 2] = g * k.c
+      c[4 * r + 3] = g * k.d2
+    }
+    return c
+  }
+
   /// Gradients of `Σ_r g[r]·f(cos_r)` given per-row coefficients
   /// `coef[4r ..< 4r+4] = (ca, da, cb, db)` with `∂/∂u1 = ca·u2 − da·u1`, `∂/∂u2 = cb·u1 − db·u2`.
   /// Returns gradients in the shapes of `a` and `b`.

@@ -34,21 +34,6 @@ enum StridedKernels {
     return (d, q1, q2)
   }
 
-  /// `Σ x²` over `n` strided elements, scaled first.
-  @inline(__always)
-  static func sumOfSquares<T: TensorScalar>(
-    _ a: UnsafePointer<T>, _ sa: Int, _ n: Int, scale: Double = 1
-  ) -> Double {
-    var q = 0.0
-    var ia = 0
-    for _ in 0..<n {
-      let x = Double(a[ia]) * scale
-      q = Relaxed.multiplyAdd(x, x, q)
-      ia &+= sa
-    }
-    return q
-  }
-
   /// The largest magnitude among `n` strided elements (NaN if any element is NaN).
   @inline(__always)
   static func maxMagnitude<T: TensorScalar>(_ a: UnsafePointer<T>, _ sa: Int, _ n: Int) -> Double {

@@ -240,16 +240,7 @@ struct LossOp<T: TensorScalar>: Sendable {
   /// As ``gradients(upstream:perSample:)``, writing into (and reusing) `g1` and `g2`.
   func gradients(upstream: Double, perSample: [Double]? = nil, into g1: inout [T], _ g2: inout [T]) {
     let factor = loss.reduction == .mean ? (count == 0 ? 0 : upstream / Double(count)) : upstream
-    let floor = loss.kind.floor
-    var coef = [Double](repeating: 0, count: 4 * count)
-    for r in 0..<count {
-      let k = rows.cosine(ofRow: r, floor: floor)
-      let g = slope[r] * factor * (perSample?[r] ?? 1)
-      coef[4 * r] = g * k.c
-      coef[4 * r + 1] = g * k.d1
-      coef[4 * r + 2] = g * k.c
-      coef[4 * r + 3] = g * k.d2
-    }
+    let coef = rows.cosineCoefficients(floor: loss.kind.floor) { slope[$0] * factor * (perSample?[$0] ?? 1) }
     rows.backward(coefficients: coef, into: &g1, &g2)
   }
 

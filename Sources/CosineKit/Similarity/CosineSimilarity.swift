@@ -87,20 +87,6 @@ struct CosineSimilarityOp<T: TensorScalar>: Sendable {
     guard upstream.shape == value.shape else {
       throw CosineError.shapeMismatch(operation: "cosine similarity gradient", upstream.shape, value.shape)
     }
-    return rows.backward(coefficients: coefficients { Double(upstream.scalars[$0]) })
-  }
-
-  /// Per-row backward coefficients for upstream weights `g(r)`.
-  func coefficients(_ g: (Int) -> Double) -> [Double] {
-    var c = [Double](repeating: 0, count: 4 * rows.layout.rows)
-    for r in 0..<rows.layout.rows {
-      let k = rows.cosine(ofRow: r, floor: floor)
-      let w = g(r)
-      c[4 * r] = w * k.c
-      c[4 * r + 1] = w * k.d1
-      c[4 * r + 2] = w * k.c
-      c[4 * r + 3] = w * k.d2
-    }
-    return c
+    return rows.backward(coefficients: rows.cosineCoefficients(floor: floor) { Double(upstream.scalars[$0]) })
   }
 }
