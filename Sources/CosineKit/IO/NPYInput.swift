@@ -52,7 +52,7 @@ final class FileInput: NPYInput {
     guard POSIX.isRegular(info.st_mode) else {
       throw NPYProblem("not a regular file (a device, pipe or socket cannot be read as .npy)")
     }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO swapped in never blocks
     guard fd >= 0 else { throw FileInput.openProblem(errno) }
     // The file may have been replaced between stat and open: check what was opened.
     guard fstat(fd, &info) == 0, POSIX.isRegular(info.st_mode), info.st_size >= 0 else {

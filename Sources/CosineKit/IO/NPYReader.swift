@@ -56,6 +56,9 @@ extension NPY {
     -> Tensor<D>
   {
     let n = header.elementCount
+    try MemoryBudget.check(
+      count: n, elementSize: MemoryLayout<D>.stride,
+      "the array \(Shape.describe(header.shape)) (as \(MemoryLayout<D>.size * 8)-bit floats)")
     let scalars = try [D](unsafeUninitializedCapacity: n) { buffer, initialized in
       initialized = 0
       if n > 0 { try fill(buffer, header, input) }

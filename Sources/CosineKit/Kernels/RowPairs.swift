@@ -17,6 +17,10 @@ struct RowPairs<T: TensorScalar>: Sendable {
 
   init(_ a: Tensor<T>, _ b: Tensor<T>, axis: Int, operation: String) throws {
     layout = try RowLayout(a.shape, b.shape, axis: axis, operation: operation)
+    // Per row: three Double sums, up to four backward coefficients, and one result.
+    try MemoryBudget.check(
+      count: layout.rows, elementSize: 7 * 8 + MemoryLayout<T>.stride,
+      "\(operation) of \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) (result \(Shape.describe(layout.outputShape)))")
     self.a = a
     self.b = b
     sums = []
@@ -153,6 +157,21 @@ struct RowPairs<T: TensorScalar>: Sendable {
   /// As ``backward(coefficients:)``, writing into `ga` and `gb`, whose storage is reused when
   /// they already have the inputs' element counts (a training loop then allocates nothing).
   func backward(coefficients coef: [Double], into ga: inout [T], _ gb: inout [T]) {
+    backwardUnsaturated(coefficients: coef, into: &ga, &gb)
+    if T.self == Float16.self {
+      Self.saturate(&ga)
+      Self.saturate(&gb)
+    }
+  }
+
+  /// Float16 gradients: a finite gradient beyond the half range (1/eps for a zero row is 1e8)
+  /// becomes ±65504, the largest finite half, instead of ±infinity. NaN stays NaN.
+  static func saturate(_ g: inout [T]) {
+    let top = T(Float16.greatestFiniteMagnitude)
+    for i in g.indices where g[i].isInfinite { g[i] = g[i] > 0 ? top : -top }
+  }
+
+  private func backwardUnsaturated(coefficients coef: [Double], into ga: inout [T], _ gb: inout [T]) {
     let L = layout
     let rows = L.rows, n = L.length
     guard L.unbroadcast else {

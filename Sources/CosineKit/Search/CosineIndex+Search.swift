@@ -39,6 +39,7 @@ extension CosineIndex {
       throw CosineError.shapeMismatch(
         operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", queries.shape, [count, dimension])
     }
+    if dimension == 0 { return try emptyRowResults(queries: q.shape[0], k: Swift.min(k, count)) }
     switch storage {
     case .single(let panels):
       if Prefilter.applies(queries: q.shape[0], k: Swift.min(k, count), rows: count, dim: dimension) {
@@ -47,6 +48,18 @@ extension CosineIndex {
       return try run(panels, q, k)
     case .double(let panels): return try run(panels, q, k)
     }
+  }
+
+  /// Results when rows have no elements (D = 0): every score is 0 (a zero row scores 0), so
+  /// the first `k` rows win every query, found at once without visiting the other rows.
+  func emptyRowResults(queries nq: Int, k kk: Int) throws -> CosineSearchResults<Scalar> {
+    try MemoryBudget.check(
+      count: MemoryBudget.elementCount([nq, kk]), elementSize: 16 + MemoryLayout<Scalar>.stride,
+      "the results [\(nq), \(kk)] of the search")
+    let indices = (0..<nq).flatMap { _ in 0..<kk }
+    let zeros = [Double](repeating: 0, count: indices.count)
+    return CosineSearchResults(
+      queryCount: nq, k: kk, indices: indices, scores: zeros.map { Scalar($0) }, rankingScores: zeros)
   }
 
   func run<C: SearchCorpus>(_ corpus: C, _ queries: Tensor<Scalar>, _ k: Int) throws -> CosineSearchResults<Scalar> {
@@ -58,6 +71,9 @@ extension CosineIndex {
       return CosineSearchResults(
         queryCount: nq, k: kk, indices: [], scores: [], rankingScores: [])
     }
+    try MemoryBudget.check(
+      count: MemoryBudget.elementCount([nq, kk]), elementSize: 16 + MemoryLayout<Scalar>.stride,
+      "the results [\(nq), \(kk)] of the search")
     let bw = corpus.width
     // Query tiles of balanced height, up to the register block.
     let most = E.preferredQueryWidth(panelWidth: bw)

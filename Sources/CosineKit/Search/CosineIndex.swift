@@ -129,7 +129,8 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
     _ n: Int, _ d: Int, width: Int, _ read: (Range<Int>, UnsafeMutableBufferPointer<Scalar>) throws -> Void,
     pack: (UnsafePointer<Scalar>?, Int, Int) -> Void
   ) throws {
-    guard n > 0 else { return }
+    // Rows of no elements hold nothing to read or pack (search answers them at once).
+    guard n > 0, d > 0 else { return }
     let rowBytes = Swift.max(1, d * MemoryLayout<Scalar>.stride)
     let piece = width * Swift.max(1, (4 << 20) / (rowBytes * width))
     var buffer = [Scalar](repeating: 0, count: Swift.min(piece, n) * d)

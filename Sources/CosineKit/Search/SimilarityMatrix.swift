@@ -29,7 +29,7 @@ import CCosineGEMM
 /// with fused multiply-adds: the error is below D·2⁻²⁴ and typically √D·2⁻²⁴ (about 1e-6 for
 /// D = 768). A pair of rows gets bitwise the same score here and in ``CosineIndex/search(_:k:)``.
 ///
-/// **Edge cases:** zero rows score 0 (NaN when eps is 0); empty inputs give an empty matrix;
+/// **Edge cases:** zero rows score 0 (also when eps is 0); empty inputs give an empty matrix;
 /// D = 0 gives zeros; NaN propagates.
 /// - Complexity: O(M·N·D) on all cores; O((M + N)·D) extra memory for the packed rows.
 @_specialize(exported: true, where T == Float)
@@ -61,6 +61,9 @@ enum PackedMatrix {
       throw CosineError.invalidShape("a \(m) × \(n) similarity matrix does not fit in memory")
     }
     guard m > 0, n > 0 else { return Tensor(uncheckedShape: [m, n], scalars: []) }
+    try MemoryBudget.check(
+      count: total, elementSize: MemoryLayout<T>.stride,
+      "the similarity matrix [\(m), \(n)] of \(Shape.describe(a.shape)) and \(Shape.describe(b.shape))")
     let bw = E.preferredPanelWidth
     let most = E.preferredQueryWidth(panelWidth: bw)
     let tiles = (m + most - 1) / most

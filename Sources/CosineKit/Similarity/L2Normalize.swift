@@ -12,7 +12,7 @@
 /// - Throws: ``CosineError/axisOutOfRange(axis:rank:)``, ``CosineError/invalidArgument(_:)``.
 ///
 /// **Edge cases:**
-/// - A zero vector stays zero. With `eps = 0` it becomes NaN.
+/// - A zero vector stays zero, also with `eps = 0` (0/0 is defined as 0 there).
 /// - Overflow-safe: a `Float` vector of 1e20s or a `Double` vector of 1e300s normalizes exactly;
 ///   `Double` vectors whose sum of squares leaves the normal range are rescaled by a power of two.
 /// - NaN propagates.
@@ -48,6 +48,12 @@ struct L2NormalizeOp<T: TensorScalar>: Sendable {
   init(_ x: Tensor<T>, axis: Int, eps: Double) throws {
     try checkEps(eps)
     self.axis = axis
+    if x.count == 0 {
+      // Nothing to normalize: no per-row work, however many (empty) rows the shape has.
+      _ = try Shape.normalizedAxis(axis, rank: Swift.max(1, x.rank))
+      (inverseNorm, active, value) = ([], [], x)
+      return
+    }
     let stats = try RowPairs(x, x, axis: axis, operation: "l2 normalize")
     let L = stats.layout
     let floor = NormFloor.clamp(eps)
@@ -105,6 +111,7 @@ struct L2NormalizeOp<T: TensorScalar>: Sendable {
     guard g.shape == value.shape else {
       throw CosineError.shapeMismatch(operation: "l2 normalize gradient", g.shape, value.shape)
     }
+    if g.count == 0 { return g }
     // t = y·g per row; gradient = g/m − (t/m)·y (second term only where the norm is active).
     let pairs = try RowPairs(value, g, axis: axis, operation: "l2 normalize gradient")
     var coef = [Double](repeating: 0, count: 4 * inverseNorm.count)

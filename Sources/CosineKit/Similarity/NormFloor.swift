@@ -2,7 +2,8 @@
 ///
 /// The systems CosineKit is compatible with disagree here, so every op states which it uses:
 /// - ``clamp(_:)``: `max(‖x‖, eps)`, the norm itself floored (PyTorch `cosine_similarity`,
-///   `F.normalize`, Keras 3 `l2_normalize`).
+///   `F.normalize`, Keras 3 `l2_normalize`). With eps = 0 a zero row (norm exactly 0) is
+///   defined to give cosine 0 and to normalize to zero, never NaN: results stay in [−1, 1].
 /// - ``smoothSquare(_:)``: `sqrt(‖x‖² + eps)`, eps added to the squared norm (PyTorch
 ///   `CosineEmbeddingLoss`, with eps = 1e-12).
 ///
@@ -25,7 +26,9 @@ public enum NormFloor: Sendable, Equatable {
       let e = scale == 1 ? eps : eps / scale
       if n > e { return (n, 1 / n, q) }
       if n.isNaN { return (n, n, q) }
-      return (e, 0, nil)
+      // eps = 0 on a zero row: 0/0 is defined as 0 (the row's cosines are 0 and it normalizes
+      // to zero), by flooring at 1 instead: the numerator is exactly 0, so any floor gives 0.
+      return (e > 0 ? e : 1, 0, nil)
     case .smoothSquare(let eps):
       let e = scale == 1 ? eps : eps / (scale * scale)
       let m = (q + e).squareRoot()

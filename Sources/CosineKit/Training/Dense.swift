@@ -60,7 +60,10 @@ public struct Dense<Scalar: TensorScalar>: Layer, Equatable {
     inputSize: Int, outputSize: Int, activation: Activation = .linear, useBias: Bool = true,
     generator: inout G
   ) {
-    precondition(inputSize >= 0 && outputSize >= 0, "layer sizes must be >= 0")
+    if inputSize < 0 || outputSize < 0 { fatalError("layer sizes must be >= 0, got \(inputSize) and \(outputSize)") }
+    if inputSize.multipliedReportingOverflow(by: outputSize).overflow {
+      fatalError("a dense layer \(inputSize) → \(outputSize) has more weights than fit in a 64-bit size")
+    }
     let fan = inputSize + outputSize
     let limit = fan > 0 ? (6 / Double(fan)).squareRoot() : 0
     let w: [Double] = (0..<(inputSize * outputSize)).map { _ in

@@ -41,9 +41,9 @@
     public static func + (lhs: ParameterVector, rhs: ParameterVector) -> ParameterVector {
       if lhs.tensors.isEmpty { return rhs }
       if rhs.tensors.isEmpty { return lhs }
-      precondition(
-        lhs.tensors.count == rhs.tensors.count,
-        "parameter lists of \(lhs.tensors.count) and \(rhs.tensors.count) tensors")
+      if lhs.tensors.count != rhs.tensors.count {
+        fatalError("parameter lists of \(lhs.tensors.count) and \(rhs.tensors.count) tensors")
+      }
       return ParameterVector(zip(lhs.tensors, rhs.tensors).map { $0 + $1 })
     }
 
@@ -51,9 +51,9 @@
     public static func - (lhs: ParameterVector, rhs: ParameterVector) -> ParameterVector {
       if rhs.tensors.isEmpty { return lhs }
       if lhs.tensors.isEmpty { return ParameterVector(rhs.tensors.map { .zero - $0 }) }
-      precondition(
-        lhs.tensors.count == rhs.tensors.count,
-        "parameter lists of \(lhs.tensors.count) and \(rhs.tensors.count) tensors")
+      if lhs.tensors.count != rhs.tensors.count {
+        fatalError("parameter lists of \(lhs.tensors.count) and \(rhs.tensors.count) tensors")
+      }
       return ParameterVector(zip(lhs.tensors, rhs.tensors).map { $0 - $1 })
     }
 
@@ -66,7 +66,7 @@
     /// Adds a parameter tangent to a parameter list (no-op for the zero tangent).
     mutating func move<S>(by offset: ParameterVector<S>) where Element == Tensor<S> {
       guard !offset.tensors.isEmpty else { return }
-      precondition(offset.tensors.count == count, "\(count) parameters, \(offset.tensors.count) gradients")
+      if offset.tensors.count != count { fatalError("\(count) parameters, \(offset.tensors.count) gradients") }
       for i in indices { self[i].move(by: offset.tensors[i]) }
     }
   }

@@ -8,23 +8,51 @@
 
 /// Whole-file reads and atomic whole-file writes for model files and reports.
 enum FileBytes {
-  /// The contents of `path`.
+  /// The largest file ``read(_:)`` accepts: 1 GiB (a model file of 1 GiB holds about 50 million
+  /// parameters as JSON text), or a quarter of ``MemoryBudget/availableBytes`` if smaller, since
+  /// decoding takes several times the file's size.
+  static var maximumBytes: Int { Swift.min(1 << 30, MemoryBudget.availableBytes / 4) }
+
+  /// The contents of `path`, which must be a regular file of at most ``maximumBytes``.
   ///
-  /// - Throws: ``TrainingFileError`` naming `path` with the system's reason.
+  /// The file is opened without blocking (a FIFO does not wait for a writer) and checked with
+  /// `fstat` before anything is read: a directory, device, FIFO or socket is refused, and the
+  /// file's size (taken once) bounds the read, so `/dev/zero` or a growing file cannot make the
+  /// reader allocate without limit.
+  ///
+  /// - Throws: ``TrainingFileError`` naming `path` with the reason.
   static func read(_ path: String) throws -> [UInt8] {
-    guard let f = fopen(path, "rb") else {
-      throw TrainingFileError(path: path, message: "cannot open: \(reason(errno))")
+    func fail(_ m: String) -> TrainingFileError { TrainingFileError(path: path, message: m) }
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else {
+      let code = errno
+      throw fail(code == ENOENT ? "no such file" : "cannot open: \(reason(code))")
     }
-    defer { fclose(f) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
-      if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-      if n < chunk.count {
-        if ferror(f) != 0 { throw TrainingFileError(path: path, message: "cannot read: \(reason(errno))") }
-        break
+    defer { _ = close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw fail("cannot inspect: \(reason(errno))") }
+    let type = info.st_mode & mode_t(S_IFMT)
+    guard type != mode_t(S_IFDIR) else { throw fail("is a directory, not a model file") }
+    guard type == mode_t(S_IFREG) else {
+      throw fail("not a regular file (a device, pipe or socket cannot be read as a model file)")
+    }
+    let size = Int(info.st_size)
+    let limit = maximumBytes
+    guard size <= limit else {
+      throw fail(
+        "the file has \(MemoryBudget.describe(bytes: size)), more than the \(MemoryBudget.describe(bytes: limit)) "
+          + "a model file may have")
+    }
+    var bytes = [UInt8](repeating: 0, count: size)
+    var done = 0
+    while done < size {
+      let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, size - done, off_t(done)) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw fail("cannot read: \(reason(errno))")
       }
+      if n == 0 { throw fail("the file shrank while being read (\(done) of \(size) bytes)") }
+      done += n
     }
     return bytes
   }

@@ -99,8 +99,11 @@ extension Layer {
 #endif
 
 /// Runs `body`, trapping with the error's message if it throws.
+///
+/// `fatalError` rather than `preconditionFailure`: release builds (`-c release`) keep the
+/// message of a `fatalError`, but print only "precondition failure" for the other.
 func orTrap<R>(_ body: () throws -> R) -> R {
-  do { return try body() } catch { preconditionFailure("\(error)") }
+  do { return try body() } catch { fatalError("\(error)") }
 }
 
 /// Checks that an upstream gradient has the shape of the value it is the gradient of.
@@ -110,11 +113,9 @@ func checkUpstream<T>(_ g: Tensor<T>, _ shape: [Int], _ operation: String) throw
 
 /// Checks a replacement parameter list against the current one; traps naming the mismatch.
 func checkReplacement<T>(_ new: [Tensor<T>], _ old: [Tensor<T>], names: [String], layer: String) {
-  precondition(
-    new.count == old.count, "\(layer) has \(old.count) parameters, \(new.count) were given")
-  for (i, (n, o)) in zip(new, old).enumerated() {
-    precondition(
-      n.shape == o.shape,
+  if new.count != old.count { fatalError("\(layer) has \(old.count) parameters, \(new.count) were given") }
+  for (i, (n, o)) in zip(new, old).enumerated() where n.shape != o.shape {
+    fatalError(
       "\(layer).\(names[i]) has shape \(Shape.describe(o.shape)), a tensor of shape \(Shape.describe(n.shape)) was given"
     )
   }

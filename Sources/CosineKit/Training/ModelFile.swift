@@ -196,7 +196,16 @@ private struct StoredTensor: Codable {
       throw TrainingFileError(
         path: "", message: "\(what) has shape \(Shape.describe(shape)) but \(values.count) values")
     }
-    return Tensor(uncheckedShape: shape, scalars: ScalarDispatch.toScalars(values))
+    // A model holding NaN or infinity would embed everything as NaN: rejected on load.
+    if let i = values.firstIndex(where: { !$0.isFinite }) {
+      throw TrainingFileError(path: "", message: "\(what) value \(i) is \(values[i]), not a finite number")
+    }
+    let scalars: [T] = ScalarDispatch.toScalars(values)
+    if let i = scalars.firstIndex(where: { !$0.isFinite }) {
+      throw TrainingFileError(
+        path: "", message: "\(what) value \(i) (\(values[i])) is out of range for \(T.self == Float.self ? "float32" : "float16")")
+    }
+    return Tensor(uncheckedShape: shape, scalars: scalars)
   }
 }
 
@@ -230,13 +239,25 @@ private struct StoredLayer: Codable {
 
   static func sequential<T: TensorScalar>(_ stored: [StoredLayer], as _: T.Type) throws -> Sequential<T> {
     var width: Int?
-    let layers: [any Layer<T>] = try stored.enumerated().map { i, s in
-      func fail(_ m: String) -> TrainingFileError { TrainingFileError(path: "", message: "layer \(i): \(m)") }
+    return try sequential(stored, as: T.self, prefix: "", width: &width)
+  }
+
+  /// The layers of `stored`; `width` is the row width the previous layer gives (nil: unknown),
+  /// updated as layers are read so that widths must chain also into and out of nested
+  /// sequentials. Layers are named by their path: `layer 2`, `layer 2.0`, ...
+  static func sequential<T: TensorScalar>(
+    _ stored: [StoredLayer], as _: T.Type, prefix: String, width: inout Int?
+  ) throws -> Sequential<T> {
+    var layers: [any Layer<T>] = []
+    for (i, s) in stored.enumerated() {
+      let name = prefix + String(i)
+      func fail(_ m: String) -> TrainingFileError { TrainingFileError(path: "", message: "layer \(name): \(m)") }
       func activation() throws -> Activation {
         guard let name = s.activation else { throw fail("missing \"activation\"") }
         guard let a = Activation(rawValue: name) else { throw fail("unknown activation '\(name)'") }
         return a
       }
+      let layer: any Layer<T>
       switch s.type {
       case "dense":
         guard let w = s.weight else { throw fail("missing \"weight\"") }
@@ -247,24 +268,29 @@ private struct StoredLayer: Codable {
             throw fail("takes rows of \(d.inputSize) but the previous layer gives \(width)")
           }
           width = d.outputSize
-          return d
+          layer = d
         } catch let e as TrainingFileError where e.path.isEmpty {
           throw e.message.hasPrefix("layer ") ? e : fail(e.message)
         } catch {
           throw fail("\(error)")
         }
       case "activation":
-        return ActivationLayer<T>(try activation())
+        layer = ActivationLayer<T>(try activation())
       case "l2Normalize":
         let eps = s.eps ?? 1e-12
         guard eps >= 0, eps.isFinite else { throw fail("eps must be a finite number >= 0") }
-        return L2NormalizeLayer<T>(axis: s.axis ?? -1, eps: eps)
+        // A tower takes matrices [n, d]: the axis must be one of theirs.
+        let axis = s.axis ?? -1
+        guard axis >= -2, axis <= 1 else {
+          throw fail("axis \(axis) is out of range for the rows [n, d] a tower takes (valid: -2...1)")
+        }
+        layer = L2NormalizeLayer<T>(axis: axis, eps: eps)
       case "sequential":
-        width = nil
-        return try sequential(s.layers ?? [], as: T.self)
+        layer = try sequential(s.layers ?? [], as: T.self, prefix: name + ".", width: &width)
       default:
         throw fail("unknown layer type '\(s.type)'")
       }
+      layers.append(layer)
     }
     return Sequential(layers)
   }

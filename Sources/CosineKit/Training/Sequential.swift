@@ -37,7 +37,7 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
     sizes: [Int], activation: Activation = .relu, finalActivation: Activation = .linear,
     useBias: Bool = true, normalizeOutput: Bool = false, generator: inout G
   ) -> Sequential {
-    precondition(sizes.count >= 2, "a perceptron needs an input size and at least one layer size")
+    if sizes.count < 2 { fatalError("a perceptron needs an input size and at least one layer size") }
     var layers: [any Layer<Scalar>] = []
     for i in 1..<sizes.count {
       layers.append(

@@ -12,12 +12,12 @@ extension Tensor: AdditiveArithmetic {
 
   /// `lhs + rhs`, broadcast. Traps if the shapes do not broadcast.
   public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-    do { return try lhs.adding(rhs) } catch { preconditionFailure("\(error)") }
+    do { return try lhs.adding(rhs) } catch { fatalError("\(error)") }
   }
 
   /// `lhs − rhs`, broadcast. Traps if the shapes do not broadcast.
   public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-    do { return try lhs.subtracting(rhs) } catch { preconditionFailure("\(error)") }
+    do { return try lhs.subtracting(rhs) } catch { fatalError("\(error)") }
   }
 
   /// `self + other` with NumPy broadcasting.
@@ -58,6 +58,9 @@ extension Tensor: AdditiveArithmetic {
     }
     let shape = try Shape.broadcast(a.shape, b.shape, operation: operation)
     let n = try Shape.count(shape)
+    try MemoryBudget.check(
+      count: n, elementSize: 8 + MemoryLayout<Scalar>.stride,
+      "\(operation) of \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) (result \(Shape.describe(shape)))")
     let sa = Shape.broadcastStrides(a.shape, to: shape)
     let sb = Shape.broadcastStrides(b.shape, to: shape)
     let x = ScalarDispatch.toDoubles(a.scalars)
@@ -91,7 +94,7 @@ extension Tensor {
   ///
   /// - Precondition: `count == 1`.
   public func scalarized() -> Scalar {
-    precondition(count == 1, "scalarized() needs a tensor with one element, got shape \(Shape.describe(shape))")
+    if count != 1 { fatalError("scalarized() needs a tensor with one element, got shape \(Shape.describe(shape))") }
     return scalars[0]
   }
 

@@ -34,6 +34,7 @@ final class PackedPanels<Element: KernelElement>: @unchecked Sendable {
     guard !o1, !o2, !o3 else {
       throw CosineError.invalidShape("\(rows) rows of \(dim) elements do not fit in memory")
     }
+    try MemoryBudget.check(bytes: bytes, "\(rows) rows of \(dim) elements, packed")
     self.rows = rows
     self.dim = dim
     self.width = width

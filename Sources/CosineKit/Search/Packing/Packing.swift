@@ -8,7 +8,7 @@ import CCosineGEMM
 /// same bits. `Float` and `Float16` sums cannot overflow or underflow in `Double`; a `Double`
 /// row whose sum of squares leaves [2^-960, 2^960] is rescaled by the power of two `1/pre`
 /// (see <doc:NumericalConventions>). A zero row packs to zeros (its norm is floored at eps),
-/// or to NaN when eps is 0, as the formula says.
+/// also when eps is 0 (0/0 is defined as 0 there).
 enum Packing {
   /// Packs `rows` rows of `x` (row-major, `dim` columns) into `dest`, which has room for
   /// `ceil(rows / width)` panels. `E` must be `Double` for `Double` input and `Float` otherwise.

@@ -28,10 +28,11 @@ final class SplitPanels: @unchecked Sendable {
     let panels = (rows + width - 1) / width
     let (c1, o1) = panels.multipliedReportingOverflow(by: width)
     let (c2, o2) = c1.multipliedReportingOverflow(by: dim)
-    let (_, o3) = c2.multipliedReportingOverflow(by: 4)
+    let (bytes, o3) = c2.multipliedReportingOverflow(by: 4)
     guard !o1, !o2, !o3 else {
       throw CosineError.invalidShape("\(rows) rows of \(dim) elements do not fit in memory")
     }
+    try MemoryBudget.check(bytes: bytes, "\(rows) rows of \(dim) elements, packed")
     self.rows = rows
     self.dim = dim
     self.width = width
