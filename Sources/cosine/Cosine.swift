@@ -32,9 +32,11 @@ struct Cosine: ParsableCommand {
 
   /// Runs a command; every failure is one line on stderr and a non-zero exit status.
   static func main() {
+    SignalCleanup.install()
     do {
       var command = try parseAsRoot()
       try command.run()
+      try checkStandardOutput()
     } catch {
       let code = exitCode(for: error)
       if code == .success {

@@ -37,6 +37,8 @@ struct DemoCommand: ParsableCommand {
   }
 
   func run() throws {
+    let report = outputDirectory + "/cosine-demo-report.html"
+    let modelPath = outputDirectory + "/cosine-demo-model.json"
     let data: DigitsData
     do {
       let dir = try dataDirectory ?? bundledDataDirectory()
@@ -52,6 +54,7 @@ struct DemoCommand: ParsableCommand {
     else {
       throw fail("demo", "\(outputDirectory): the output directory does not exist")
     }
+    try OutputPlan.declare(["--output-dir": report, "--output-dir": modelPath], inputs: [])
 
     let heldOut = data.count - experiment.trainingCount
     print(
@@ -75,14 +78,17 @@ struct DemoCommand: ParsableCommand {
       throw fail("demo", describe(error))
     }
 
-    let report = outputDirectory + "/cosine-demo-report.html"
-    let modelPath = outputDirectory + "/cosine-demo-model.json"
     do {
-      try DigitsReport(outcome: outcome, data: data).write(to: report)
-      try ModelFile(
-        ["top": outcome.model.left, "bottom": outcome.model.right!],
-        metadata: ["loss": "embedding", "trained-by": "cosine demo", "seed": String(seed)]
-      ).write(to: modelPath)
+      var out = Outputs()
+      out.add(bytes: Array(DigitsReport(outcome: outcome, data: data).html().utf8), to: report)
+      out.add(
+        bytes: try ModelFile(
+          ["top": outcome.model.left, "bottom": outcome.model.right!],
+          metadata: ["loss": "embedding", "trained-by": "cosine demo", "seed": String(seed)]
+        ).encoded(), to: modelPath)
+      try out.commit()
+    } catch let e as CLIError {
+      throw e
     } catch {
       throw fail("demo", describe(error))
     }

@@ -23,6 +23,7 @@ struct EmbedCommand: ParsableCommand {
   var tower: String?
 
   func run() throws {
+    try OutputPlan.declare(["-o": output], inputs: [model, input])
     do {
       let file = try ModelFile<Float>(contentsOf: model)
       guard let first = file.entries.first else {
@@ -39,13 +40,17 @@ struct EmbedCommand: ParsableCommand {
         chosen = first.model
       }
       let x = try readMatrix(input, what: "rows")
-      if let dense = chosen.layers.first(where: { $0 is Dense<Float> }) as? Dense<Float>, dense.inputSize != x.shape[1]
-      {
+      if let dense = firstDense(chosen), dense.inputSize != x.shape[1] {
         throw CosineError.invalidArgument(
           "\(input): rows have \(x.shape[1]) values but the tower '\(tower ?? first.name)' takes \(dense.inputSize)")
       }
-      let e = try chosen(x)
-      try NPY.write(AnyTensor(e), to: output)
+      let e: Tensor<Float>
+      do { e = try chosen(x) } catch {
+        throw CLIError("embed: \(model): tower '\(tower ?? first.name)': \(describe(error))")
+      }
+      var out = Outputs()
+      out.add(AnyTensor(e), to: output)
+      try out.commit()
       print("embedded: \(x.shape[0]) rows → \(output) \(Shape.describe(e.shape))")
     } catch let e as CLIError {
       throw e
@@ -53,4 +58,13 @@ struct EmbedCommand: ParsableCommand {
       throw fail("embed", describe(error))
     }
   }
+}
+
+/// The first dense layer of a tower, looking inside nested sequentials.
+func firstDense(_ s: Sequential<Float>) -> Dense<Float>? {
+  for layer in s.layers {
+    if let d = layer as? Dense<Float> { return d }
+    if let n = layer as? Sequential<Float>, let d = firstDense(n) { return d }
+  }
+  return nil
 }

@@ -58,6 +58,9 @@ struct LossCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputPlan.declare(
+      ["-o": output.output, "--grad1": gradients.grad1, "--grad2": gradients.grad2],
+      inputs: [yTrue, yPred, sampleWeight, target])
     let policy = InputPolicy(allowNonfinite: output.allowNonfinite)
     let a = try policy.load(yTrue, as: "Y_TRUE"), b = try policy.load(yPred, as: "Y_PRED")
     let w = try sampleWeight.map { try policy.load($0, as: "sample weight") }

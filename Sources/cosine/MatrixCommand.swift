@@ -15,6 +15,7 @@ struct MatrixCommand: ParsableCommand {
   func validate() throws { try validateEps(eps) }
 
   func run() throws {
+    try OutputPlan.declare(["-o": output.output], inputs: [a, b])
     let policy = InputPolicy(allowNonfinite: output.allowNonfinite)
     let x = try policy.load(a, as: "A"), y = try policy.load(b, as: "B")
     try naming([a, b]) { try max(ComputeType(x), ComputeType(y)).dispatch(Job(command: self, a: x, b: y)) }

@@ -15,6 +15,7 @@ struct NormalizeCommand: ParsableCommand {
   func validate() throws { try validateEps(eps) }
 
   func run() throws {
+    try OutputPlan.declare(["-o": output.output], inputs: [x])
     let input = try InputPolicy(allowNonfinite: output.allowNonfinite).load(x, as: "X")
     try naming([x]) { try ComputeType(input).dispatch(Job(command: self, input: input)) }
   }

@@ -35,11 +35,13 @@ final class ProgressBar {
     let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
     writeToStandardError("\r\u{1B}[K[\(bar)] \(Int((f * 100).rounded(.down)))% \(label)")
     drawn = true
+    ProgressBarCleanup.drawn = true
   }
 
   /// Erases the bar if it was drawn.
   func finish() {
     if drawn { writeToStandardError("\r\u{1B}[K") }
     drawn = false
+    ProgressBarCleanup.drawn = false
   }
 }

@@ -39,6 +39,7 @@ struct SearchCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputPlan.declare(["--indices": indices, "--scores": scores], inputs: [queries] + corpus)
     let policy = InputPolicy(allowNonfinite: allowNonfinite)
     let q = try policy.load(queries, as: "queries")
     var type = ComputeType(q)

@@ -18,6 +18,8 @@ struct SimilarityCommand: ParsableCommand {
   func validate() throws { try validateEps(eps) }
 
   func run() throws {
+    try OutputPlan.declare(
+      ["-o": output.output, "--grad1": gradients.grad1, "--grad2": gradients.grad2], inputs: [x1, x2])
     let policy = InputPolicy(allowNonfinite: output.allowNonfinite)
     let a = try policy.load(x1, as: "X1"), b = try policy.load(x2, as: "X2")
     try naming([x1, x2]) { try max(ComputeType(a), ComputeType(b)).dispatch(Job(command: self, a: a, b: b)) }

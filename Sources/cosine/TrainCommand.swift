@@ -90,10 +90,12 @@ struct TrainCommand: ParsableCommand {
     guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 1 }) else {
       throw ValidationError("--layers must be positive integers separated by commas (e.g. 64,32), got '\(layers)'")
     }
+    try checkTowerSize(layers: layers, sizes: sizes.map { $0! }, inputs: [1], batch: 1)
     return sizes.map { $0! }
   }
 
   func run() throws {
+    try OutputPlan.declare(["-o": output], inputs: [left, right, target])
     let kind = try lossKind()
     do {
       let l = try readMatrix(left, what: "left rows")
@@ -108,14 +110,14 @@ struct TrainCommand: ParsableCommand {
       }
       var t: Tensor<Float>?
       if let target {
-        let v = try NPY.read(contentsOf: target).converted(to: Float.self)
+        let v = try finiteFloats(NPY.read(contentsOf: target), target) { "pair \($0)" }
         guard v.rank == 1 || (v.rank == 2 && v.shape[1] == 1), v.count == l.shape[0] else {
           throw CosineError.invalidArgument(
             "\(target): targets must be a vector of \(l.shape[0]) values (one per pair), got \(Shape.describe(v.shape))"
           )
         }
-        if let i = firstNonFiniteIndex(v) { throw CosineError.invalidArgument("\(target): target \(i) is not finite") }
         t = try v.reshaped([v.count])
+        try checkTargets(t!, target, for: kind)
       }
       if kind.needsTarget && t == nil {
         throw CosineError.invalidArgument("the \(kind.name) loss needs --target (one value per pair)")
@@ -126,6 +128,9 @@ struct TrainCommand: ParsableCommand {
       }
 
       let sizes = try layerSizes()
+      try checkTowerSize(
+        layers: layers, sizes: sizes, inputs: shared ? [l.shape[1]] : [l.shape[1], r.shape[1]],
+        batch: min(batchSize, l.shape[0]))
       let act = Activation(name: activation)!
       var generator = SeededGenerator(seed: seed)
       func tower(_ input: Int) -> Sequential<Float> {
@@ -156,7 +161,9 @@ struct TrainCommand: ParsableCommand {
         shared
         ? ModelFile(["tower": model.left], metadata: metadata)
         : ModelFile(["left": model.left, "right": model.right!], metadata: metadata)
-      try file.write(to: output)
+      var out = Outputs()
+      out.add(bytes: try file.encoded(), to: output)
+      try out.commit()
       print("saved: \(output) (\(shared ? "tower 'tower'" : "towers 'left' and 'right'"))")
     } catch let e as CLIError {
       throw e
@@ -168,15 +175,16 @@ struct TrainCommand: ParsableCommand {
 
 /// Reads an .npy matrix of finite values as Float.
 func readMatrix(_ path: String, what: String) throws -> Tensor<Float> {
-  let t = try NPY.read(contentsOf: path).converted(to: Float.self)
+  let raw = try NPY.read(contentsOf: path)
+  guard raw.shape.count == 2 else {
+    throw CosineError.invalidArgument("\(path): \(what) must be a matrix [n, d], got shape \(Shape.describe(raw.shape))")
+  }
+  let t = try finiteFloats(raw, path) { "row \($0 / max(1, raw.shape[1])), column \($0 % max(1, raw.shape[1]))" }
   guard t.rank == 2 else {
     throw CosineError.invalidArgument("\(path): \(what) must be a matrix [n, d], got shape \(Shape.describe(t.shape))")
   }
   guard t.shape[0] >= 1, t.shape[1] >= 1 else {
     throw CosineError.invalidArgument("\(path): \(what) are empty (shape \(Shape.describe(t.shape)))")
-  }
-  if let i = firstNonFiniteIndex(t) {
-    throw CosineError.invalidArgument("\(path): value at row \(i / t.shape[1]), column \(i % t.shape[1]) is not finite")
   }
   return t
 }

@@ -28,7 +28,7 @@ enum AtomicFile {
       self.fd = fd
       staged = nil
     }
-    fileprivate init(staged: StagedFile) {
+    init(staged: StagedFile) {
       fd = -1
       self.staged = staged
     }

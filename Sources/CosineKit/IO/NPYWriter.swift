@@ -99,7 +99,7 @@ extension NPY {
     }
   }
 
-  private static func writeLittleEndian<T: TensorScalar>(_ scalars: [T], to out: AtomicFile.Writer) throws {
+  static func writeLittleEndian<T: TensorScalar>(_ scalars: [T], to out: AtomicFile.Writer) throws {
     if !NPYDType.hostIsBigEndian {
       try scalars.withUnsafeBytes { try out.write($0) }
     } else {
