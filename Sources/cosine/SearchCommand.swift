@@ -87,8 +87,11 @@ struct SearchCommand: ParsableCommand {
       for (s, path) in c.corpus.enumerated() {
         let label = c.corpus.count > 1 ? " shard \(s + 1)/\(c.corpus.count)" : ""
         let n = rows[s]
+        // A shard too large for memory is searched in blocks of rows, each prepared, searched
+        // and released in turn; merging the blocks' results equals searching the shard whole.
+        for block in corpusBlocks(rows: n, dimension: d, as: T.self) {
         let index = try naming([path]) {
-          try CosineIndex<T>(contentsOf: path) { first, piece in
+          try CosineIndex<T>(contentsOf: path, rows: block) { first, piece in
             if !c.allowNonfinite, let i = piece.firstIndex(where: { !$0.isFinite }) {
               let flat = first + i
               throw CLIError(
@@ -99,7 +102,7 @@ struct SearchCommand: ParsableCommand {
               (done + loadCost[s] * Double(first + piece.count) / Double(max(1, n * d))) / total, "reading\(label)")
           }
         }
-        done += loadCost[s]
+        done += loadCost[s] * Double(block.count) / Double(max(1, n))
         // Queries in batches, so that the bar moves during long searches.
         let batch = 2048
         var results: [CosineSearchResults<T>] = []
@@ -109,9 +112,10 @@ struct SearchCommand: ParsableCommand {
           results.append(try naming([c.queries, path]) { try index.search(part, k: c.topK) })
           bar.update((done + searchCost[s] * Double(b1) / Double(max(1, nq))) / total, "searching\(label)")
         }
-        done += searchCost[s]
+        done += searchCost[s] * Double(block.count) / Double(max(1, n))
         parts.append(results.count == 1 ? results[0] : try concatenate(results))
-        offsets.append(offset)
+        offsets.append(offset + block.lowerBound)
+        }
         offset += n
       }
       let r = try CosineSearchResults.merging(parts, rowOffsets: offsets, k: c.topK)
@@ -123,6 +127,24 @@ struct SearchCommand: ParsableCommand {
       try out.commit()
       if c.format != nil || (c.indices == nil && c.scores == nil) {
         SearchOutput.print(r, style: c.format ?? .table)
+      }
+    }
+
+    /// Row blocks of a shard of `rows` rows, each sized when it is reached so that its prepared
+    /// index fits in half the memory then available (the rest is for the queries, the results
+    /// and the reading buffers): one block when the shard fits; one empty block for an empty shard.
+    func corpusBlocks<T: TensorScalar>(rows: Int, dimension: Int, as _: T.Type) -> UnfoldSequence<Range<Int>, Int> {
+      let perRow = max(1, CosineIndex<T>.preparedBytes(rows: 1, dimension: dimension) ?? 1)
+      return sequence(state: 0) { (start: inout Int) -> Range<Int>? in
+        guard start < rows || (start == 0 && rows == 0) else { return nil }
+        if rows == 0 || dimension == 0 {
+          start = max(1, rows)
+          return 0..<rows
+        }
+        let step = max(1024, MemoryBudget.availableBytes / 2 / perRow)
+        let block = start..<min(rows, start + step)
+        start = block.upperBound
+        return block
       }
     }
 
