@@ -29,7 +29,7 @@ import Synchronization
 /// them.
 ///
 /// **Edge cases:** a write-through destination cannot be replaced atomically: its bytes are
-/// written at commit time, after every regular output has been staged. A `StagedFile` that is
+/// written at commit time, after every regular output has been staged and before any is renamed. A `StagedFile` that is
 /// released without ``commit()`` removes its temporary file.
 public final class StagedFile: @unchecked Sendable {
   /// The destination, as given.
@@ -192,12 +192,14 @@ public final class StagedFile: @unchecked Sendable {
   public static func commitAll(_ files: [StagedFile]) throws {
     do {
       for f in files { try f.finish() }
+      // Devices and FIFOs first: if one fails (a full device, a closed pipe), no regular file
+      // has been replaced yet.
+      for f in files where f.writesThrough { try f.writeThrough() }
       try live.withLock { set in
         for f in files where !f.writesThrough {
           if let t = try f.rename() { set.remove(t) }
         }
       }
-      for f in files where f.writesThrough { try f.writeThrough() }
     } catch {
       for f in files { f.discard() }
       throw error

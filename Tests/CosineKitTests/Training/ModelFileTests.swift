@@ -21,8 +21,8 @@ import Testing
   @Test func roundTripIsBitExact() throws {
     var left = tower(seed: 1)
     var p = left.parameters
-    p[1].scalars[0] = .nan
-    p[1].scalars[1] = -.infinity
+    p[1].scalars[0] = .greatestFiniteMagnitude
+    p[1].scalars[1] = -.greatestFiniteMagnitude
     p[1].scalars[2] = -0.0
     p[1].scalars[3] = .leastNonzeroMagnitude
     p[0].scalars[0] = 0.1
@@ -59,6 +59,21 @@ import Testing
     #expect(d.parameters == m.parameters)
     let f = try ModelFile<Float>(decoding: bytes)["m"]!
     #expect(f.parameters.map { $0.scalars } == m.parameters.map { $0.converted(to: Float.self).scalars })
+  }
+
+  /// NaN and infinity are written as "NaN"/"Infinity" but rejected on load: a tower holding them
+  /// would embed every row as NaN.
+  @Test func nonFiniteParametersAreRejectedOnLoad() throws {
+    var left = tower(seed: 1)
+    var p = left.parameters
+    p[1].scalars[1] = -.infinity
+    left.parameters = p
+    let path = "/tmp/cosinekit-model-\(UInt64.random(in: 0...UInt64.max)).json"
+    defer { unlink(path) }
+    try ModelFile(["left": left]).write(to: path)
+    #expect(
+      throws: TrainingFileError(path: path, message: "model 'left': layer 0: bias value 1 is -inf, not a finite number")
+    ) { try ModelFile<Float>(contentsOf: path) }
   }
 
   @Test func malformedFilesAreRejectedWithAReason() throws {

@@ -1,0 +1,26 @@
+import Testing
+
+@testable import CosineKit
+
+/// The non-throwing forms (operators, trapping layer calls) stop the process with the error's
+/// message, in release builds too (`fatalError` keeps its message; `preconditionFailure` prints
+/// only "precondition failure" under `-c release`). Run in a child process (exit tests).
+@Suite struct TrapMessageTests {
+  @Test func operatorMismatchTrapsWithTheShapes() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let a = Tensor<Float>([1, 2]), b = Tensor<Float>([1, 2, 3])
+      _ = a + b
+    }
+    let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+    #expect(text.contains("[2] and [3]"), "\(text)")
+  }
+
+  @Test func trappingSimilarityNamesTheShapes() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let a = Tensor<Double>([1, 2]), b = Tensor<Double>([1, 2, 3])
+      _ = a.cosineSimilarity(to: b)
+    }
+    let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+    #expect(text.contains("[2]") && text.contains("[3]"), "\(text)")
+  }
+}
