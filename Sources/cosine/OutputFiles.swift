@@ -1,4 +1,5 @@
 import CosineKit
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -23,14 +24,16 @@ import CosineKit
 /// directory; an existing read-only file; two outputs naming the same file, and an output naming
 /// an input — by resolved path (symbolic links and `./` resolved) and by device and inode.
 /// Character devices (`/dev/null`) may be named more than once.
-struct OutputPlan {
+struct OutputPlan: Sendable {
   /// The declared outputs: option and path, in order.
   let outputs: [(option: String, path: String)]
   /// Input files (nil entries are options not given).
   let inputs: [String]
 
-  /// The plan of this process's command, set by ``declare(_:inputs:)``.
-  nonisolated(unsafe) static var current: OutputPlan?
+  /// The plan of this process's command, set by ``declare(_:inputs:)`` (behind a lock: tests
+  /// run commands on several threads).
+  private static let declared = Mutex<OutputPlan?>(nil)
+  static var current: OutputPlan? { declared.withLock { $0 } }
 
   /// Declares and checks the outputs of the running command (see the type's documentation).
   ///
@@ -39,7 +42,7 @@ struct OutputPlan {
     let plan = OutputPlan(
       outputs: outputs.compactMap { o in o.value.map { (o.key, $0) } }, inputs: inputs.compactMap { $0 })
     try plan.check()
-    current = plan
+    declared.withLock { $0 = plan }
   }
 
   /// The option a path was declared under (`"output"` if it was not declared).

@@ -15,9 +15,10 @@ extension NPY {
   /// - Returns: `.float16`, `.float32` or `.float64` for float files; `.float64` for integer
   ///   and bool files. Rank-0 files give shape `[]` with one element; files with a zero
   ///   dimension give an empty tensor of that shape. Fortran-order data is returned in C order.
-  /// - Throws: ``NPYError`` naming `path` when the file is missing, a directory, unreadable,
-  ///   empty, not a `.npy` file (bad magic), of an unsupported version, has a malformed header
-  ///   or an unsupported dtype, is truncated or has bytes after the data.
+  /// - Throws: ``NPYError`` naming `path` when the file is missing, a directory, a device, FIFO
+  ///   or socket, unreadable, empty, not a `.npy` file (bad magic), of an unsupported version,
+  ///   has a malformed header or an unsupported dtype, is truncated or has bytes after the data,
+  ///   or when its array needs more memory than ``MemoryBudget/availableBytes``.
   public static func read(contentsOf path: String) throws -> AnyTensor {
     try NPYError.naming(path) {
       let file = try FileInput(path: path)
@@ -56,9 +57,13 @@ extension NPY {
     -> Tensor<D>
   {
     let n = header.elementCount
-    try MemoryBudget.check(
-      count: n, elementSize: MemoryLayout<D>.stride,
-      "the array \(Shape.describe(header.shape)) (as \(MemoryLayout<D>.size * 8)-bit floats)")
+    do {
+      try MemoryBudget.check(
+        count: n, elementSize: MemoryLayout<D>.stride,
+        "the array \(Shape.describe(header.shape)) (as \(MemoryLayout<D>.size * 8)-bit floats)")
+    } catch let e as CosineError {
+      throw NPYProblem(e.description)  // named with the file by the caller
+    }
     let scalars = try [D](unsafeUninitializedCapacity: n) { buffer, initialized in
       initialized = 0
       if n > 0 { try fill(buffer, header, input) }
