@@ -64,7 +64,8 @@ struct OutputPlan: Sendable {
       if id.isCharacterDevice { continue }
       if let other = seen.first(where: { $0.1.overlaps(id) }) {
         throw CLIError(
-          "\(option) \(path) and \(other.0.isEmpty ? "" : other.0 + " ")\(other.1.path) name the same file; give each output its own file")
+          "\(option) \(path) and \(other.0) \(other.1.path) name the same file; give each output its own file"
+        )
       }
       if let input = inputs.first(where: { FileIdentity($0).overlaps(id) }) {
         throw CLIError("\(option) \(path) names the input file \(input); write the result to another file")

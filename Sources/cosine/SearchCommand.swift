@@ -90,31 +90,31 @@ struct SearchCommand: ParsableCommand {
         // A shard too large for memory is searched in blocks of rows, each prepared, searched
         // and released in turn; merging the blocks' results equals searching the shard whole.
         for block in corpusBlocks(rows: n, dimension: d, as: T.self) {
-        let index = try naming([path]) {
-          try CosineIndex<T>(contentsOf: path, rows: block) { first, piece in
-            if !c.allowNonfinite, let i = piece.firstIndex(where: { !$0.isFinite }) {
-              let flat = first + i
-              throw CLIError(
-                "\(path): corpus contains \(piece[i]) at flat index \(flat) (index [\(flat / max(1, d)), \(flat % max(1, d))]) (pass --allow-nonfinite to accept NaN and infinity)"
-              )
+          let index = try naming([path]) {
+            try CosineIndex<T>(contentsOf: path, rows: block) { first, piece in
+              if !c.allowNonfinite, let i = piece.firstIndex(where: { !$0.isFinite }) {
+                let flat = first + i
+                throw CLIError(
+                  "\(path): corpus contains \(piece[i]) at flat index \(flat) (index [\(flat / max(1, d)), \(flat % max(1, d))]) (pass --allow-nonfinite to accept NaN and infinity)"
+                )
+              }
+              bar.update(
+                (done + loadCost[s] * Double(first + piece.count) / Double(max(1, n * d))) / total, "reading\(label)")
             }
-            bar.update(
-              (done + loadCost[s] * Double(first + piece.count) / Double(max(1, n * d))) / total, "reading\(label)")
           }
-        }
-        done += loadCost[s] * Double(block.count) / Double(max(1, n))
-        // Queries in batches, so that the bar moves during long searches.
-        let batch = 2048
-        var results: [CosineSearchResults<T>] = []
-        for b0 in stride(from: 0, to: max(nq, 1), by: batch) {
-          let b1 = min(nq, b0 + batch)
-          let part = nq <= batch ? q : try sliceRows(q, b0..<b1)
-          results.append(try naming([c.queries, path]) { try index.search(part, k: c.topK) })
-          bar.update((done + searchCost[s] * Double(b1) / Double(max(1, nq))) / total, "searching\(label)")
-        }
-        done += searchCost[s] * Double(block.count) / Double(max(1, n))
-        parts.append(results.count == 1 ? results[0] : try concatenate(results))
-        offsets.append(offset + block.lowerBound)
+          done += loadCost[s] * Double(block.count) / Double(max(1, n))
+          // Queries in batches, so that the bar moves during long searches.
+          let batch = 2048
+          var results: [CosineSearchResults<T>] = []
+          for b0 in stride(from: 0, to: max(nq, 1), by: batch) {
+            let b1 = min(nq, b0 + batch)
+            let part = nq <= batch ? q : try sliceRows(q, b0..<b1)
+            results.append(try naming([c.queries, path]) { try index.search(part, k: c.topK) })
+            bar.update((done + searchCost[s] * Double(b1) / Double(max(1, nq))) / total, "searching\(label)")
+          }
+          done += searchCost[s] * Double(block.count) / Double(max(1, n))
+          parts.append(results.count == 1 ? results[0] : try concatenate(results))
+          offsets.append(offset + block.lowerBound)
         }
         offset += n
       }

@@ -177,7 +177,8 @@ struct TrainCommand: ParsableCommand {
 func readMatrix(_ path: String, what: String) throws -> Tensor<Float> {
   let raw = try NPY.read(contentsOf: path)
   guard raw.shape.count == 2 else {
-    throw CosineError.invalidArgument("\(path): \(what) must be a matrix [n, d], got shape \(Shape.describe(raw.shape))")
+    throw CosineError.invalidArgument(
+      "\(path): \(what) must be a matrix [n, d], got shape \(Shape.describe(raw.shape))")
   }
   let t = try finiteFloats(raw, path) { "row \($0 / max(1, raw.shape[1])), column \($0 % max(1, raw.shape[1]))" }
   guard t.rank == 2 else {

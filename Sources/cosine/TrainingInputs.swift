@@ -33,7 +33,8 @@ func checkTargets(_ t: Tensor<Float>, _ path: String, for kind: CosineLoss.Kind)
     }
   case .mse:
     if let i = t.scalars.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-      throw CLIError("\(path): label \(t.scalars[i]) of pair \(i) is outside [0, 1] (the mse loss takes labels in [0, 1])")
+      throw CLIError(
+        "\(path): label \(t.scalars[i]) of pair \(i) is outside [0, 1] (the mse loss takes labels in [0, 1])")
     }
   default:
     break

@@ -1,7 +1,6 @@
+import CosineKit
 import Foundation
 import Testing
-
-import CosineKit
 
 #if canImport(Glibc)
   import Glibc
@@ -40,7 +39,8 @@ import CosineKit
       p.arguments = args
     }
     p.currentDirectoryURL = URL(fileURLWithPath: dir)
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     p.standardOutput = stdout ?? out
     p.standardError = err
     try p.run()
@@ -92,7 +92,8 @@ import CosineKit
   @Test func allocationBombsAreRefusedBeforeAllocating() throws {
     let x = try save(try Tensor<Float>(shape: [100_000, 1, 8], repeating: 1), "x.npy")
     let y = try save(try Tensor<Float>(shape: [1, 100_000, 8], repeating: 1), "y.npy")
-    expectCleanFailure(try run(["similarity", x, y, "-o", "s.npy"]), naming: ["[100000, 1, 8]", "[1, 100000, 8]", "bytes"])
+    expectCleanFailure(
+      try run(["similarity", x, y, "-o", "s.npy"]), naming: ["[100000, 1, 8]", "[1, 100000, 8]", "bytes"])
     let m = try save(try Tensor<Float>(shape: [1 << 31, 0], scalars: []), "m.npy")
     expectCleanFailure(try run(["matrix", m, m]), naming: ["m.npy", "[2147483648, 2147483648]"])
     for layers in ["1000000000000", "9223372036854775807", "64,100000000000"] {
@@ -120,7 +121,8 @@ import CosineKit
   /// Under an address-space limit smaller than the corpus, search streams it in blocks and gives
   /// the same results; reading the whole file is refused with a message, not a crash.
   @Test func memoryLimitedSearchStreamsTheCorpus() throws {
-    let n = 40_000, d = 768  // 123 MB of float32
+    let n = 40_000
+    let d = 768  // 123 MB of float32
     var g = SeededGenerator(seed: 5)
     var values = [Float](repeating: 0, count: n * d)
     for i in values.indices { values[i] = Float(g.nextUniform() * 2 - 1) }
@@ -133,8 +135,9 @@ import CosineKit
     let limited = try run(args, memoryLimitKB: 160_000)
     #expect(free.status == 0 && limited.status == 0, "\(limited.stderr)")
     #expect(limited.out == free.out)
-    #expect(free.out.split(separator: "\n").dropFirst().map { $0.split(separator: "\t")[2] }.enumerated()
-      .filter { $0.offset % 3 == 0 }.map { Int($0.element)! } == picks)
+    #expect(
+      free.out.split(separator: "\n").dropFirst().map { $0.split(separator: "\t")[2] }.enumerated()
+        .filter { $0.offset % 3 == 0 }.map { Int($0.element)! } == picks)
     let whole = try run(["normalize", corpus, "-o", "n.npy"], memoryLimitKB: 160_000)
     expectCleanFailure(whole, naming: ["corpus.npy", "memory available"])
     #expect(bytes("n.npy") == nil && temporaries().isEmpty)
@@ -158,14 +161,14 @@ import CosineKit
   @Test func aFailingOutputLeavesTheOthersUntouched() throws {
     let (a, b) = try small()
     let keep: [UInt8] = Array("keep me".utf8)
-    FileManager.default.createFile(atPath: path("o.npy"), contents: Data(keep))
+    _ = FileManager.default.createFile(atPath: path("o.npy"), contents: Data(keep))
     try FileManager.default.createDirectory(atPath: path("adir"), withIntermediateDirectories: false)
     for bad in ["missing/g.npy", "adir", "adir/"] {
       let r = try run(["similarity", a, b, "-o", "o.npy", "--grad1", bad])
       expectCleanFailure(r, naming: ["--grad1", bad])
       #expect(bytes("o.npy") == keep && temporaries().isEmpty)
     }
-    FileManager.default.createFile(atPath: path("s.npy"), contents: Data(keep))
+    _ = FileManager.default.createFile(atPath: path("s.npy"), contents: Data(keep))
     let s = try run(["search", "--corpus", a, "--queries", b, "--scores", "s.npy", "--indices", "adir"])
     expectCleanFailure(s, naming: ["--indices"])
     #expect(bytes("s.npy") == keep && temporaries().isEmpty)
@@ -176,7 +179,7 @@ import CosineKit
   @Test func sameFileUnderTwoNamesIsRefused() throws {
     let (a, b) = try small()
     let keep: [UInt8] = Array("keep me".utf8)
-    FileManager.default.createFile(atPath: path("o.npy"), contents: Data(keep))
+    _ = FileManager.default.createFile(atPath: path("o.npy"), contents: Data(keep))
     try FileManager.default.createSymbolicLink(atPath: path("link.npy"), withDestinationPath: "o.npy")
     try FileManager.default.createSymbolicLink(atPath: path("in.npy"), withDestinationPath: "a.npy")
     for other in ["./o.npy", path("o.npy"), "link.npy", "../" + (dir as NSString).lastPathComponent + "/o.npy"] {
@@ -223,11 +226,11 @@ import CosineKit
     #expect(decoded.shape == [4, 3])
     expectCleanFailure(try run(["normalize", a, "-o", "/dev/full"]), naming: ["/dev/full"])
 
-    FileManager.default.createFile(atPath: path("ro.npy"), contents: Data([1, 2, 3]))
+    _ = FileManager.default.createFile(atPath: path("ro.npy"), contents: Data([1, 2, 3]))
     chmod(path("ro.npy"), 0o444)
     expectCleanFailure(try run(["normalize", a, "-o", "ro.npy"]), naming: ["ro.npy", "read-only"])
     #expect(bytes("ro.npy") == [1, 2, 3])
-    FileManager.default.createFile(atPath: path("p.npy"), contents: Data([1]))
+    _ = FileManager.default.createFile(atPath: path("p.npy"), contents: Data([1]))
     chmod(path("p.npy"), 0o640)
     #expect(try run(["normalize", a, "-o", "p.npy"]).status == 0)
     stat(path("p.npy"), &info)
@@ -267,7 +270,8 @@ import CosineKit
     let labels = try save(Tensor<Float>([0, 0.5, 2, 1]), "labels.npy")
     let mse = try run(["train", a, b, "--loss", "mse", "--target", labels, "--epochs", "1", "-o", "m.json"])
     expectCleanFailure(mse, naming: ["labels.npy", "2.0", "[0, 1]"])
-    let huge = try save(try Tensor<Double>(shape: [4, 3], scalars: [1e300] + [Double](repeating: 1, count: 11)), "huge.npy")
+    let huge = try save(
+      try Tensor<Double>(shape: [4, 3], scalars: [1e300] + [Double](repeating: 1, count: 11)), "huge.npy")
     expectCleanFailure(
       try run(["train", huge, b, "--epochs", "1", "-o", "m.json"]), naming: ["huge.npy", "out of range for float32"])
     expectCleanFailure(try run(["normalize", a, "-o", ""]), naming: ["-o", "empty"])
@@ -282,15 +286,21 @@ import CosineKit
         .replacing("L", with: layers)
     }
     let cases = [
-      ("axis.json", model(dense.replacing("V", with: "1, 2, 3, 4, 5, 6") + #", {"type": "l2Normalize", "axis": 3}"#),
-       "layer 1"),
-      ("nested.json",
-       model(dense.replacing("V", with: "1, 2, 3, 4, 5, 6") + #", {"type": "sequential", "layers": [D]}"#
-        .replacing("D", with: dense.replacing("V", with: "1, 2, 3, 4, 5, 6"))), "layer 1.0"),
+      (
+        "axis.json", model(dense.replacing("V", with: "1, 2, 3, 4, 5, 6") + #", {"type": "l2Normalize", "axis": 3}"#),
+        "layer 1"
+      ),
+      (
+        "nested.json",
+        model(
+          dense.replacing("V", with: "1, 2, 3, 4, 5, 6")
+            + #", {"type": "sequential", "layers": [D]}"#
+            .replacing("D", with: dense.replacing("V", with: "1, 2, 3, 4, 5, 6"))), "layer 1.0"
+      ),
       ("nan.json", model(dense.replacing("V", with: #"1, 2, "NaN", 4, 5, 6"#)), "layer 0"),
     ]
     for (name, json, layer) in cases {
-      FileManager.default.createFile(atPath: path(name), contents: Data(json.utf8))
+      _ = FileManager.default.createFile(atPath: path(name), contents: Data(json.utf8))
       expectCleanFailure(try run(["embed", name, a, "-o", "e.npy"]), naming: [name, layer])
     }
     #expect(bytes("e.npy") == nil)

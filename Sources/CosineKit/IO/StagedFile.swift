@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// One output file written in two phases: first everything goes to a temporary file next to
 /// the destination, then ``commit()`` renames it into place. Several staged files are made
@@ -63,7 +64,8 @@ public final class StagedFile: @unchecked Sendable {
   static func destination(_ path: String) throws -> Destination {
     guard !path.isEmpty else { throw NPYProblem("cannot write: the path is empty") }
     let (directory, name) = AtomicFile.split(path)
-    var link = stat(), target = stat()
+    var link = stat()
+    var target = stat()
     let exists = lstat(path, &link) == 0
     let followed = exists && stat(path, &target) == 0
     if followed && POSIX.isDirectory(target.st_mode) || (exists && POSIX.isDirectory(link.st_mode)) {
@@ -85,7 +87,8 @@ public final class StagedFile: @unchecked Sendable {
         throw NPYProblem("cannot write: the existing file is read-only (it is not replaced)")
       }
       try checkDirectory(directory)
-      return .replace(directory: directory, name: name, mode: POSIX.fileType(link.st_mode) == mode_t(S_IFLNK) ? 0 : mode)
+      return .replace(
+        directory: directory, name: name, mode: POSIX.fileType(link.st_mode) == mode_t(S_IFLNK) ? 0 : mode)
     }
     try checkDirectory(directory)
     return .create(directory: directory, name: name)

@@ -45,7 +45,8 @@ public enum MemoryBudget {
 
   /// Physical memory of the machine in bytes (`Int.max` when it cannot be read).
   public static var physicalBytes: Int {
-    let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+    let pages = sysconf(Int32(_SC_PHYS_PAGES))
+    let size = sysconf(Int32(_SC_PAGESIZE))
     guard pages > 0, size > 0 else { return Int.max }
     let (b, o) = pages.multipliedReportingOverflow(by: size)
     return o ? Int.max : b

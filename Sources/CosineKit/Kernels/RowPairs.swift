@@ -20,7 +20,8 @@ struct RowPairs<T: TensorScalar>: Sendable {
     // Per row: three Double sums, up to four backward coefficients, and one result.
     try MemoryBudget.check(
       count: layout.rows, elementSize: 7 * 8 + MemoryLayout<T>.stride,
-      "\(operation) of \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) (result \(Shape.describe(layout.outputShape)))")
+      "\(operation) of \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) "
+        + "(result \(Shape.describe(layout.outputShape)))")
     self.a = a
     self.b = b
     sums = []

@@ -203,7 +203,9 @@ private struct StoredTensor: Codable {
     let scalars: [T] = ScalarDispatch.toScalars(values)
     if let i = scalars.firstIndex(where: { !$0.isFinite }) {
       throw TrainingFileError(
-        path: "", message: "\(what) value \(i) (\(values[i])) is out of range for \(T.self == Float.self ? "float32" : "float16")")
+        path: "",
+        message: "\(what) value \(i) (\(values[i])) is out of range for \(T.self == Float.self ? "float32" : "float16")"
+      )
     }
     return Tensor(uncheckedShape: shape, scalars: scalars)
   }

@@ -13,7 +13,8 @@ import Testing
     let dir = try TemporaryDirectory()
     let path = try dir.write([1, 2, 3], to: "ro.npy")
     chmod(path, 0o444)
-    #expect(throws: NPYError(path: path, message: "cannot write: the existing file is read-only (it is not replaced)")) {
+    #expect(throws: NPYError(path: path, message: "cannot write: the existing file is read-only (it is not replaced)"))
+    {
       try NPY.write(AnyTensor(Tensor<Double>([1])), to: path)
     }
     #expect(try dir.read("ro.npy") == [1, 2, 3])
@@ -101,7 +102,8 @@ import Testing
     let dir = try TemporaryDirectory()
     let a = try dir.write([1], to: "a.npy")
     let b = try dir.write([2], to: "b.npy")
-    let fa = try StagedFile(path: a), fb = try StagedFile(path: b)
+    let fa = try StagedFile(path: a)
+    let fb = try StagedFile(path: b)
     try fa.write([9, 9])
     try fb.write([8, 8])
     #expect(try dir.contents().count == 4)  // two temporaries beside the files
@@ -112,7 +114,8 @@ import Testing
     #expect(throws: NPYError.self) { try StagedFile.commitAll([fa, full]) }
     #expect(try dir.read("a.npy") == [1] && dir.read("b.npy") == [2])
     #expect(try dir.contents() == ["a.npy", "b.npy"])
-    let ga = try StagedFile(path: a), gb = try StagedFile(path: b)
+    let ga = try StagedFile(path: a)
+    let gb = try StagedFile(path: b)
     try ga.write([7])
     try gb.write([6])
     try StagedFile.commitAll([ga, gb])

@@ -25,7 +25,8 @@ import Testing
   }
 
   @Test func nonFiniteAndOutOfRangeWeightsAreRejected() {
-    #expect(message(Self.dense(#"1, 2, "NaN", 4, 5, 6"#)).contains("layer 0: weight value 2 is nan, not a finite number"))
+    #expect(
+      message(Self.dense(#"1, 2, "NaN", 4, 5, 6"#)).contains("layer 0: weight value 2 is nan, not a finite number"))
     #expect(message(Self.dense(#"1, 2, 3, "Infinity", 5, 6"#)).contains("not a finite number"))
     let big = message(Self.dense("1, 2, 3, 4, 1e300, 6"))
     #expect(big.contains("layer 0: weight value 4 (1e+300) is out of range for float32"), "\(big)")
@@ -54,7 +55,10 @@ import Testing
     let fifo = dir.file("model.json")
     #expect(mkfifo(fifo, 0o600) == 0)
     // A FIFO without a writer: refused at once, not waited on.
-    #expect(throws: TrainingFileError(path: fifo, message: "not a regular file (a device, pipe or socket cannot be read as a model file)")) {
+    #expect(
+      throws: TrainingFileError(
+        path: fifo, message: "not a regular file (a device, pipe or socket cannot be read as a model file)")
+    ) {
       try ModelFile<Float>(contentsOf: fifo)
     }
     #expect(throws: TrainingFileError.self) { try ModelFile<Float>(contentsOf: "/dev/zero") }

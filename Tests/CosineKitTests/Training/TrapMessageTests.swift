@@ -8,7 +8,8 @@ import Testing
 @Suite struct TrapMessageTests {
   @Test func operatorMismatchTrapsWithTheShapes() async {
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      let a = Tensor<Float>([1, 2]), b = Tensor<Float>([1, 2, 3])
+      let a = Tensor<Float>([1, 2])
+      let b = Tensor<Float>([1, 2, 3])
       _ = a + b
     }
     let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
@@ -17,7 +18,8 @@ import Testing
 
   @Test func trappingSimilarityNamesTheShapes() async {
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      let a = Tensor<Double>([1, 2]), b = Tensor<Double>([1, 2, 3])
+      let a = Tensor<Double>([1, 2])
+      let b = Tensor<Double>([1, 2, 3])
       _ = a.cosineSimilarity(to: b)
     }
     let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
