@@ -21,12 +21,12 @@ public enum MemoryBudget {
   /// The largest single allocation CosineKit attempts, in bytes:
   /// `min(physical memory, RLIMIT_AS − current address space, RLIMIT_DATA − current address space)`,
   /// where the resource limits count only when set (soft limits, as `ulimit -v` / `prlimit --as`
-  /// set them). Read at each call, so a limit set at run time is honoured.
+  /// set them). The limits are read at each call, so a limit set at run time is honoured.
   ///
-  /// - Complexity: a few system calls and a read of `/proc/self/statm` on Linux.
+  /// - Complexity: two `getrlimit` calls; when a limit is set, also a read of `/proc/self/statm`.
   public static var availableBytes: Int {
     var limit = physicalBytes
-    let used = addressSpaceBytes
+    var used: Int?  // read only when a limit is set
     #if canImport(Glibc) || canImport(Musl)
       for resource in [RLIMIT_AS, RLIMIT_DATA] {
         var r = rlimit()
@@ -36,7 +36,9 @@ public enum MemoryBudget {
           let ok = getrlimit(resource, &r) == 0
         #endif
         if ok, r.rlim_cur < UInt64(Int.max) {  // RLIM_INFINITY is all ones
-          limit = Swift.min(limit, Swift.max(0, Int(r.rlim_cur) - used))
+          let u = used ?? addressSpaceBytes
+          used = u
+          limit = Swift.min(limit, Swift.max(0, Int(r.rlim_cur) - u))
         }
       }
     #endif
@@ -44,13 +46,13 @@ public enum MemoryBudget {
   }
 
   /// Physical memory of the machine in bytes (`Int.max` when it cannot be read).
-  public static var physicalBytes: Int {
+  public static let physicalBytes: Int = {
     let pages = sysconf(Int32(_SC_PHYS_PAGES))
     let size = sysconf(Int32(_SC_PAGESIZE))
     guard pages > 0, size > 0 else { return Int.max }
     let (b, o) = pages.multipliedReportingOverflow(by: size)
     return o ? Int.max : b
-  }
+  }()
 
   /// The process's current virtual address space in bytes (0 where it cannot be read).
   static var addressSpaceBytes: Int {
