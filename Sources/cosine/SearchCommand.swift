@@ -74,6 +74,13 @@ struct SearchCommand: ParsableCommand {
       }
       let rows = shapes.map { $0.count == 2 ? $0[0] : 1 }
       let d = q.shape.last ?? 0
+      // The results (kept per shard, then merged) are sized before any corpus is read.
+      let kept = min(c.topK, rows.reduce(0) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 + $1 })
+      try naming([c.queries]) {
+        try MemoryBudget.check(
+          count: MemoryBudget.elementCount([nq, kept, 2]), elementSize: 16 + MemoryLayout<T>.stride,
+          "the results [\(nq), \(kept)] of the search")
+      }
       // Progress: loading costs about a byte-second of 2 GB/s, searching 2·Q·N·D flops at 300 GFLOP/s.
       let loadCost = rows.map { Double($0 * d) * 4 / 2e9 }
       let searchCost = rows.map { 2 * Double(nq) * Double($0 * d) / 3e11 }

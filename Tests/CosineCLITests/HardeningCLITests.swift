@@ -116,6 +116,10 @@ import Testing
     let s = try run(["search", "--corpus", e, "--queries", q, "--top-k", "2", "--format", "tsv"], timeout: 60)
     #expect(s.status == 0, "\(s.stderr)")
     #expect(s.out == "query\trank\tcorpus_id\tscore\n0\t1\t0\t0.0\n0\t2\t1\t0.0\n")
+    // 2^40 empty queries: their results alone would need 2^40 rows; refused before any work.
+    let one = try save(try Tensor<Float>(shape: [1, 0], scalars: []), "one.npy")
+    expectCleanFailure(
+      try run(["search", "--corpus", one, "--queries", e], timeout: 60), naming: ["e.npy", "results"])
   }
 
   /// Under an address-space limit smaller than the corpus, search streams it in blocks and gives
