@@ -105,6 +105,10 @@ public struct Dense<Scalar: TensorScalar>: Layer, Equatable {
     let n = try rows(of: input)
     let k = inputSize
     let m = outputSize
+    // The output (and its activation) before allocating: a layer 0 → 2^40 holds no weights.
+    try MemoryBudget.check(
+      count: MemoryBudget.elementCount([n, m, 2]), elementSize: MemoryLayout<Scalar>.stride,
+      "the output [\(n), \(m)] of a dense layer \(k) → \(m) on input \(Shape.describe(input.shape))")
     let z = MatrixKernels.affine(input.scalars, rows: n, inner: k, weight.scalars, outer: m, bias: bias?.scalars)
     let outShape = Array(input.shape.dropLast()) + [m]
     let y = Tensor(uncheckedShape: outShape, scalars: activation.forward(z))

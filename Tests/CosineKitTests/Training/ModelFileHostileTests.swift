@@ -50,6 +50,21 @@ import Testing
     #expect(message(#"{"type": "sequential", "layers": [SQ]}, SQ"#.replacing("SQ", with: square)) == "accepted")
   }
 
+  /// 3 → 0 → 2^40: no weights at all, yet the output would have 2^40 columns. Refused before
+  /// allocating, naming the layer's sizes.
+  @Test func emptyLayersThatWidenAreRefusedWhenApplied() throws {
+    let narrow = #"{"type": "dense", "activation": "linear", "weight": {"shape": [3, 0], "values": []}}"#
+    let wide = #"{"type": "dense", "activation": "linear", "weight": {"shape": [0, 1099511627776], "values": []}}"#
+    let file = try ModelFile<Float>(decoding: Array(Self.file.replacing("LAYERS", with: narrow + ", " + wide).utf8))
+    let x = try Tensor<Float>(shape: [4, 3], repeating: 1)
+    do {
+      _ = try file["m"]!(x)
+      Issue.record("accepted")
+    } catch let e as CosineError {
+      #expect(e.description.contains("[4, 1099511627776]") && e.description.contains("0 → 1099511627776"), "\(e)")
+    }
+  }
+
   @Test(.timeLimit(.minutes(1))) func onlyRegularFilesOfBoundedSizeAreRead() throws {
     let dir = try TemporaryDirectory()
     let fifo = dir.file("model.json")
