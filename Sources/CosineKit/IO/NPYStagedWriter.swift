@@ -3,6 +3,11 @@ extension NPY {
   /// the caller commits (possibly together with others, see ``StagedFile/commitAll(_:)``).
   ///
   /// - Throws: ``NPYError`` naming the staged file's path if a write fails.
+  /// - Complexity: O(elements); the data is written from the tensor's storage (a write-through
+  ///   destination keeps the bytes in memory until it is committed).
+  ///
+  /// **Edge cases:** nothing is visible at the destination until the staged file is committed;
+  /// arrays with no elements are written as a header alone.
   public static func write(_ tensor: AnyTensor, into file: StagedFile) throws {
     let out = AtomicFile.Writer(staged: file)
     try NPYError.naming(file.path) {

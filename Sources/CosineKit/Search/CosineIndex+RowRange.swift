@@ -14,6 +14,9 @@ extension CosineIndex {
   ///   the file or an invalid eps; ``CosineError/invalidShape(_:)`` if the block does not fit in
   ///   memory; whatever `inspect` throws.
   /// - Complexity: O(rows.count · D) time and memory.
+  ///
+  /// **Edge cases:** an empty range gives an empty index (searches return empty lists); D = 0
+  /// reads nothing.
   public init(
     contentsOf path: String, rows: Range<Int>, eps: Double = 1e-8,
     inspecting inspect: ((_ firstElement: Int, _ piece: UnsafeBufferPointer<Scalar>) throws -> Void)? = nil
