@@ -136,6 +136,12 @@ struct Outputs {
     if let path { files.append(({ try $0.write(bytes) }, path)) }
   }
 
+  /// Queues a writer that streams a file's contents into its staged file (for outputs too large
+  /// to build in memory first): `write` is called at ``commit()``, with the others.
+  mutating func add(to path: String?, writer write: @escaping (StagedFile) throws -> Void) {
+    if let path { files.append((write, path)) }
+  }
+
   /// Writes every queued file as one: all destinations are checked again (with the declared
   /// plan's same-file rules), every file is written to its temporary file, and only when all were
   /// written completely are they renamed into place (devices and FIFOs are written last). On any
