@@ -55,7 +55,9 @@ public struct Dense<Scalar: TensorScalar>: Layer, Equatable {
   /// Each weight is drawn uniformly from `[−l, l)` with `l = √(6 / (inputSize + outputSize))`,
   /// row-major, from `generator`; the same generator state gives the same layer.
   ///
-  /// - Precondition: `inputSize >= 0`, `outputSize >= 0`.
+  /// - Precondition: `inputSize >= 0`, `outputSize >= 0`, and the weights fit in memory
+  ///   (``MemoryBudget/availableBytes``); otherwise the process stops with a message naming the
+  ///   sizes and the bytes needed.
   public init<G: RandomNumberGenerator>(
     inputSize: Int, outputSize: Int, activation: Activation = .linear, useBias: Bool = true,
     generator: inout G
@@ -63,6 +65,13 @@ public struct Dense<Scalar: TensorScalar>: Layer, Equatable {
     if inputSize < 0 || outputSize < 0 { fatalError("layer sizes must be >= 0, got \(inputSize) and \(outputSize)") }
     if inputSize.multipliedReportingOverflow(by: outputSize).overflow {
       fatalError("a dense layer \(inputSize) → \(outputSize) has more weights than fit in a 64-bit size")
+    }
+    // Weights are drawn as Doubles first: the larger of the two arrays.
+    let bytes = MemoryBudget.bytes(count: inputSize * outputSize, elementSize: MemoryLayout<Double>.stride) ?? Int.max
+    if bytes > MemoryBudget.availableBytes {
+      fatalError(
+        "a dense layer \(inputSize) → \(outputSize) needs \(MemoryBudget.describe(bytes: bytes)) for its weights, "
+          + "more than the \(MemoryBudget.describe(bytes: MemoryBudget.availableBytes)) of memory available")
     }
     let fan = inputSize + outputSize
     let limit = fan > 0 ? (6 / Double(fan)).squareRoot() : 0

@@ -25,4 +25,14 @@ import Testing
     let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
     #expect(text.contains("[2]") && text.contains("[3]"), "\(text)")
   }
+
+  /// A layer too large for memory stops with its sizes and the bytes needed, not in the allocator.
+  @Test func oversizedLayerNamesItsSize() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      var g = SeededGenerator(seed: 1)
+      _ = Dense<Float>(inputSize: 1 << 20, outputSize: 1 << 30, generator: &g)
+    }
+    let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+    #expect(text.contains("1048576 → 1073741824 needs"), "\(text)")
+  }
 }
