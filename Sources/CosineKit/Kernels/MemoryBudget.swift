@@ -45,14 +45,54 @@ public enum MemoryBudget {
     return limit
   }
 
-  /// Physical memory of the machine in bytes (`Int.max` when it cannot be read).
+  /// Physical memory of the machine in bytes, or the memory limit of the process's control
+  /// group (cgroup v2 `memory.max` or v1 `memory.limit_in_bytes`, as containers set them) when
+  /// that is smaller; `Int.max` when neither can be read. Read once.
   public static let physicalBytes: Int = {
     let pages = sysconf(Int32(_SC_PHYS_PAGES))
     let size = sysconf(Int32(_SC_PAGESIZE))
-    guard pages > 0, size > 0 else { return Int.max }
+    guard pages > 0, size > 0 else { return cgroupLimit ?? Int.max }
     let (b, o) = pages.multipliedReportingOverflow(by: size)
-    return o ? Int.max : b
+    return Swift.min(o ? Int.max : b, cgroupLimit ?? Int.max)
   }()
+
+  /// The memory limit of this process's control group, if one is set: cgroup v2 `memory.max`
+  /// (not "max") or cgroup v1 `memory.limit_in_bytes`, looked up under the group's path and, in
+  /// a container whose group is mounted as the root, at the root.
+  static var cgroupLimit: Int? {
+    #if os(Linux)
+      guard let groups = smallFile("/proc/self/cgroup") else { return nil }
+      var candidates: [String] = []
+      for line in groups.split(separator: "\n") {
+        // "id:controllers:path"
+        let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { continue }
+        let group = parts[2]
+        if parts[0] == "0" && parts[1].isEmpty {
+          candidates += ["/sys/fs/cgroup" + group + "/memory.max", "/sys/fs/cgroup/memory.max"]
+        } else if parts[1].split(separator: ",").contains("memory") {
+          candidates += [
+            "/sys/fs/cgroup/memory" + group + "/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+          ]
+        }
+      }
+      let limits = candidates.compactMap { smallFile($0).flatMap { Int($0.split(separator: "\n").first ?? "") } }
+      return limits.min()
+    #else
+      return nil
+    #endif
+  }
+
+  /// The first 4 KiB of a small text file (under /proc or /sys), or nil.
+  static func smallFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { _ = close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    guard n > 0 else { return nil }
+    return String(decoding: buffer[0..<n], as: UTF8.self)
+  }
 
   /// The process's current virtual address space in bytes (0 where it cannot be read).
   static var addressSpaceBytes: Int {
