@@ -115,7 +115,7 @@ struct TrainCommand: ParsableCommand {
           )
         }
         if let i = firstNonFiniteIndex(v) { throw CosineError.invalidArgument("\(target): target \(i) is not finite") }
-        t = try v.reshaped([v.count])
+        t = v.reshaped([v.count])
       }
       if kind.needsTarget && t == nil {
         throw CosineError.invalidArgument("the \(kind.name) loss needs --target (one value per pair)")

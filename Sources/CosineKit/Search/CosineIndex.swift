@@ -62,7 +62,7 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
   @_specialize(exported: true, where Scalar == Float16)
   public init(_ corpus: Tensor<Scalar>, eps: Double = 1e-8) throws {
     try checkEps(eps)
-    let c = corpus.rank == 1 ? try corpus.reshaped([1, corpus.count]) : corpus
+    let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus
     guard c.rank == 2 else {
       throw CosineError.invalidShape(
         "a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")

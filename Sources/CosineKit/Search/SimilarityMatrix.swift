@@ -39,8 +39,8 @@ public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<
   -> Tensor<T>
 {
   try checkEps(eps)
-  let a2 = a.rank == 1 ? try a.reshaped([1, a.count]) : a
-  let b2 = b.rank == 1 ? try b.reshaped([1, b.count]) : b
+  let a2 = a.rank == 1 ? a.reshaped([1, a.count]) : a
+  let b2 = b.rank == 1 ? b.reshaped([1, b.count]) : b
   guard a2.rank == 2, b2.rank == 2, a2.shape[1] == b2.shape[1] else {
     throw CosineError.shapeMismatch(operation: "cosine similarity matrix (needs [M, D] and [N, D])", a.shape, b.shape)
   }

@@ -98,9 +98,10 @@ extension Layer {
   }
 #endif
 
-/// Runs `body`, trapping with the error's message if it throws.
+/// Runs `body`, trapping with the error's message if it throws (`fatalError`, so the message is
+/// printed in release builds too).
 func orTrap<R>(_ body: () throws -> R) -> R {
-  do { return try body() } catch { preconditionFailure("\(error)") }
+  do { return try body() } catch { fatalError("\(error)") }
 }
 
 /// Checks that an upstream gradient has the shape of the value it is the gradient of.

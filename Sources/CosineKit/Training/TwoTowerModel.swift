@@ -50,11 +50,12 @@ public struct TwoTowerModel<Scalar: TensorScalar>: Sendable {
   ///   - right: Right rows, `[n, in′]`, pairing row by row with `left`.
   ///   - target: Per-pair targets (±1 for `embedding`, labels for `mse`), `[n]`, or `nil`.
   ///   - loss: The loss, reduced to a scalar (its reduction must not be ``Reduction/none``).
-  /// - Returns: The loss value and one gradient per parameter.
+  /// - Returns: The loss value (a rank-0 tensor, as every loss returns) and one gradient per
+  ///   parameter.
   /// - Throws: ``CosineError`` for shapes that do not fit the towers or the loss.
   public func lossAndGradients(
     left l: Tensor<Scalar>, right r: Tensor<Scalar>, target: Tensor<Scalar>?, loss: CosineLoss
-  ) throws -> (loss: Double, gradients: [Tensor<Scalar>]) {
+  ) throws -> (loss: Tensor<Scalar>, gradients: [Tensor<Scalar>]) {
     guard loss.reduction != .none else {
       throw CosineError.invalidArgument("training needs a loss reduced to one value (sum or mean), not 'none'")
     }
@@ -65,6 +66,6 @@ public struct TwoTowerModel<Scalar: TensorScalar>: Sendable {
     let dl = try pl(gl).parameters
     let dr = try pr(gr).parameters
     let gradients = right == nil ? zip(dl, dr).map { $0 + $1 } : dl + dr
-    return (Double(value.scalars[0]), gradients)
+    return (value, gradients)
   }
 }
