@@ -2,7 +2,7 @@
 /// Swift's cooperative pool, which stays free for other tasks) and the call honours task
 /// cancellation between pieces of the work.
 
-/// ``cosineSimilarityMatrix(_:_:eps:)`` off the cooperative thread pool, cancellable.
+/// ``cosineSimilarityMatrix(_:_:eps:)-10byu`` off the cooperative thread pool, cancellable.
 ///
 /// The result is bitwise that of the synchronous form. Cancellation is checked between blocks
 /// of rows of about 2²⁸ multiply-adds each.
@@ -22,7 +22,7 @@ public func cosineSimilarityMatrix<T: TensorScalar>(
   }
 }
 
-/// ``topKSearch(queries:corpus:k:eps:)`` off the cooperative thread pool, cancellable.
+/// ``topKSearch(queries:corpus:k:eps:)-4min8`` off the cooperative thread pool, cancellable.
 ///
 /// - Throws: as the synchronous form, and `CancellationError` when the task is cancelled.
 public func topKSearch<T: TensorScalar>(
@@ -40,7 +40,7 @@ public func topKSearch<T: TensorScalar>(
 }
 
 extension CosineIndex {
-  /// ``search(_:k:)`` off the cooperative thread pool, cancellable.
+  /// ``search(_:k:)-1l6ux`` off the cooperative thread pool, cancellable.
   ///
   /// The queries are searched in pieces of at least 64 rows (about 2²⁸ multiply-adds each), with
   /// a cancellation check between pieces; the results are identical to the synchronous form's
@@ -50,7 +50,7 @@ extension CosineIndex {
   /// let results = try await index.search(queries, k: 10)
   /// ```
   ///
-  /// - Throws: as ``search(_:k:)``, and `CancellationError` when the task is cancelled.
+  /// - Throws: as ``search(_:k:)-1l6ux``, and `CancellationError` when the task is cancelled.
   public func search(_ queries: Tensor<Scalar>, k: Int) async throws -> CosineSearchResults<Scalar> {
     guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
     let q = queries.rank == 1 ? queries.reshaped([1, queries.count]) : queries

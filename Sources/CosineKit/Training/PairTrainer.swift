@@ -9,8 +9,8 @@ public struct PairTrainer: Sendable {
   public var epochs: Int
   /// Pairs per optimizer step (the last batch of an epoch may be smaller).
   public var batchSize: Int
-  /// The learning rate of the Adam optimizer ``train(_:left:right:target:progress:)`` creates
-  /// (``train(_:left:right:target:optimizer:progress:)`` uses its optimizer's own).
+  /// The learning rate of the Adam optimizer ``train(_:left:right:target:progress:)-32fm9`` creates
+  /// (``train(_:left:right:target:optimizer:progress:)-41v30`` uses its optimizer's own).
   public var learningRate: Double
   /// Seeds the order of the pairs.
   public var seed: UInt64
@@ -33,7 +33,7 @@ public struct PairTrainer: Sendable {
   }
 
   /// Trains `model` with a fresh ``Adam`` optimizer of rate ``learningRate`` and returns the mean
-  /// loss of every epoch; see ``train(_:left:right:target:optimizer:progress:)``.
+  /// loss of every epoch; see ``train(_:left:right:target:optimizer:progress:)-41v30``.
   public func train<T: TensorScalar>(
     _ model: inout TwoTowerModel<T>, left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?,
     progress: (Epoch) -> Void = { _ in }
@@ -48,6 +48,7 @@ public struct PairTrainer: Sendable {
   /// The optimizer keeps its state between calls, so training can continue with a second call.
   ///
   /// - Parameters:
+  ///   - model: The model, updated in place.
   ///   - left: `[n, in]` rows for the left tower.
   ///   - right: `[n, in′]` rows for the right tower.
   ///   - target: `[n]` per-pair targets when the loss needs them.
