@@ -6,7 +6,21 @@
 /// ```swift
 /// let a = try Tensor<Float>(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
 /// a[1, 2]  // 6
+/// let m = Tensor<Float>([[1, 2], [3, 4]])       // nested arrays; literals; .zeros, .ones, .random
+/// let y = matmul(m, m.transposed()) / 2 + 1     // matrix product, broadcasting arithmetic
+/// m[0]; m.sum(axis: 1); m.mean().item()         // rows, reductions, a Swift scalar
 /// ```
+///
+/// The operations users of NumPy, PyTorch and MLX reach for first are in the extensions:
+/// creation (``zeros(_:)``, ``ones(_:)``, ``random(normal:mean:standardDeviation:seed:)``),
+/// arithmetic (`+ − * /` with broadcasting and scalars), reductions (``sum()``, ``mean(axis:keepDims:)``),
+/// ``matmul(_:_:)``, ``transposed()``, ``reshaped(_:)``, rows (`t[i]`, `t[a..<b]`), ``item()``, and
+/// a NumPy-style ``description``. Where the toolchain has `_Differentiation`, `Tensor` is
+/// `Differentiable` and each of those has its derivative registered (see <doc:Training>).
+///
+/// **Edge cases:** the element count always equals the product of ``shape`` (``scalars`` cannot
+/// be replaced from outside the library); empty tensors (a 0 dimension) and rank-0 tensors work
+/// with every operation.
 public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
   /// The extent of each dimension, outermost first.
   public let shape: [Int]
