@@ -59,7 +59,8 @@ enum PackedMatrix {
     return try compute(a2, b2, eps: eps, as: Float.self, shouldStop: shouldStop)
   }
 
-  /// `shouldStop`, when given, is asked between blocks of rows (about 2²⁸ multiply-adds each);
+  /// `shouldStop`, when given, is asked between blocks of rows (at least 256 rows and about 2³⁰
+  /// multiply-adds each);
   /// when it says yes the computation ends with `CancellationError`.
   static func compute<T: TensorScalar, E: KernelElement>(
     _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, as _: E.Type, shouldStop: (() -> Bool)? = nil
@@ -88,7 +89,10 @@ enum PackedMatrix {
         cg_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
         let c = SharedPointer(UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: E.self))
         if let shouldStop {
-          let blockTiles = Swift.max(1, (1 << 28) / Swift.max(1, aw * n * Swift.max(1, d)))
+          // Blocks of at least 256 rows, so streaming `pb` once per block costs little next to the
+          // products, and of about 2³⁰ multiply-adds, so a cancellation is seen within a fraction
+          // of a second.
+          let blockTiles = Swift.max((256 + aw - 1) / aw, (1 << 30) / Swift.max(1, aw * n * Swift.max(1, d)))
           for tile in stride(from: 0, to: tiles, by: blockTiles) {
             if shouldStop() { throw CancellationError() }
             let r0 = tile * aw
