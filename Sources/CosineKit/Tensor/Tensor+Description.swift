@@ -14,7 +14,8 @@
 /// that reads back exactly).
 ///
 /// **Edge cases:** a rank-0 tensor prints as its value; an empty tensor as nested empty brackets,
-/// one pair per dimension (`[[]]` for shape `[0, 3]`; the shape is in ``debugDescription``); NaN and infinities as `nan`, `inf` and `-inf`.
+/// one pair per dimension (`[[]]` for shape `[0, 3]`; the shape is in ``debugDescription``); NaN
+/// and infinities as `nan`, `inf` and `-inf`.
 extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
   /// Tensors with more elements than this are abbreviated.
   public static var summarizationThreshold: Int { 1000 }
