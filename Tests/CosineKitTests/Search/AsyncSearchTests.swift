@@ -1,4 +1,3 @@
-import Dispatch
 import Testing
 
 @testable import CosineKit
@@ -36,16 +35,15 @@ import Testing
   }
 
   @Test func cancellationStopsALongMatrix() async throws {
-    // 4·10¹⁰ multiply-adds (seconds on two cores) unless cancellation stops it between blocks.
+    // 4·10¹⁰ multiply-adds: seconds on two idle cores, far longer than the 0.2 s before the
+    // cancellation, so only a check between blocks can end it with CancellationError (a run to
+    // the end returns the matrix instead). No wall-clock bound: the machine may be loaded.
     let a = Tensor<Float>.zeros([2_000, 2_048])
     let b = Tensor<Float>.zeros([10_000, 2_048])
-    let started = DispatchTime.now()
     let task = Task { try await cosineSimilarityMatrix(a, b) }
     try await Task.sleep(nanoseconds: 200_000_000)
     task.cancel()
     await #expect(throws: CancellationError.self) { _ = try await task.value }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-    #expect(seconds < 20, "took \(seconds) s")
   }
 
   @Test func cancellationStopsALongSearch() async throws {
