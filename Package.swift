@@ -3,8 +3,8 @@ import PackageDescription
 
 let package = Package(
   name: "CosineKit",
-  // Apple platforms: the thread setting uses the Synchronization module's Atomic (macOS 15+).
-  platforms: [.macOS(.v15), .iOS(.v18)],
+  // Apple platforms: Float16 (macOS 11 on Apple silicon, iOS 14); Swift concurrency needs less.
+  platforms: [.macOS(.v11), .iOS(.v14)],
   products: [
     .library(name: "CosineKit", targets: ["CosineKit"]),
     .executable(name: "cosine", targets: ["cosine"]),
@@ -13,6 +13,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    // `swift package generate-documentation --target CosineKit` (DocC); no code of its own.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     // SIMD inner loops with per-function `target` attributes and run-time CPU dispatch.

@@ -116,7 +116,7 @@ struct TrainCommand: ParsableCommand {
             "\(target): targets must be a vector of \(l.shape[0]) values (one per pair), got \(Shape.describe(v.shape))"
           )
         }
-        t = try v.reshaped([v.count])
+        t = v.reshaped([v.count])
         try checkTargets(t!, target, for: kind)
       }
       if kind.needsTarget && t == nil {

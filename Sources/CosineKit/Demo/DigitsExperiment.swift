@@ -151,7 +151,7 @@ public struct DigitsExperiment: Sendable {
         var p = model.parameters
         try adam.update(&p, along: g)
         model.parameters = p
-        total += l * Double(target.count)
+        total += Double(l.item()) * Double(target.count)
         pairs += target.count
       }
       losses.append(total / Double(max(1, pairs)))

@@ -1,18 +1,17 @@
 import Dispatch
-import Synchronization
 
 /// Thread settings for CosineKit's kernels.
 ///
 /// Kernels split their rows into contiguous ranges and run them on
 /// `DispatchQueue.concurrentPerform`. By default every core is used.
 public enum CosineKitThreads {
-  private static let configured = Atomic<Int>(0)
+  private static let configured = LockedValue<Int>(0)
 
   /// The number of threads kernels use; `0` (the default) means one per active processor.
   /// Values are clamped to at least 1 when read through ``effectiveCount``.
   public static var count: Int {
-    get { configured.load(ordering: .relaxed) }
-    set { configured.store(max(0, newValue), ordering: .relaxed) }
+    get { configured.load() }
+    set { configured.store(max(0, newValue)) }
   }
 
   /// The number of threads a kernel will actually use.

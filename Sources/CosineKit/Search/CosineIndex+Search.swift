@@ -34,7 +34,7 @@ extension CosineIndex {
   @_specialize(exported: true, where Scalar == Float16)
   public func search(_ queries: Tensor<Scalar>, k: Int) throws -> CosineSearchResults<Scalar> {
     guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
-    let q = queries.rank == 1 ? try queries.reshaped([1, queries.count]) : queries
+    let q = queries.rank == 1 ? queries.reshaped([1, queries.count]) : queries
     guard q.rank == 2, q.shape[1] == dimension else {
       throw CosineError.shapeMismatch(
         operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", queries.shape, [count, dimension])

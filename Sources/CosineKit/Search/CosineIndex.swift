@@ -9,7 +9,7 @@
 /// memory bandwidth, first reads only the high halves (bfloat16, half the bytes) and then
 /// rescores exactly the panels a proven error margin cannot rule out.
 ///
-/// ``search(_:k:)`` scores tiles of queries against the corpus with a register-blocked
+/// ``search(_:k:)-1l6ux`` scores tiles of queries against the corpus with a register-blocked
 /// micro-kernel on every core and keeps, per query, a bounded heap that a score enters only if
 /// it beats the heap's worst entry: the query × corpus score matrix is never built.
 ///
@@ -20,7 +20,7 @@
 /// ```
 ///
 /// Scores are `a·b / (max(‖a‖, eps) · max(‖b‖, eps))` clamped to [−1, 1], as
-/// ``cosineSimilarityMatrix(_:_:eps:)`` computes them: the dot products of the normalized rows
+/// ``cosineSimilarityMatrix(_:_:eps:)-10byu`` computes them: the dot products of the normalized rows
 /// are accumulated in the element type (`Float` for `Float` and `Float16`), one fused
 /// multiply-add chain per pair, bitwise the same on every path (many queries, one query, any
 /// thread count, any instruction set). Results are identical to sorting every score.
@@ -29,7 +29,7 @@
 /// says); a row containing NaN or an infinity scores NaN, and NaN ranks after every number;
 /// an empty corpus gives empty result lists.
 ///
-/// - SeeAlso: ``topKSearch(queries:corpus:k:eps:)``, ``CosineSearchResults``,
+/// - SeeAlso: ``topKSearch(queries:corpus:k:eps:)-4min8``, ``CosineSearchResults``,
 ///   <doc:NumericalConventions>
 public struct CosineIndex<Scalar: TensorScalar>: Sendable {
   /// The number of corpus rows, N.
@@ -62,7 +62,7 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
   @_specialize(exported: true, where Scalar == Float16)
   public init(_ corpus: Tensor<Scalar>, eps: Double = 1e-8) throws {
     try checkEps(eps)
-    let c = corpus.rank == 1 ? try corpus.reshaped([1, corpus.count]) : corpus
+    let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus
     guard c.rank == 2 else {
       throw CosineError.invalidShape(
         "a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")

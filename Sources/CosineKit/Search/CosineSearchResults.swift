@@ -77,8 +77,16 @@ public struct CosineSearchResults<Scalar: TensorScalar>: Sendable, Equatable {
     return (q * k..<(q + 1) * k).map { CosineSearchHit(index: indices[$0], score: scores[$0]) }
   }
 
-  /// The indices as a `[queryCount, k]` tensor of `Double` (exact up to 2^53 rows), the
-  /// layout ``topKSearch(queries:corpus:k:eps:)`` returns and `.npy` files store.
+  /// The row indices of each query, best first: `queryCount` lists of `k` row numbers, the
+  /// `indices` of ``topKSearch(queries:corpus:k:eps:)-4min8``.
+  ///
+  /// - Complexity: O(queryCount · k).
+  public var indexLists: [[Int]] {
+    (0..<queryCount).map { q in Array(indices[q * k..<(q + 1) * k]) }
+  }
+
+  /// The indices as a `[queryCount, k]` tensor of `Double` (exact up to 2^53 rows), the layout
+  /// `.npy` index files are written from.
   public var indexTensor: Tensor<Double> {
     Tensor(uncheckedShape: [queryCount, k], scalars: indices.map { Double($0) })
   }

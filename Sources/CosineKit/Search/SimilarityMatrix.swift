@@ -27,7 +27,7 @@ import CCosineGEMM
 /// **Accuracy:** `Double` inputs are computed in `Double`. `Float` and `Float16` inputs are
 /// normalized in `Double`, rounded to `Float`, and their dot products accumulated in `Float`
 /// with fused multiply-adds: the error is below D·2⁻²⁴ and typically √D·2⁻²⁴ (about 1e-6 for
-/// D = 768). A pair of rows gets bitwise the same score here and in ``CosineIndex/search(_:k:)``.
+/// D = 768). A pair of rows gets bitwise the same score here and in ``CosineIndex/search(_:k:)-1l6ux``.
 ///
 /// **Edge cases:** zero rows score 0 (also when eps is 0); empty inputs give an empty matrix;
 /// D = 0 gives zeros; NaN propagates.
@@ -38,20 +38,32 @@ import CCosineGEMM
 public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, eps: Double = 1e-8) throws
   -> Tensor<T>
 {
-  try checkEps(eps)
-  let a2 = a.rank == 1 ? try a.reshaped([1, a.count]) : a
-  let b2 = b.rank == 1 ? try b.reshaped([1, b.count]) : b
-  guard a2.rank == 2, b2.rank == 2, a2.shape[1] == b2.shape[1] else {
-    throw CosineError.shapeMismatch(operation: "cosine similarity matrix (needs [M, D] and [N, D])", a.shape, b.shape)
-  }
-  if T.self == Double.self { return try PackedMatrix.compute(a2, b2, eps: eps, as: Double.self) }
-  return try PackedMatrix.compute(a2, b2, eps: eps, as: Float.self)
+  try PackedMatrix.matrix(a, b, eps: eps)
 }
 
-/// The GEMM path of ``cosineSimilarityMatrix(_:_:eps:)``.
+/// The GEMM path of ``cosineSimilarityMatrix(_:_:eps:)-10byu``.
 enum PackedMatrix {
+  /// Checks the inputs and computes the matrix (see ``compute(_:_:eps:as:shouldStop:)``).
+  static func matrix<T: TensorScalar>(
+    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, shouldStop: (() -> Bool)? = nil
+  ) throws -> Tensor<T> {
+    try checkEps(eps)
+    let a2 = a.rank == 1 ? a.reshaped([1, a.count]) : a
+    let b2 = b.rank == 1 ? b.reshaped([1, b.count]) : b
+    guard a2.rank == 2, b2.rank == 2, a2.shape[1] == b2.shape[1] else {
+      throw CosineError.shapeMismatch(operation: "cosine similarity matrix (needs [M, D] and [N, D])", a.shape, b.shape)
+    }
+    if T.self == Double.self {
+      return try compute(a2, b2, eps: eps, as: Double.self, shouldStop: shouldStop)
+    }
+    return try compute(a2, b2, eps: eps, as: Float.self, shouldStop: shouldStop)
+  }
+
+  /// `shouldStop`, when given, is asked between blocks of rows (at least 256 rows and about 2³⁰
+  /// multiply-adds each);
+  /// when it says yes the computation ends with `CancellationError`.
   static func compute<T: TensorScalar, E: KernelElement>(
-    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, as _: E.Type
+    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, as _: E.Type, shouldStop: (() -> Bool)? = nil
   ) throws -> Tensor<T> {
     let m = a.shape[0]
     let n = b.shape[0]
@@ -76,10 +88,23 @@ enum PackedMatrix {
     }
 
     if T.self == E.self {
-      let out = [T](unsafeUninitializedCapacity: total) { buffer, initialized in
+      let out = try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
         cg_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
         let c = SharedPointer(UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: E.self))
-        multiply(pa, rows: 0..<m, pb, n: n, into: c.base, rowStride: n)
+        if let shouldStop {
+          // Blocks of at least 256 rows, so streaming `pb` once per block costs little next to the
+          // products, and of about 2³⁰ multiply-adds, so a cancellation is seen within a fraction
+          // of a second.
+          let blockTiles = Swift.max((256 + aw - 1) / aw, (1 << 30) / Swift.max(1, aw * n * Swift.max(1, d)))
+          for tile in stride(from: 0, to: tiles, by: blockTiles) {
+            if shouldStop() { throw CancellationError() }
+            let r0 = tile * aw
+            let r1 = Swift.min(m, (tile + blockTiles) * aw)
+            multiply(pa, rows: r0..<r1, pb, n: n, into: c.base + r0 * n, rowStride: n)
+          }
+        } else {
+          multiply(pa, rows: 0..<m, pb, n: n, into: c.base, rowStride: n)
+        }
         initialized = total
       }
       return Tensor(uncheckedShape: [m, n], scalars: out)
@@ -88,12 +113,13 @@ enum PackedMatrix {
     precondition(T.self == Float16.self && E.self == Float.self)
     let blockTiles = Swift.max(1, (8 << 20) / Swift.max(1, n * 4 * aw))
     var scratch = [Float](repeating: 0, count: Swift.min(m, blockTiles * aw) * n)
-    let out = [T](unsafeUninitializedCapacity: total) { buffer, initialized in
+    let out = try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
       cg_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
       let o = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt16.self)
-      scratch.withUnsafeMutableBufferPointer { s in
+      try scratch.withUnsafeMutableBufferPointer { s in
         var tile = 0
         while tile < tiles {
+          if shouldStop?() == true { throw CancellationError() }
           let t1 = Swift.min(tiles, tile + blockTiles)
           let r0 = tile * aw
           let r1 = Swift.min(m, t1 * aw)

@@ -7,7 +7,9 @@
 /// many times, keep the index instead.
 ///
 /// ```swift
-/// let (indices, scores) = try topKSearch(queries: q, corpus: c, k: 10)  // [Q, 10] each
+/// let (indices, scores) = try topKSearch(queries: q, corpus: c, k: 10)
+/// indices[0]   // [Int]: the 10 best corpus rows of query 0, best first
+/// scores[0]    // their scores, shape [10]
 /// ```
 ///
 /// - Parameters:
@@ -15,7 +17,8 @@
 ///   - corpus: [N, D].
 ///   - k: How many results per query; must be ≥ 0.
 ///   - eps: Norm floor, as in ``cosineSimilarity(_:_:axis:eps:)``.
-/// - Returns: `indices` (row numbers as `Double`) and `scores`, both [Q, min(k, N)].
+/// - Returns: `indices`, Q lists of `min(k, N)` corpus row numbers (best first), and `scores`,
+///   the matching scores as a [Q, min(k, N)] tensor.
 /// - Throws: ``CosineError`` if the shapes are not matrices with equal D, or k < 0.
 ///
 /// **Edge cases:** zero rows score 0; NaN scores rank last; k > N returns all N rows.
@@ -25,13 +28,13 @@
 @_specialize(exported: true, where T == Float16)
 public func topKSearch<T: TensorScalar>(
   queries: Tensor<T>, corpus: Tensor<T>, k: Int, eps: Double = 1e-8
-) throws -> (indices: Tensor<Double>, scores: Tensor<T>) {
+) throws -> (indices: [[Int]], scores: Tensor<T>) {
   guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
-  let q = queries.rank == 1 ? try queries.reshaped([1, queries.count]) : queries
-  let c = corpus.rank == 1 ? try corpus.reshaped([1, corpus.count]) : corpus
+  let q = queries.rank == 1 ? queries.reshaped([1, queries.count]) : queries
+  let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus
   guard q.rank == 2, c.rank == 2, q.shape[1] == c.shape[1] else {
     throw CosineError.shapeMismatch(operation: "top-k search (needs [Q, D] and [N, D])", queries.shape, corpus.shape)
   }
   let r = try CosineIndex(c, eps: eps).search(q, k: k)
-  return (r.indexTensor, r.scoreTensor)
+  return (r.indexLists, r.scoreTensor)
 }

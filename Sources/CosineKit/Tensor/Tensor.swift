@@ -6,12 +6,29 @@
 /// ```swift
 /// let a = try Tensor<Float>(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
 /// a[1, 2]  // 6
+/// let m = Tensor<Float>([[1, 2], [3, 4]])       // nested arrays; literals; .zeros, .ones, .random
+/// let y = matmul(m, m.transposed()) / 2 + 1     // matrix product, broadcasting arithmetic
+/// m[0]; m.sum(axis: 1); m.mean().item()         // rows, reductions, a Swift scalar
 /// ```
+///
+/// The operations users of NumPy, PyTorch and MLX reach for first are in the extensions:
+/// creation (``zeros(_:)``, ``ones(_:)``, ``random(normal:mean:standardDeviation:seed:)``),
+/// arithmetic (`+ − * /` with broadcasting and scalars), reductions (``sum()``, ``mean(axis:keepDims:)``),
+/// ``matmul(_:_:)``, ``transposed()``, ``reshaped(_:)``, rows (`t[i]`, `t[a..<b]`), ``item()``, and
+/// a NumPy-style ``description``. Where the toolchain has `_Differentiation`, `Tensor` is
+/// `Differentiable` and each of those has its derivative registered (see <doc:Training>).
+///
+/// **Edge cases:** the element count always equals the product of ``shape`` (``scalars`` cannot
+/// be replaced from outside the library); empty tensors (a 0 dimension) and rank-0 tensors work
+/// with every operation.
 public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
   /// The extent of each dimension, outermost first.
   public let shape: [Int]
   /// The elements in row-major (C) order; `scalars.count` equals the product of `shape`.
-  public var scalars: [Scalar]
+  ///
+  /// Read-only outside CosineKit, so the element count always matches ``shape``: write elements
+  /// through the subscripts or ``withUnsafeMutableBufferPointer(_:)``.
+  public internal(set) var scalars: [Scalar]
 
   /// Creates a tensor from its shape and row-major elements.
   ///
@@ -67,26 +84,43 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
   public var count: Int { scalars.count }
 
   /// The element at a full multi-index (bounds are checked).
+  ///
+  /// One index on a tensor of rank 2 or more selects a row (see ``subscript(_:)-(Int)``);
+  /// write `t[i, j]` for an element of a matrix, or give the result type (`let x: Float = v[0]`).
   public subscript(_ index: Int...) -> Scalar {
     get { scalars[offset(of: index)] }
     set { scalars[offset(of: index)] = newValue }
   }
 
   private func offset(of index: [Int]) -> Int {
-    precondition(index.count == rank, "expected \(rank) indices, got \(index.count)")
+    guard index.count == rank else {
+      fatalError("expected \(rank) indices for shape \(Shape.describe(shape)), got \(index.count)")
+    }
     var o = 0
     for (i, d) in zip(index, shape) {
-      precondition(i >= 0 && i < d, "index \(index) out of range for shape \(Shape.describe(shape))")
+      guard i >= 0 && i < d else { fatalError("index \(index) out of range for shape \(Shape.describe(shape))") }
       o = o * d + i
     }
     return o
   }
 
-  /// The same elements viewed with another shape of equal element count.
+  /// Calls `body` with the elements' storage, row-major, for reading.
   ///
-  /// - Throws: ``CosineError/invalidShape(_:)`` if the counts differ.
-  public func reshaped(_ newShape: [Int]) throws -> Tensor {
-    try Tensor(shape: newShape, scalars: scalars)
+  /// - Complexity: O(1); no copy.
+  public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
+    try scalars.withUnsafeBufferPointer(body)
+  }
+
+  /// Calls `body` with the elements' storage, row-major, for writing in place.
+  ///
+  /// The buffer has exactly ``count`` elements; the shape cannot change. The pointer must not
+  /// escape `body`.
+  ///
+  /// - Complexity: O(1), or O(n) once if the storage is shared with another tensor (copy on write).
+  public mutating func withUnsafeMutableBufferPointer<R>(
+    _ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R
+  ) rethrows -> R {
+    try scalars.withUnsafeMutableBufferPointer { try body($0) }
   }
 
   /// The elements converted to another scalar type (rounded to nearest).

@@ -22,9 +22,13 @@
 ///   batch is large enough; see ``CosineKitThreads``.
 public struct Dense<Scalar: TensorScalar>: Layer, Equatable {
   /// The kernel, shape [inputSize, outputSize].
-  public var weight: Tensor<Scalar>
-  /// The bias, shape [outputSize], or `nil` for a layer without one.
-  public var bias: Tensor<Scalar>?
+  ///
+  /// Read-only outside CosineKit so that it always fits ``bias``: replace both through
+  /// ``parameters`` (same shapes) or create a layer with ``init(weight:bias:activation:)``.
+  public internal(set) var weight: Tensor<Scalar>
+  /// The bias, shape [outputSize], or `nil` for a layer without one (read-only outside CosineKit,
+  /// as ``weight``).
+  public internal(set) var bias: Tensor<Scalar>?
   /// Applied element-wise after the affine map.
   public var activation: Activation
 

@@ -113,26 +113,4 @@
     }
   }
 
-  // MARK: Tensor
-
-  extension Tensor where Scalar: Differentiable, Scalar.TangentVector == Scalar {
-    @derivative(of: scalarized)
-    @usableFromInline
-    func _vjpScalarized() -> (value: Scalar, pullback: (Scalar) -> Tensor) {
-      let shape = self.shape
-      return (scalarized(), { g in Tensor(uncheckedShape: shape, scalars: [g]) })
-    }
-  }
-
-  extension Tensor {
-    @derivative(of: sum)
-    @usableFromInline
-    func _vjpSum() -> (value: Tensor, pullback: (Tensor) -> Tensor) {
-      let shape = self.shape
-      return (
-        sum(),
-        { g in Tensor(uncheckedShape: shape, scalars: [Scalar](repeating: g.scalars[0], count: shape.reduce(1, *))) }
-      )
-    }
-  }
 #endif

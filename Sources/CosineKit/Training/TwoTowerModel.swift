@@ -46,25 +46,26 @@ public struct TwoTowerModel<Scalar: TensorScalar>: Sendable {
   /// The loss of a batch of pairs and its gradients with respect to ``parameters``.
   ///
   /// - Parameters:
-  ///   - left: Left rows, `[n, in]`.
-  ///   - right: Right rows, `[n, in′]`, pairing row by row with `left`.
+  ///   - leftRows: Left rows, `[n, in]`.
+  ///   - rightRows: Right rows, `[n, in′]`, pairing row by row with `leftRows`.
   ///   - target: Per-pair targets (±1 for `embedding`, labels for `mse`), `[n]`, or `nil`.
   ///   - loss: The loss, reduced to a scalar (its reduction must not be ``Reduction/none``).
-  /// - Returns: The loss value and one gradient per parameter.
+  /// - Returns: The loss value (a rank-0 tensor, as every loss returns) and one gradient per
+  ///   parameter.
   /// - Throws: ``CosineError`` for shapes that do not fit the towers or the loss.
   public func lossAndGradients(
-    left l: Tensor<Scalar>, right r: Tensor<Scalar>, target: Tensor<Scalar>?, loss: CosineLoss
-  ) throws -> (loss: Double, gradients: [Tensor<Scalar>]) {
+    left leftRows: Tensor<Scalar>, right rightRows: Tensor<Scalar>, target: Tensor<Scalar>?, loss: CosineLoss
+  ) throws -> (loss: Tensor<Scalar>, gradients: [Tensor<Scalar>]) {
     guard loss.reduction != .none else {
       throw CosineError.invalidArgument("training needs a loss reduced to one value (sum or mean), not 'none'")
     }
-    let (el, pl) = try left.valueWithPullback(l)
-    let (er, pr) = try (right ?? left).valueWithPullback(r)
+    let (el, pl) = try left.valueWithPullback(leftRows)
+    let (er, pr) = try (right ?? left).valueWithPullback(rightRows)
     let (value, pullback) = try loss.valueWithPullback(el, er, target: target)
     let (gl, gr) = try pullback(Tensor(scalar: 1))
     let dl = try pl(gl).parameters
     let dr = try pr(gr).parameters
     let gradients = right == nil ? zip(dl, dr).map { $0 + $1 } : dl + dr
-    return (Double(value.scalars[0]), gradients)
+    return (value, gradients)
   }
 }

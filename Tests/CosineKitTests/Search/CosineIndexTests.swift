@@ -170,8 +170,8 @@ import Testing
     let corpus = randomTensor([33, 6], seed: 119, as: Float.self)
     let q = randomTensor([4, 6], seed: 120, as: Float.self)
     let (i, s) = try topKSearch(queries: q, corpus: corpus, k: 5)
-    #expect(i.shape == [4, 5] && s.shape == [4, 5])
+    #expect(i.count == 4 && s.shape == [4, 5])
     let want = try bruteForceTopK(q, corpus, k: 5)
-    #expect((0..<4).map { r in (0..<5).map { Int(i[r, $0]) } } == want.indices)
+    #expect(i == want.indices)
   }
 }

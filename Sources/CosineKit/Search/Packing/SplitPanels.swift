@@ -7,7 +7,7 @@ import CCosineGEMM
 /// give, with no extra memory. The high halves alone are the values truncated to bfloat16:
 /// a search bound by memory bandwidth (a few queries) reads only them in a first pass, half the
 /// bytes, and rescoring exactly only the panels that pass a proven error margin
-/// (``CosineIndex/search(_:k:)``).
+/// (``CosineIndex/search(_:k:)-1l6ux``).
 final class SplitPanels: @unchecked Sendable {
   let rows: Int
   let dim: Int
