@@ -66,8 +66,11 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     }
     bw = E.preferredPanelWidth
     aw = E.preferredQueryWidth(panelWidth: bw)
-    tq = Swift.max(aw, loss.tileRows / aw * aw)
-    tc = Swift.max(bw, loss.tileColumns / bw * bw)
+    // Tiles: whole register blocks and panels, no larger than the data.
+    let maxRows = (b + aw - 1) / aw * aw
+    let maxCols = (Swift.max(nd, b) + bw - 1) / bw * bw
+    tq = Swift.max(aw, Swift.min(maxRows, loss.tileRows / aw * aw))
+    tc = Swift.max(bw, Swift.min(maxCols, loss.tileColumns / bw * bw))
     let needPositiveRows = passes.contains { !$0.anchorRows }
     let needAnchorColumns = passes.contains { !$0.docColumns }
     anchorQueries = try Self.pack(a.values, rows: b, dim: d, width: aw)
@@ -265,7 +268,8 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
                         score(pass, i0, rows, j0, cols, into: tile)
                         for r in 0..<rows {
                           sgLocal += probabilities(
-                            pass.kind, i0 + r, tile + r * tc, j0, cols, ref: ref[r], weight: coef[r])
+                            pass.kind, i0 + r, tile + r * tc, j0, cols, ref: ref[r], weight: coef[r],
+                            upstream: u[i0 + r])
                         }
                         guard d > 0 else { continue }
                         // dQ̂ += G·Ĉ (private), dĈ += Gᵀ·Q̂ (columns owned by this thread).
@@ -296,23 +300,19 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
         }
       }
     }
-    // The positive logit: −scale·cos(A_i, P_i) per row, and the normalizations' backward.
-    let sc = loss.scale
+    // The normalizations' backward.
     var gA = [T](repeating: 0, count: b * d)
     var gD = [T](repeating: 0, count: ndocs * d)
     var rowA = [Double](repeating: 0, count: d)
     var rowP = [Double](repeating: 0, count: d)
-    for i in 0..<b {
-      scaleGrad -= u[i] * positive[i]
-    }
     anchorsRaw.withUnsafeBufferPointer { xa in
       docsRaw.withUnsafeBufferPointer { xd in
         gA.withUnsafeMutableBufferPointer { oa in
           gD.withUnsafeMutableBufferPointer { od in
             for i in 0..<ndocs {
               for k in 0..<d {
-                rowA[k] = i < b ? Double(accA[i * d + k]) - u[i] * sc * Double(docs.values[i * d + k]) : 0
-                rowP[k] = Double(accD[i * d + k]) - (i < b ? u[i] * sc * Double(a.values[i * d + k]) : 0)
+                rowA[k] = i < b ? Double(accA[i * d + k]) : 0
+                rowP[k] = Double(accD[i * d + k])
               }
               rowP.withUnsafeBufferPointer { docs.backward(xd, row: i, gradient: $0, into: od) }
               if i < b { rowA.withUnsafeBufferPointer { a.backward(xa, row: i, gradient: $0, into: oa) } }
@@ -327,25 +327,47 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     return BatchLossGradients(first: first, second: second, negatives: negatives, scale: scaleGrad)
   }
 
-  /// Replaces one tile row's cosines by `weight·scale·softmax` (0 where excluded) and returns
-  /// `weight·Σ softmax·cos`, its contribution to the scale's gradient.
+  /// Replaces one tile row's cosines by the gradient of the loss with respect to them,
+  /// `scale·(weight·softmax − upstream·[positive])` (0 where excluded), and returns the row's
+  /// contribution to the scale's gradient, `Σ (weight·softmax − upstream·[positive])·cos`. The
+  /// positive's −1 is applied here, so a softmax of exactly 1 (B = 1) gives a gradient of exactly 0.
   @inline(__always)
   func probabilities(
-    _ kind: Kind, _ i: Int, _ row: UnsafeMutablePointer<E>, _ j0: Int, _ cols: Int, ref: Double, weight: Double
+    _ kind: Kind, _ i: Int, _ row: UnsafeMutablePointer<E>, _ j0: Int, _ cols: Int, ref: Double, weight: Double,
+    upstream: Double
   ) -> Double {
     let f = weight * loss.scale
+    var sg = 0.0
+    if kind == .queryToDoc, i >= j0, i < j0 + cols {
+      // The positive: its term is taken out of the loop below and put back with its −1.
+      let c = i - j0
+      let s = Double(row[c])
+      let p = Double.exp(logit(kind, i, i, s)! - ref)
+      let g = weight * p - upstream
+      row[c] = .nan
+      defer { row[c] = E(loss.scale * g) }
+      return innerProbabilities(kind, i, row, j0, cols, ref: ref, f: f, skip: c) * weight + g * s
+    }
+    return innerProbabilities(kind, i, row, j0, cols, ref: ref, f: f, skip: -1) * weight
+  }
+
+  /// `Σ softmax·cos` over a tile row except column `skip`, writing `f·softmax` (0 where excluded).
+  @inline(__always)
+  func innerProbabilities(
+    _ kind: Kind, _ i: Int, _ row: UnsafeMutablePointer<E>, _ j0: Int, _ cols: Int, ref: Double, f: Double, skip: Int
+  ) -> Double {
     var sg = 0.0
     if plain(kind) {
       let sc = loss.scale
       for c in 0..<cols {
         let s = Double(row[c])
         let p = Double.exp(sc * s - ref)
-        sg += p * s
+        if c != skip { sg += p * s }
         row[c] = E(f * p)
       }
-      return weight * sg
+      return sg
     }
-    for c in 0..<cols {
+    for c in 0..<cols where c != skip {
       let s = Double(row[c])
       if let l = logit(kind, i, j0 + c, s) {
         let p = Double.exp(l - ref)
@@ -355,6 +377,6 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
         row[c] = 0
       }
     }
-    return weight * sg
+    return sg
   }
 }
