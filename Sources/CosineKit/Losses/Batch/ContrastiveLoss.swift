@@ -23,7 +23,7 @@ public struct ContrastiveLoss: BatchCosineLoss, Equatable {
   /// The value and its pullback; `target` holds one label in [0, 1] per pair; no negatives.
   ///
   /// - Throws: ``CosineError`` for inputs of different shapes, a missing target or one of
-  ///   another length, a label outside [0, 1] (``CosineError/invalidTarget(value:index:)``), or
+  ///   another length, a label outside [0, 1], or
   ///   negatives.
   public func valueWithPullback<T: TensorScalar>(
     _ first: Tensor<T>, _ second: Tensor<T>, negatives: Tensor<T>?, target: Tensor<T>?
@@ -31,7 +31,9 @@ public struct ContrastiveLoss: BatchCosineLoss, Equatable {
     guard negatives == nil else { throw CosineError.invalidArgument("the contrastive loss takes no negatives") }
     let (b, _) = try BatchInputs.pair(first, second, loss: "contrastive")
     let y = try BatchInputs.labels(target, batch: b, loss: "contrastive")
-    if let i = y.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) { throw CosineError.invalidTarget(value: y[i], index: i) }
+    if let i = y.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+      throw CosineError.invalidArgument("contrastive labels must be in [0, 1], got \(y[i]) at index \(i)")
+    }
     let pc = try PairCosines(first, second, eps: 1e-8, loss: "contrastive")
     let margin = self.margin
     let reduction = self.reduction
@@ -86,7 +88,9 @@ public struct OnlineContrastiveLoss: BatchCosineLoss, Equatable {
     guard negatives == nil else { throw CosineError.invalidArgument("the online-contrastive loss takes no negatives") }
     let (b, _) = try BatchInputs.pair(first, second, loss: "online-contrastive")
     let y = try BatchInputs.labels(target, batch: b, loss: "online-contrastive")
-    if let i = y.firstIndex(where: { $0 != 0 && $0 != 1 }) { throw CosineError.invalidTarget(value: y[i], index: i) }
+    if let i = y.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+      throw CosineError.invalidArgument("online-contrastive labels must be 0 or 1, got \(y[i]) at index \(i)")
+    }
     let pc = try PairCosines(first, second, eps: 1e-8, loss: "online-contrastive")
     let margin = self.margin
     let dist = pc.cos.map { 1 - $0 }
