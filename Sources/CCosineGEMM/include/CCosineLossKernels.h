@@ -21,4 +21,27 @@ void cg_loss_gemm_f64(int64_t m, int64_t n, int64_t k, const double *a, int64_t 
 #ifdef __cplusplus
 }
 #endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Folds the logits `scale·s` of a tile (`rows` × `cols`, row stride lds) into running per-row
+/// log-sum-exp states: `m[r]` (the largest logit so far, −∞ at first) and `sum[r]` (Σ exp(logit
+/// − m[r])), in double. A NaN logit makes the row's state NaN.
+void cg_loss_lse_rows_f32(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
+                          double *sum);
+void cg_loss_lse_rows_f64(const double *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
+                          double *sum);
+
+/// In place over a tile of cosines: `s[r][c] = f[r] · exp(scale·s[r][c] − ref[r])` (rounded
+/// once), returning `Σ_r w[r] · Σ_c exp(scale·s − ref[r]) · s` accumulated in double.
+double cg_loss_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+                                const double *ref, const double *f, const double *w);
+double cg_loss_softmax_rows_f64(double *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+                                const double *ref, const double *f, const double *w);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -9,6 +9,19 @@ protocol LossKernelElement: KernelElement {
     m: Int, n: Int, k: Int, _ a: UnsafePointer<Self>, aRowStride: Int, aColumnStride: Int,
     _ b: UnsafePointer<Self>, ldb: Int, _ c: UnsafeMutablePointer<Self>, ldc: Int)
 
+  /// Folds the logits `scale·s` of a tile into running per-row (max, Σ exp) states
+  /// (see `cg_loss_lse_rows_f32`).
+  static func lseRows(
+    _ s: UnsafePointer<Self>, lds: Int, rows: Int, cols: Int, scale: Double, max m: UnsafeMutablePointer<Double>,
+    sum: UnsafeMutablePointer<Double>)
+
+  /// `s = f[r]·exp(scale·s − ref[r])` in place; returns `Σ_r w[r]·Σ_c exp(…)·s`
+  /// (see `cg_loss_softmax_rows_f32`).
+  static func softmaxRows(
+    _ s: UnsafeMutablePointer<Self>, lds: Int, rows: Int, cols: Int, scale: Double, ref: UnsafePointer<Double>,
+    f: UnsafePointer<Double>, w: UnsafePointer<Double>
+  ) -> Double
+
   /// Packs `rows` already normalized rows (row-major) into panels of width `width`, unchanged.
   static func packRows(_ x: UnsafePointer<Self>, rows: Int, dim: Int, width: Int, into dest: UnsafeMutablePointer<Self>)
 }
@@ -17,6 +30,20 @@ protocol LossKernelElement: KernelElement {
 private func ones(_ n: Int) -> [Double] { [Double](repeating: 1, count: n) }
 
 extension Float: LossKernelElement {
+  static func lseRows(
+    _ s: UnsafePointer<Float>, lds: Int, rows: Int, cols: Int, scale: Double, max m: UnsafeMutablePointer<Double>,
+    sum: UnsafeMutablePointer<Double>
+  ) {
+    cg_loss_lse_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale, m, sum)
+  }
+
+  static func softmaxRows(
+    _ s: UnsafeMutablePointer<Float>, lds: Int, rows: Int, cols: Int, scale: Double, ref: UnsafePointer<Double>,
+    f: UnsafePointer<Double>, w: UnsafePointer<Double>
+  ) -> Double {
+    cg_loss_softmax_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale, ref, f, w)
+  }
+
   static func lossGemm(
     m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
     _ b: UnsafePointer<Float>, ldb: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int
@@ -35,6 +62,20 @@ extension Float: LossKernelElement {
 }
 
 extension Double: LossKernelElement {
+  static func lseRows(
+    _ s: UnsafePointer<Double>, lds: Int, rows: Int, cols: Int, scale: Double, max m: UnsafeMutablePointer<Double>,
+    sum: UnsafeMutablePointer<Double>
+  ) {
+    cg_loss_lse_rows_f64(s, Int64(lds), Int64(rows), Int64(cols), scale, m, sum)
+  }
+
+  static func softmaxRows(
+    _ s: UnsafeMutablePointer<Double>, lds: Int, rows: Int, cols: Int, scale: Double, ref: UnsafePointer<Double>,
+    f: UnsafePointer<Double>, w: UnsafePointer<Double>
+  ) -> Double {
+    cg_loss_softmax_rows_f64(s, Int64(lds), Int64(rows), Int64(cols), scale, ref, f, w)
+  }
+
   static func lossGemm(
     m: Int, n: Int, k: Int, _ a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int,
     _ b: UnsafePointer<Double>, ldb: Int, _ c: UnsafeMutablePointer<Double>, ldc: Int

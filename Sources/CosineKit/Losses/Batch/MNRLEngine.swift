@@ -148,6 +148,10 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
               let j0 = c * tc
               let cols = Swift.min(tc, ncols - j0)
               score(pass, i0, rows, j0, cols, into: tile)
+              if plain(pass.kind) {
+                E.lseRows(tile, lds: tc, rows: rows, cols: cols, scale: loss.scale, max: m, sum: s)
+                continue
+              }
               for r in 0..<rows {
                 let (cm, cs) = rowStats(pass.kind, i0 + r, tile + r * tc, j0, cols)
                 (m[r], s[r]) = Self.merge(m[r], s[r], cm, cs)
@@ -243,6 +247,7 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
         var sg = [Double](repeating: 0, count: parts)
         // Per row: the weight of its softmax and the log-sum-exp it is relative to.
         let coef = (0..<rows).map { u[i0 + $0] * w }
+        let f = coef.map { $0 * loss.scale }
         let ref = (0..<rows).map { joint ? logZ[i0 + $0] : lse[pi * b + i0 + $0] }
         let queryValues = pass.anchorRows ? a.values : docs.values
         let columnValues = pass.docColumns ? docs.values : a.values
@@ -266,10 +271,15 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
                         let j0 = c * tc
                         let cols = Swift.min(tc, ncols - j0)
                         score(pass, i0, rows, j0, cols, into: tile)
-                        for r in 0..<rows {
-                          sgLocal += probabilities(
-                            pass.kind, i0 + r, tile + r * tc, j0, cols, ref: ref[r], weight: coef[r],
-                            upstream: u[i0 + r])
+                        if plain(pass.kind) {
+                          sgLocal += plainProbabilities(
+                            pass.kind, i0, rows, tile, j0, cols, ref: ref, f: f, weight: coef, upstream: u)
+                        } else {
+                          for r in 0..<rows {
+                            sgLocal += probabilities(
+                              pass.kind, i0 + r, tile + r * tc, j0, cols, ref: ref[r], weight: coef[r],
+                              upstream: u[i0 + r])
+                          }
                         }
                         guard d > 0 else { continue }
                         // dQ̂ += G·Ĉ (private), dĈ += Gᵀ·Q̂ (columns owned by this thread).
@@ -325,6 +335,36 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     let second = Tensor<T>(uncheckedShape: positivesShape, scalars: Array(gD[0..<(b * d)]))
     let negatives = negativesShape.map { Tensor<T>(uncheckedShape: $0, scalars: Array(gD[(b * d)...])) }
     return BatchLossGradients(first: first, second: second, negatives: negatives, scale: scaleGrad)
+  }
+
+  /// ``probabilities(_:_:_:_:_:ref:weight:upstream:)`` for a whole tile of plain rows, in C;
+  /// the positives on the tile's diagonal get their −1 afterwards.
+  func plainProbabilities(
+    _ kind: Kind, _ i0: Int, _ rows: Int, _ tile: UnsafeMutablePointer<E>, _ j0: Int, _ cols: Int, ref: [Double],
+    f: [Double], weight: [Double], upstream u: [Double]
+  ) -> Double {
+    // Rows whose positive (column i of queryToDoc) lies in this tile, with its cosine.
+    var diagonal: [(r: Int, c: Int, s: Double)] = []
+    if kind == .queryToDoc {
+      for r in 0..<rows where i0 + r >= j0 && i0 + r < j0 + cols {
+        diagonal.append((r, i0 + r - j0, Double(tile[r * tc + i0 + r - j0])))
+      }
+    }
+    var sg = ref.withUnsafeBufferPointer { pr in
+      f.withUnsafeBufferPointer { pf in
+        weight.withUnsafeBufferPointer { pw in
+          E.softmaxRows(
+            tile, lds: tc, rows: rows, cols: cols, scale: loss.scale, ref: pr.baseAddress!, f: pf.baseAddress!,
+            w: pw.baseAddress!)
+        }
+      }
+    }
+    for (r, c, s) in diagonal {
+      let p = Double.exp(loss.scale * s - ref[r])
+      tile[r * tc + c] = E(loss.scale * (weight[r] * p - u[i0 + r]))
+      sg -= u[i0 + r] * s
+    }
+    return sg
   }
 
   /// Replaces one tile row's cosines by the gradient of the loss with respect to them,
