@@ -1,4 +1,5 @@
 // Instantiations and dispatch of the streaming losses' gradient GEMM (loss_gemm_template.h).
+#include <stdlib.h>
 #include "CCosineLossKernels.h"
 #include "internal.h"
 #pragma clang fp contract(off)

@@ -2,9 +2,17 @@
 // Plain C: the exponentials dominate and come from libm; everything is accumulated in double.
 #include <math.h>
 #include "CCosineLossKernels.h"
+#include "internal.h"
+
+#if defined(__x86_64__)
+void cg_loss_lse_rows_f32_avx512(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+                                 double *m, double *sum);
+double cg_loss_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+                                       const double *ref, const double *f, const double *w);
+#endif
 
 #define LR_DEFINE(SUF, T)                                                                          \
-  void cg_loss_lse_rows_##SUF(const T *s, int64_t lds, int64_t rows, int64_t cols, double scale,   \
+  static void lse_rows_##SUF(const T *s, int64_t lds, int64_t rows, int64_t cols, double scale,   \
                               double *m, double *sum) {                                            \
     for (int64_t r = 0; r < rows; r++) {                                                           \
       const T *row = s + r * lds;                                                                  \
@@ -36,7 +44,7 @@
     }                                                                                              \
   }                                                                                                \
                                                                                                    \
-  double cg_loss_softmax_rows_##SUF(T *s, int64_t lds, int64_t rows, int64_t cols, double scale,   \
+  static double softmax_rows_##SUF(T *s, int64_t lds, int64_t rows, int64_t cols, double scale,   \
                                     const double *ref, const double *f, const double *w) {         \
     double total = 0;                                                                              \
     for (int64_t r = 0; r < rows; r++) {                                                           \
@@ -56,3 +64,29 @@
 
 LR_DEFINE(f32, float)
 LR_DEFINE(f64, double)
+
+void cg_loss_lse_rows_f32(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
+                          double *sum) {
+#if defined(__x86_64__)
+  if (cg_level() == 2) return cg_loss_lse_rows_f32_avx512(s, lds, rows, cols, scale, m, sum);
+#endif
+  lse_rows_f32(s, lds, rows, cols, scale, m, sum);
+}
+
+void cg_loss_lse_rows_f64(const double *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
+                          double *sum) {
+  lse_rows_f64(s, lds, rows, cols, scale, m, sum);
+}
+
+double cg_loss_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+                                const double *ref, const double *f, const double *w) {
+#if defined(__x86_64__)
+  if (cg_level() == 2) return cg_loss_softmax_rows_f32_avx512(s, lds, rows, cols, scale, ref, f, w);
+#endif
+  return softmax_rows_f32(s, lds, rows, cols, scale, ref, f, w);
+}
+
+double cg_loss_softmax_rows_f64(double *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+                                const double *ref, const double *f, const double *w) {
+  return softmax_rows_f64(s, lds, rows, cols, scale, ref, f, w);
+}
