@@ -1,5 +1,6 @@
 // Row-wise softmax statistics of the streaming losses' score tiles (see CCosineLossKernels.h).
-// Plain C: the exponentials dominate and come from libm; everything is accumulated in double.
+// Portable C (libm exponentials) for every type; Float tiles use the AVX-512 versions in
+// loss_rows_avx512.c when the CPU has it. Every row state is accumulated in double.
 #include <math.h>
 #include "CCosineLossKernels.h"
 #include "internal.h"
