@@ -168,19 +168,25 @@ enum MNRLReference {
       var big = try L(directions: dirs, hardnessMode: .allNegatives, hardnessStrength: 1)
       big.tileRows = 1 << 20
       big.tileColumns = 1 << 20
-      var small = big
-      small.tileRows = tile.0
-      small.tileColumns = tile.1
       let (v1, g1) = try big.valueWithGradient(a, p, negatives: n)
-      let (v2, g2) = try small.valueWithGradient(a, p, negatives: n)
-      #expect(isClose(v2.scalars[0], v1.scalars[0], rtol: 1e-13, atol: 1e-13))
-      #expect(allClose(g2.first, g1.first, rtol: 1e-11, atol: 1e-13))
-      #expect(allClose(g2.second, g1.second, rtol: 1e-11, atol: 1e-13))
-      #expect(allClose(g2.negatives!, g1.negatives!, rtol: 1e-11, atol: 1e-13))
-      #expect(isClose(g2.scale, g1.scale, rtol: 1e-11, atol: 1e-13))
+      // Threads over whole tiles of rows (private gradient buffers, or not), or over columns.
+      for (rowParallel, limit) in [(true, 64 << 20), (true, 0), (false, 64 << 20)] {
+        var small = big
+        small.tileRows = tile.0
+        small.tileColumns = tile.1
+        small.rowParallel = rowParallel
+        small.privateAccumulatorLimit = limit
+        let (v2, g2) = try small.valueWithGradient(a, p, negatives: n)
+        #expect(isClose(v2.scalars[0], v1.scalars[0], rtol: 1e-13, atol: 1e-13))
+        #expect(allClose(g2.first, g1.first, rtol: 1e-11, atol: 1e-13))
+        #expect(allClose(g2.second, g1.second, rtol: 1e-11, atol: 1e-13))
+        #expect(allClose(g2.negatives!, g1.negatives!, rtol: 1e-11, atol: 1e-13))
+        #expect(isClose(g2.scale, g1.scale, rtol: 1e-11, atol: 1e-13))
+      }
       // Float: the same tiles in Float agree with the Double result to Float accuracy.
-      var smallF = small
+      var smallF = big
       smallF.tileRows = 14
+      smallF.tileColumns = tile.1
       let (vf, gf) = try smallF.valueWithGradient(
         a.converted(to: Float.self), p.converted(to: Float.self), negatives: n!.converted(to: Float.self))
       #expect(isClose(Double(vf.scalars[0]), v1.scalars[0], rtol: 1e-5, atol: 1e-5))

@@ -126,10 +126,60 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
 
   // MARK: Forward
 
+  /// Whether whole tiles of rows go to the threads (one split for the whole pass, no
+  /// synchronization per tile) rather than the columns of each tile.
+  var rowParallel: Bool {
+    let tiles = (b + tq - 1) / tq
+    return loss.rowParallel && tiles >= 2 * CosineKitThreads.effectiveCount
+  }
+
+  /// The forward pass with whole tiles of rows per thread: each row's log-sum-exps are its
+  /// thread's alone.
+  private func forwardByRows() {
+    let nd = passes.count
+    let tiles = (b + tq - 1) / tq
+    lse = [Double](repeating: -.infinity, count: nd * b)
+    lse.withUnsafeMutableBufferPointer { lbuf in
+      let out = SharedPointer(lbuf.baseAddress!)
+      SearchParallel.run(tiles, chunks: CosineKitThreads.effectiveCount) { _, range in
+        let tile = UnsafeMutablePointer<E>.allocate(capacity: tq * tc)
+        let state = UnsafeMutablePointer<Double>.allocate(capacity: 2 * tq)
+        defer {
+          tile.deallocate()
+          state.deallocate()
+        }
+        let m = state
+        let s = state + tq
+        for t in range {
+          let i0 = t * tq
+          let rows = Swift.min(tq, b - i0)
+          for (pi, pass) in passes.enumerated() {
+            for r in 0..<rows { (m[r], s[r]) = (-.infinity, 0) }
+            let ncols = columnCount(pass)
+            for j0 in stride(from: 0, to: ncols, by: tc) {
+              let cols = Swift.min(tc, ncols - j0)
+              score(pass, i0, rows, j0, cols, into: tile)
+              if plain(pass.kind) {
+                E.lseRows(tile, lds: tc, rows: rows, cols: cols, scale: loss.scale, max: m, sum: s)
+                continue
+              }
+              for r in 0..<rows {
+                let (cm, cs) = rowStats(pass.kind, i0 + r, tile + r * tc, j0, cols)
+                (m[r], s[r]) = Self.merge(m[r], s[r], cm, cs)
+              }
+            }
+            for r in 0..<rows { out.base[pi * b + i0 + r] = s[r] == 0 ? -.infinity : m[r] + .log(s[r]) }
+          }
+        }
+      }
+    }
+  }
+
   private func forward() {
     let nd = passes.count
     lse = [Double](repeating: -.infinity, count: nd * b)
-    for i0 in stride(from: 0, to: b, by: tq) {
+    if rowParallel { forwardByRows() }
+    for i0 in stride(from: 0, to: rowParallel ? 0 : b, by: tq) {
       let rows = Swift.min(tq, b - i0)
       for (pi, pass) in passes.enumerated() {
         let ncols = columnCount(pass)
@@ -237,7 +287,13 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     var accA = [E](repeating: 0, count: b * d)
     var accD = [E](repeating: 0, count: ndocs * d)
     var scaleGrad = 0.0
-    for i0 in stride(from: 0, to: b, by: tq) {
+    let threads = CosineKitThreads.effectiveCount
+    let privateBytes = threads * (b + ndocs) * d * MemoryLayout<E>.stride
+    let byRows = rowParallel && privateBytes <= loss.privateAccumulatorLimit
+    if byRows {
+      scaleGrad = backwardByRows(u: u, weight: w, threads: threads, accA: &accA, accD: &accD)
+    }
+    for i0 in stride(from: 0, to: byRows ? 0 : b, by: tq) {
       let rows = Swift.min(tq, b - i0)
       for (pi, pass) in passes.enumerated() {
         let ncols = columnCount(pass)
@@ -335,6 +391,80 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     let second = Tensor<T>(uncheckedShape: positivesShape, scalars: Array(gD[0..<(b * d)]))
     let negatives = negativesShape.map { Tensor<T>(uncheckedShape: $0, scalars: Array(gD[(b * d)...])) }
     return BatchLossGradients(first: first, second: second, negatives: negatives, scale: scaleGrad)
+  }
+
+  /// The backward pass with whole tiles of rows per thread, each thread accumulating every
+  /// gradient into its own buffers (summed at the end): one split for the whole pass.
+  /// Returns the scale's gradient.
+  private func backwardByRows(
+    u: [Double], weight w: Double, threads: Int, accA: inout [E], accD: inout [E]
+  ) -> Double {
+    let tiles = (b + tq - 1) / tq
+    let sizeA = b * d
+    let sizeD = ndocs * d
+    var priv = [E](repeating: 0, count: threads * (sizeA + sizeD))
+    var sg = [Double](repeating: 0, count: threads)
+    priv.withUnsafeMutableBufferPointer { pbuf in
+      sg.withUnsafeMutableBufferPointer { sbuf in
+        a.values.withUnsafeBufferPointer { av in
+          docs.values.withUnsafeBufferPointer { dv in
+            let acc = SharedPointer(pbuf.baseAddress!)
+            let sgs = SharedPointer(sbuf.baseAddress!)
+            let aval = SharedConstPointer(av.baseAddress!)
+            let dval = SharedConstPointer(dv.baseAddress!)
+            SearchParallel.run(tiles, chunks: threads) { t, range in
+              let myA = acc.base + t * (sizeA + sizeD)
+              let myD = myA + sizeA
+              let tile = UnsafeMutablePointer<E>.allocate(capacity: tq * tc)
+              defer { tile.deallocate() }
+              var sgLocal = 0.0
+              for ti in range {
+                let i0 = ti * tq
+                let rows = Swift.min(tq, b - i0)
+                let coef = (0..<rows).map { u[i0 + $0] * w }
+                let f = coef.map { $0 * loss.scale }
+                for (pi, pass) in passes.enumerated() {
+                  let ref = (0..<rows).map { joint ? logZ[i0 + $0] : lse[pi * b + i0 + $0] }
+                  let ncols = columnCount(pass)
+                  let q = pass.anchorRows ? aval.base : dval.base
+                  let cvals = pass.docColumns ? dval.base : aval.base
+                  let accQ = pass.anchorRows ? myA : myD
+                  let accC = pass.docColumns ? myD : myA
+                  for j0 in stride(from: 0, to: ncols, by: tc) {
+                    let cols = Swift.min(tc, ncols - j0)
+                    score(pass, i0, rows, j0, cols, into: tile)
+                    if plain(pass.kind) {
+                      sgLocal += plainProbabilities(
+                        pass.kind, i0, rows, tile, j0, cols, ref: ref, f: f, weight: coef, upstream: u)
+                    } else {
+                      for r in 0..<rows {
+                        sgLocal += probabilities(
+                          pass.kind, i0 + r, tile + r * tc, j0, cols, ref: ref[r], weight: coef[r],
+                          upstream: u[i0 + r])
+                      }
+                    }
+                    guard d > 0 else { continue }
+                    E.lossGemm(
+                      m: rows, n: d, k: cols, tile, aRowStride: tc, aColumnStride: 1, cvals + j0 * d, ldb: d,
+                      accQ + i0 * d, ldc: d)
+                    E.lossGemm(
+                      m: cols, n: d, k: rows, tile, aRowStride: 1, aColumnStride: tc, q + i0 * d, ldb: d,
+                      accC + j0 * d, ldc: d)
+                  }
+                }
+              }
+              sgs.base[t] = sgLocal
+            }
+          }
+        }
+      }
+    }
+    for t in 0..<threads {
+      let base = t * (sizeA + sizeD)
+      for k in 0..<sizeA { accA[k] += priv[base + k] }
+      for k in 0..<sizeD { accD[k] += priv[base + sizeA + k] }
+    }
+    return sg.reduce(0, +)
   }
 
   /// ``probabilities(_:_:_:_:_:ref:weight:upstream:)`` for a whole tile of plain rows, in C;

@@ -88,6 +88,11 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
   var tileRows = 256
   /// Document rows per streamed tile (rounded to the kernel's panel width).
   var tileColumns = 512
+  /// Whether threads may take whole tiles of rows (with private gradient buffers when they fit
+  /// in ``privateAccumulatorLimit``) instead of splitting each tile's columns. Tests vary it.
+  var rowParallel = true
+  /// Bytes all threads' private gradient buffers may take together (64 MiB).
+  var privateAccumulatorLimit = 64 << 20
 
   /// Creates the loss, checking its options as sentence-transformers does.
   ///
