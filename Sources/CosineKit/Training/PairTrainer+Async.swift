@@ -14,9 +14,9 @@ extension PairTrainer {
   /// - Throws: as the synchronous form, and `CancellationError`.
   public func train<T: TensorScalar, O: Optimizer<T>>(
     _ model: inout TwoTowerModel<T>, left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?,
-    optimizer: inout O, progress: @escaping @Sendable (Epoch) -> Void = { _ in }
+    negatives: Tensor<T>? = nil, optimizer: inout O, progress: @escaping @Sendable (Epoch) -> Void = { _ in }
   ) async throws -> [Double] {
-    try checkInputs(left: left, right: right, target: target)
+    let plan = try checkInputs(left: left, right: right, target: target, negatives: negatives)
     let (start, startOptimizer) = (model, optimizer)
     let (trained, finalOptimizer, losses) = try await OffPool.run("train") { isCancelled in
       var m = start
@@ -25,7 +25,8 @@ extension PairTrainer {
       var losses: [Double] = []
       for epoch in stride(from: 1, through: epochs, by: 1) {
         let mean = try trainEpoch(
-          &m, left: left, right: right, target: target, optimizer: &o, order: &order, shouldStop: isCancelled)
+          &m, left: left, right: right, target: target, plan: plan, optimizer: &o, order: &order,
+          shouldStop: isCancelled)
         losses.append(mean)
         progress(Epoch(number: epoch, loss: mean))
       }
@@ -41,9 +42,10 @@ extension PairTrainer {
   /// ``train(_:left:right:target:optimizer:progress:)-41v30``.
   public func train<T: TensorScalar>(
     _ model: inout TwoTowerModel<T>, left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?,
-    progress: @escaping @Sendable (Epoch) -> Void = { _ in }
+    negatives: Tensor<T>? = nil, progress: @escaping @Sendable (Epoch) -> Void = { _ in }
   ) async throws -> [Double] {
     var adam = Adam<T>(learningRate: learningRate)
-    return try await train(&model, left: left, right: right, target: target, optimizer: &adam, progress: progress)
+    return try await train(
+      &model, left: left, right: right, target: target, negatives: negatives, optimizer: &adam, progress: progress)
   }
 }

@@ -2,9 +2,16 @@
 ///
 /// Each epoch visits the pairs in a new seeded order, in batches of ``batchSize``; each batch is
 /// one loss evaluation, one backward pass through both towers and one optimizer step.
+///
+/// With a ``batchLoss`` (in-batch negatives: ``MultipleNegativesRankingLoss``, ``CoSENTLoss``,
+/// ``CosineTripletLoss``, ``ContrastiveLoss``, ``OnlineContrastiveLoss``, ``MatryoshkaLoss``)
+/// the batches never hold the same pair, left row or right row twice (they would be false
+/// negatives), and hard negatives may be given to ``train(_:left:right:target:negatives:progress:)``.
 public struct PairTrainer: Sendable {
-  /// The loss comparing the two embeddings of a pair.
+  /// The loss comparing the two embeddings of a pair (unused when ``batchLoss`` is set).
   public var loss: CosineLoss
+  /// A loss over the whole batch, used instead of ``loss`` when set.
+  public var batchLoss: (any BatchCosineLoss)? = nil
   /// Passes over the data.
   public var epochs: Int
   /// Pairs per optimizer step (the last batch of an epoch may be smaller).
@@ -36,10 +43,11 @@ public struct PairTrainer: Sendable {
   /// loss of every epoch; see ``train(_:left:right:target:optimizer:progress:)-41v30``.
   public func train<T: TensorScalar>(
     _ model: inout TwoTowerModel<T>, left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?,
-    progress: (Epoch) -> Void = { _ in }
+    negatives: Tensor<T>? = nil, progress: (Epoch) -> Void = { _ in }
   ) throws -> [Double] {
     var adam = Adam<T>(learningRate: learningRate)
-    return try train(&model, left: left, right: right, target: target, optimizer: &adam, progress: progress)
+    return try train(
+      &model, left: left, right: right, target: target, negatives: negatives, optimizer: &adam, progress: progress)
   }
 
   /// Trains `model` with `optimizer` (any ``Optimizer``: ``SGD``, ``Adam`` or your own) and
@@ -52,6 +60,8 @@ public struct PairTrainer: Sendable {
   ///   - left: `[n, in]` rows for the left tower.
   ///   - right: `[n, in′]` rows for the right tower.
   ///   - target: `[n]` per-pair targets when the loss needs them.
+  ///   - negatives: Hard negatives for a ``batchLoss``: `[n, in′]` (one per pair) or `[k, n, in′]`
+  ///     (k per pair), embedded by the right tower; nil for none.
   ///   - optimizer: Updates the parameters after every batch.
   ///   - progress: Called after every epoch.
   /// - Throws: ``CosineError`` if the row counts differ, a setting is out of range, or the
@@ -62,21 +72,31 @@ public struct PairTrainer: Sendable {
   /// - Complexity: per epoch, one forward and backward pass over the n pairs.
   public func train<T: TensorScalar, O: Optimizer<T>>(
     _ model: inout TwoTowerModel<T>, left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?,
-    optimizer: inout O, progress: (Epoch) -> Void = { _ in }
+    negatives: Tensor<T>? = nil, optimizer: inout O, progress: (Epoch) -> Void = { _ in }
   ) throws -> [Double] {
-    try checkInputs(left: left, right: right, target: target)
+    let plan = try checkInputs(left: left, right: right, target: target, negatives: negatives)
     var order = SeededGenerator(seed: seed)
     var losses: [Double] = []
     for epoch in stride(from: 1, through: epochs, by: 1) {
-      let mean = try trainEpoch(&model, left: left, right: right, target: target, optimizer: &optimizer, order: &order)
+      let mean = try trainEpoch(
+        &model, left: left, right: right, target: target, plan: plan, optimizer: &optimizer, order: &order)
       losses.append(mean)
       progress(Epoch(number: epoch, loss: mean))
     }
     return losses
   }
 
-  /// Checks the settings and the shapes of the pairs.
-  func checkInputs<T: TensorScalar>(left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?) throws {
+  /// What a run needs besides the pairs: hard negatives as `[k, n, w]` blocks, and the row keys
+  /// that keep duplicates out of a batch (batch losses only).
+  struct BatchPlan<T: TensorScalar> {
+    var negativeBlocks: Tensor<T>?
+    var keys: (left: [Int], right: [Int])?
+  }
+
+  /// Checks the settings and the shapes of the pairs and negatives.
+  func checkInputs<T: TensorScalar>(
+    left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?, negatives: Tensor<T>?
+  ) throws -> BatchPlan<T> {
     guard epochs >= 0 else { throw CosineError.invalidArgument("epochs must be >= 0, got \(epochs)") }
     guard batchSize >= 1 else { throw CosineError.invalidArgument("batch size must be >= 1, got \(batchSize)") }
     guard left.rank == 2, right.rank == 2, left.shape[0] == right.shape[0] else {
@@ -86,23 +106,40 @@ public struct PairTrainer: Sendable {
     if let target, target.shape != [n] {
       throw CosineError.shapeMismatch(operation: "targets (need one per pair)", target.shape, [n])
     }
+    if negatives != nil && batchLoss == nil {
+      throw CosineError.invalidArgument("negatives need a batch loss (mnrl or triplet)")
+    }
+    let blocks = try negatives.map { try Self.negativeBlocks($0, pairs: n, width: right.shape[1]) }
+    let keys = batchLoss == nil ? nil : (NoDuplicateBatches.rowKeys(left), NoDuplicateBatches.rowKeys(right))
+    return BatchPlan(negativeBlocks: blocks, keys: keys)
   }
 
   /// One epoch: the pairs in the next order of `order`, one optimizer step per batch; returns
-  /// the mean loss. `shouldStop` is asked before every batch.
+  /// the mean loss. With a ``batchLoss`` no batch holds the same pair, left row or right row
+  /// twice. `shouldStop` is asked before every batch.
   func trainEpoch<T: TensorScalar, O: Optimizer<T>>(
-    _ model: inout TwoTowerModel<T>, left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?,
+    _ model: inout TwoTowerModel<T>, left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?, plan: BatchPlan<T>,
     optimizer: inout O, order: inout SeededGenerator, shouldStop: () -> Bool = { false }
   ) throws -> Double {
     let n = left.shape[0]
     let permutation = order.permutation(n)
+    let batches =
+      plan.keys.map { NoDuplicateBatches.batches(order: permutation, leftKeys: $0.left, rightKeys: $0.right, size: batchSize) }
+      ?? stride(from: 0, to: n, by: batchSize).map { Array(permutation[$0..<min(n, $0 + batchSize)]) }
     var total = 0.0
-    for start in stride(from: 0, to: n, by: batchSize) {
+    for rows in batches {
       if shouldStop() { throw CancellationError() }
-      let rows = Array(permutation[start..<min(n, start + batchSize)])
-      let (l, g) = try model.lossAndGradients(
-        left: left.gatheringRows(rows), right: right.gatheringRows(rows), target: target?.gatheringRows(rows),
-        loss: loss)
+      let (l, g) =
+        if let batchLoss {
+          try model.lossAndGradients(
+            left: left.gatheringRows(rows), right: right.gatheringRows(rows),
+            negatives: plan.negativeBlocks.map { Self.gather($0, rows: rows, pairs: n) },
+            target: target?.gatheringRows(rows), loss: batchLoss)
+        } else {
+          try model.lossAndGradients(
+            left: left.gatheringRows(rows), right: right.gatheringRows(rows), target: target?.gatheringRows(rows),
+            loss: loss)
+        }
       var p = model.parameters
       try optimizer.update(&p, along: g)
       model.parameters = p
