@@ -42,7 +42,7 @@ import Testing
         var ps = params
         ps[k] = q
         m.parameters = ps
-        return try! m.lossAndGradients(left: l, right: r, negatives: n, target: nil, loss: loss).loss
+        return try! m.lossAndGradients(left: l, right: r, negatives: n, target: nil, loss: loss).loss.item()
       }
       #expect(allClose(g[k], fd, rtol: 1e-6, atol: 1e-8))
     }
