@@ -1,3 +1,5 @@
+import CCosineGEMM
+
 /// Spherical k-means: FAISS's `Kmeans(d, k, spherical=True)`, seeded with spherical k-means++.
 ///
 /// Rows are normalized (`x / max(‖x‖, eps)`). Each iteration assigns every row to the centroid of
@@ -10,7 +12,8 @@
 /// ``SphericalKMeansResult/objective``.
 ///
 /// Initialization is k-means++ on the cosine distance (spherical k-means++, Endo and Miyamoto
-/// 2015): a first row drawn uniformly, then each next centroid a row drawn with probability
+/// 2015) over the rows, or over a seeded uniform sample of 256·K of them when N is larger
+/// (``initializationSampleSize``; FAISS trains on such a sample by default): a first row drawn uniformly, then each next centroid a row drawn with probability
 /// proportional to `1 − max cos` to the centroids so far (that is `½‖x − c‖²` between unit
 /// vectors: k-means++ itself on the sphere). The random numbers come from SplitMix64 seeded with
 /// ``seed``, so a seed gives the same result on every machine and every thread count: scores are
@@ -35,13 +38,20 @@ public struct SphericalKMeans: Sendable {
   public var seed: UInt64
   /// Norm floor of the rows, as in ``cosineSimilarity(_:_:axis:eps:)``.
   public var eps: Double
+  /// How many rows k-means++ draws the initial centroids from: a seeded uniform sample of
+  /// `min(N, max(K, this))` rows. Default (nil) 256·K, the training-set size FAISS's `Kmeans`
+  /// uses by default (`max_points_per_centroid`); the iterations always use every row.
+  public var initializationSampleSize: Int?
 
   /// A configuration; see the type's documentation.
-  public init(clusters: Int, iterations: Int = 20, seed: UInt64 = 0, eps: Double = 1e-8) {
+  public init(
+    clusters: Int, iterations: Int = 20, seed: UInt64 = 0, eps: Double = 1e-8, initializationSampleSize: Int? = nil
+  ) {
     self.clusters = clusters
     self.iterations = iterations
     self.seed = seed
     self.eps = eps
+    self.initializationSampleSize = initializationSampleSize
   }
 
   /// Clusters the rows of `x`.
@@ -63,6 +73,9 @@ public struct SphericalKMeans: Sendable {
   /// - Complexity: O(iterations·N·K·D) multiply-adds on all cores for the assignments (GEMM
   ///   kernels, k-best of 1 per row), O(K·N·D) for the initialization, O(iterations·N·D) for the
   ///   updates; memory O(N·D + K·D).
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func fit<T: TensorScalar>(_ x: Tensor<T>, progress: AnalysisProgressHandler? = nil) throws
     -> SphericalKMeansResult<T>
   {
@@ -161,22 +174,48 @@ struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
     x.scalars.withUnsafeBufferPointer { p in (0..<d).map { Double(p[r * d + $0]) * inv[r] } }
   }
 
-  /// Spherical k-means++.
+  /// The rows k-means++ draws from: all rows, or a seeded uniform sample in row order.
+  func initializationRows(_ rng: inout SplitMix64) -> [Int] {
+    let size = Swift.min(n, Swift.max(k, config.initializationSampleSize ?? 256 * k))
+    guard size < n else { return Array(0..<n) }
+    var all = Array(0..<n)
+    for i in 0..<size {
+      let j = i + Int(rng.nextDouble() * Double(n - i))
+      all.swapAt(i, j)
+    }
+    return all.prefix(size).sorted()
+  }
+
+  /// Spherical k-means++ over ``initializationRows(_:)``.
   func initialize(_ progress: AnalysisProgressHandler?) throws -> [E] {
     var rng = SplitMix64(seed: config.seed)
+    let rows = initializationRows(&rng)
+    let s = rows.count
+    // The candidate rows, packed as a corpus: each new centroid's cosines come from one pass
+    // of the GEMM kernel over them.
+    let gathered = x.scalars.withUnsafeBufferPointer { p in
+      var g = [T](repeating: 0, count: s * d)
+      for (i, r) in rows.enumerated() { for j in 0..<d { g[i * d + j] = p[r * d + j] } }
+      return g
+    }
+    let panels = try gathered.withUnsafeBufferPointer { p in
+      try Packing.packed(p.baseAddress, rows: s, dim: d, eps: config.eps, width: E.preferredPanelWidth, as: E.self)
+    }
     var centroids = [E](repeating: 0, count: k * d)
-    var best = [Double](repeating: -.infinity, count: n)
-    var chosen = [Bool](repeating: false, count: n)
-    var next = Int(rng.nextDouble() * Double(n))
+    var best = [Double](repeating: -.infinity, count: s)
+    var chosen = [Bool](repeating: false, count: s)
+    var next = Int(rng.nextDouble() * Double(s))
     for c in 0..<k {
       chosen[next] = true
-      let u = unitRow(next)
+      let u = unitRow(rows[next])
       for j in 0..<d { centroids[c * d + j] = E(u[j]) }
       try progress?(AnalysisProgress(stage: "initialization", completed: c + 1, total: k))
       if c == k - 1 { break }
-      let dots = rowDots(Array(centroids[c * d..<(c + 1) * d]))
+      let dots = try gathered.withUnsafeBufferPointer { p in
+        try candidateDots(panels, center: p.baseAddress! + next * d)
+      }
       var total = 0.0
-      for r in 0..<n {
+      for r in 0..<s {
         if dots[r] > best[r] { best[r] = dots[r] }
         total += Swift.max(0, 1 - best[r])
       }
@@ -185,7 +224,7 @@ struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
         let target = rng.nextDouble() * total
         var acc = 0.0
         var last = -1
-        for r in 0..<n {
+        for r in 0..<s {
           let w = Swift.max(0, 1 - best[r])
           guard w > 0 else { continue }
           last = r
@@ -202,34 +241,24 @@ struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
     return centroids
   }
 
-  /// `x̂_r · c` for every row, from the packed rows (the loop over a panel's rows vectorizes).
-  func rowDots(_ c: [E]) -> [Double] {
-    var out = [Double](repeating: 0, count: n)
-    let aw = engine.queryWidth
-    let q = engine.queries
+  /// The cosine of every candidate row with `center` (one row of `T`), by the GEMM kernel.
+  func candidateDots(_ panels: PackedPanels<E>, center: UnsafePointer<T>) throws -> [Double] {
+    let s = panels.rows
+    let a = try Packing.packed(center, rows: 1, dim: d, eps: config.eps, width: 1, as: E.self)
+    var out = [E](repeating: 0, count: s)
+    let bw = panels.width
     let dd = d
-    let rows = n
     out.withUnsafeMutableBufferPointer { o in
       let dest = SharedPointer(o.baseAddress!)
-      c.withUnsafeBufferPointer { cb in
-        let cp = SharedConstPointer(cb.baseAddress!)
-        SearchParallel.forEachChunk(engine.queryTiles, costPerItem: aw * dd) { _, range in
-          let acc = UnsafeMutablePointer<E>.allocate(capacity: aw)
-          defer { acc.deallocate() }
-          for t in range {
-            acc.initialize(repeating: 0, count: aw)
-            let p = UnsafePointer(q.panel(t))
-            for j in 0..<dd {
-              let cj = cp.base[j]
-              let row = p + j * aw
-              for r in 0..<aw { acc[r] += row[r] * cj }
-            }
-            for r in 0..<aw where t * aw + r < rows { dest.base[t * aw + r] = Double(acc[r]) }
-          }
-        }
+      SearchParallel.forEachChunk(panels.panelCount, costPerItem: bw * dd) { _, range in
+        let r0 = range.lowerBound * bw
+        let r1 = Swift.min(s, range.upperBound * bw)
+        E.gemm(
+          a.base, rows: 1, width: 1, panels.panel(range.lowerBound), width: bw, rows: r1 - r0, dim: dd,
+          into: dest.base + r0, rowStride: s)
       }
     }
-    return out
+    return out.map { Double($0) }
   }
 
   /// The best centroid of every row and its score.
@@ -248,34 +277,33 @@ struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
     for l in labels { start[l + 1] += 1 }
     for c in 0..<k { start[c + 1] += start[c] }
     var fill = start
-    var members = [Int](repeating: 0, count: n)
+    var members = [Int64](repeating: 0, count: n)
     for (r, l) in labels.enumerated() {
-      members[fill[l]] = r
+      members[fill[l]] = Int64(r)
       fill[l] += 1
     }
     let dd = d
-    let invs = inv
     centroids.withUnsafeMutableBufferPointer { cb in
       let cp = SharedPointer(cb.baseAddress!)
       x.scalars.withUnsafeBufferPointer { xb in
         let xp = SharedConstPointer(xb.baseAddress!)
-        SearchParallel.forEachChunk(k, costPerItem: Swift.max(1, n / k) * dd) { _, range in
-          var s = [Double](repeating: 0, count: dd)
-          for c in range where start[c + 1] > start[c] {
-            for j in 0..<dd { s[j] = 0 }
-            s.withUnsafeMutableBufferPointer { sp in
-              for i in start[c]..<start[c + 1] {
-                let r = members[i]
-                let row = xp.base + r * dd
-                let f = invs[r]
-                for j in 0..<dd { sp[j] += Double(row[j]) * f }
+        inv.withUnsafeBufferPointer { ib in
+          let ip = SharedConstPointer(ib.baseAddress!)
+          members.withUnsafeBufferPointer { mb in
+            let mp = SharedConstPointer(mb.baseAddress!)
+            SearchParallel.forEachChunk(k, costPerItem: Swift.max(1, n / k) * dd) { _, range in
+              let s = UnsafeMutablePointer<Double>.allocate(capacity: dd)
+              defer { s.deallocate() }
+              for c in range where start[c + 1] > start[c] {
+                s.initialize(repeating: 0, count: dd)
+                Self.accumulate(xp.base, dd, mp.base + start[c], start[c + 1] - start[c], ip.base, s)
+                var q = 0.0
+                for j in 0..<dd { q += s[j] * s[j] }
+                guard q > 0, q.isFinite else { continue }  // rows summing to zero: keep the centroid
+                let norm = q.squareRoot()
+                for j in 0..<dd { cp.base[c * dd + j] = E(s[j] / norm) }
               }
             }
-            var q = 0.0
-            for j in 0..<dd { q += s[j] * s[j] }
-            guard q > 0, q.isFinite else { continue }  // rows summing to zero: keep the centroid
-            let norm = q.squareRoot()
-            for j in 0..<dd { cp.base[c * dd + j] = E(s[j] / norm) }
           }
         }
       }
@@ -286,6 +314,29 @@ struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
     for (e, c) in empty.enumerated() where e < n {
       let u = unitRow(farthest[e])
       for j in 0..<d { centroids[c * d + j] = E(u[j]) }
+    }
+  }
+}
+
+extension KMeansRun {
+  /// `sum += x[r] · scale[r]` for the listed rows, in order (the C kernels for `Float` and
+  /// `Double`, the same fused multiply-adds in Swift otherwise).
+  static func accumulate(
+    _ x: UnsafePointer<T>, _ d: Int, _ rows: UnsafePointer<Int64>, _ count: Int, _ scale: UnsafePointer<Double>,
+    _ sum: UnsafeMutablePointer<Double>
+  ) {
+    if T.self == Float.self {
+      cg_accumulate_rows_f32(
+        UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), Int64(d), rows, Int64(count), scale, sum)
+    } else if T.self == Double.self {
+      cg_accumulate_rows_f64(
+        UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), Int64(d), rows, Int64(count), scale, sum)
+    } else {
+      for i in 0..<count {
+        let r = Int(rows[i])
+        let f = scale[r]
+        for j in 0..<d { sum[j] = sum[j].addingProduct(Double(x[r * d + j]), f) }
+      }
     }
   }
 }
