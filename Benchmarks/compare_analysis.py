@@ -91,7 +91,7 @@ def objectives(cli, seeds, threads):
     for seed in range(seeds):
         km = faiss.Kmeans(D, K, niter=ITERS, seed=seed, spherical=True, max_points_per_centroid=N_KMEANS)
         km.train(xn)
-        theirs.append(km.obj[-1] / N_KMEANS)
+        theirs.append(float(km.obj[-1]) / N_KMEANS)
     return ours_, theirs
 
 

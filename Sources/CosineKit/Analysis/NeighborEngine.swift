@@ -39,9 +39,11 @@ final class NeighborEngine<E: KernelElement>: @unchecked Sendable {
     guard k > 0 else { return (ids, scores) }
     let tiles = queryTiles
     let aw = queryWidth
-    // About 2^31 multiply-adds per block: progress a few times a second.
+    // Blocks of at least 48 tiles per thread (the kernel streams the corpus once per 512 KiB
+    // of queries, about 24 tiles at D = 384) and about 2^33 multiply-adds: progress a few
+    // times a second, and the corpus read from memory at most once per ~700 queries a thread.
     let perTile = Swift.max(1, aw * corpus.panelCount * corpus.width * Swift.max(1, dim))
-    let blockTiles = Swift.max(CosineKitThreads.effectiveCount, (1 << 31) / perTile)
+    let blockTiles = Swift.max(48 * CosineKitThreads.effectiveCount, (1 << 33) / perTile)
     var t0 = 0
     while t0 < tiles {
       let t1 = Swift.min(tiles, t0 + blockTiles)
