@@ -63,7 +63,7 @@ struct OutliersCommand: ParsableCommand {
         for (r, i) in order.prefix(top).enumerated() { text += "\(r + 1)\t\(i)\t\(format(v[i]))\n" }
         print(text, terminator: "")
       } else if c.scores == nil {
-        printTensor(s)
+        print(s.scalars.map { format($0) }.joined(separator: "\n"))
       }
     }
   }
