@@ -87,15 +87,12 @@ extension IndexTable {
         continue
       }
       if quantization == .int8 && nq <= Self.int8MaxQueries && seg.int8 != nil {
-        var rows: [[(score: Float, id: Int)]] = []
-        for q in 0..<nq {
-          guard let r = int8Search(seg, sel, packed.base + q * d, k: ks) else { break }
-          rows.append(r)
-        }
-        if rows.count == nq {
-          parts.append(results(rows, ks))
-          continue
-        }
+        // A zero or non-finite query scores every passing row exactly.
+        parts.append(
+          perQuery(nq, ks) { q in
+            int8Search(seg, sel, packed.base + q * d, k: ks)?.hits ?? sparseSearch(seg, sel, packed.base + q * d, k: ks)
+          })
+        continue
       }
       if sel.mask == nil || sel.passCount * 4 >= seg.rows {
         parts.append(try denseSearch(seg, sel, queries, k: ks))
@@ -175,7 +172,7 @@ extension IndexTable {
   }
 
   /// Few passing rows: score only the panels that hold them.
-  private func sparseSearch(_ seg: IndexSegment, _ sel: RowSelection, _ a: UnsafePointer<Float>, k: Int)
+  func sparseSearch(_ seg: IndexSegment, _ sel: RowSelection, _ a: UnsafePointer<Float>, k: Int)
     -> [(score: Float, id: Int)]
   {
     var panels: [Int64] = []
@@ -192,57 +189,10 @@ extension IndexTable {
   /// The int8 first pass with exact rescoring (see <doc:IndexFiles>); nil for a query that is
   /// zero or not finite (the exact path handles it).
   func int8Search(_ seg: IndexSegment, _ sel: RowSelection, _ a: UnsafePointer<Float>, k: Int)
-    -> [(score: Float, id: Int)]?
+    -> (hits: [(score: Float, id: Int)], rescoredPanels: Int)?
   {
-    guard let codes = seg.int8 else { return nil }
-    let d = dimension
+    guard let query = Int8Query(a, dim: dimension), let (lower, upper) = int8Bounds(seg, query) else { return nil }
     let bw = seg.width
-    var m = 0.0
-    for i in 0..<d {
-      guard a[i].isFinite else { return nil }
-      m = Swift.max(m, Double(Swift.abs(a[i])))
-    }
-    let invT = Float(m / 127)
-    guard invT > 0 else { return nil }
-    let g = IndexSegment.groups(d)
-    var q = [Int8](repeating: 0, count: g * 4)
-    var qsum = 0
-    var phi2 = 0.0
-    var ahat2 = 0.0
-    var a2 = 0.0
-    for i in 0..<d {
-      let c = Swift.max(-127, Swift.min(127, (Double(a[i]) / Double(invT)).rounded(.toNearestOrEven)))
-      q[i] = Int8(c)
-      qsum += Int(c)
-      let ah = c * Double(invT)
-      phi2 += (Double(a[i]) - ah) * (Double(a[i]) - ah)
-      ahat2 += ah * ah
-      a2 += Double(a[i]) * Double(a[i])
-    }
-    // The bound of <doc:IndexFiles>: |E − A| ≤ ‖φ‖·‖b‖ + ‖â‖·ε + γ_D·‖a‖·‖b‖, ‖b‖ ≤ 1 + D·2⁻²⁴.
-    let u = 0x1p-24
-    let bNorm = 1 + Double(d) * u
-    let gammaD = Double(d) * u / (1 - Double(d) * u)
-    let slack = 1 + 0x1p-30
-    let phi = Self.roundUp(phi2.squareRoot() * bNorm * slack)
-    let ahat = Self.roundUp(ahat2.squareRoot() * slack)
-    let gamma = Self.roundUp(gammaD * a2.squareRoot() * bNorm * slack)
-    let slots = seg.panelCount * bw
-    var lower = [Float](repeating: 0, count: slots)
-    var upper = [Float](repeating: 0, count: slots)
-    q.withUnsafeBufferPointer { qp in
-      lower.withUnsafeMutableBufferPointer { lp in
-        upper.withUnsafeMutableBufferPointer { up in
-          let (qb, l, u) = (SharedConstPointer(qp.baseAddress!), SharedPointer(lp.baseAddress!), SharedPointer(up.baseAddress!))
-          SearchParallel.forEachChunk(seg.panelCount, costPerItem: bw * g * 4) { _, range in
-            cq_scan_int8(
-              codes.codes, codes.invScale, codes.err, Int64(bw), Int64(d), Int64(range.lowerBound), Int64(range.count),
-              qb.base, Int32(128 * qsum), invT, phi, ahat, gamma, l.base + range.lowerBound * bw,
-              u.base + range.lowerBound * bw)
-          }
-        }
-      }
-    }
     var kth = KthLargest(k: k)
     for r in 0..<seg.rows where sel.passes(r) { kth.offer(lower[r]) }
     let tau = Self.clamp(kth.value)
@@ -253,7 +203,30 @@ extension IndexTable {
     }
     var best = BestK(k: k)
     score(seg, panels, a, into: &best, only: sel.passes)
-    return best.sorted()
+    return (best.sorted(), panels.count)
+  }
+
+  /// Lower and upper bounds of the exact score of every row slot of `seg` (see ``Int8Query``).
+  func int8Bounds(_ seg: IndexSegment, _ query: Int8Query) -> (lower: [Float], upper: [Float])? {
+    guard let codes = seg.int8 else { return nil }
+    let (d, bw, g) = (dimension, seg.width, IndexSegment.groups(dimension))
+    let slots = seg.panelCount * bw
+    var lower = [Float](repeating: 0, count: slots)
+    var upper = [Float](repeating: 0, count: slots)
+    query.codes.withUnsafeBufferPointer { qp in
+      lower.withUnsafeMutableBufferPointer { lp in
+        upper.withUnsafeMutableBufferPointer { up in
+          let (qb, l, u) = (SharedConstPointer(qp.baseAddress!), SharedPointer(lp.baseAddress!), SharedPointer(up.baseAddress!))
+          SearchParallel.forEachChunk(seg.panelCount, costPerItem: bw * g * 4) { _, range in
+            cq_scan_int8(
+              codes.codes, codes.invScale, codes.err, Int64(bw), Int64(d), Int64(range.lowerBound), Int64(range.count),
+              qb.base, query.bias, query.invT, query.phi, query.ahat, query.gamma, l.base + range.lowerBound * bw,
+              u.base + range.lowerBound * bw)
+          }
+        }
+      }
+    }
+    return (lower, upper)
   }
 
   /// Binary codes: the best `k · rescore` passing rows by Hamming distance, rescored exactly.
@@ -292,4 +265,56 @@ extension IndexTable {
   }
 
   @inline(__always) static func clamp(_ x: Float) -> Float { Swift.min(1, Swift.max(-1, x)) }
+}
+
+/// A query quantized for the int8 pass, with the terms of its error bound.
+///
+/// With a the packed query (t⁻¹ = max|a_k| / 127, q = round(a·t), â = q·t⁻¹, φ = a − â) and a
+/// row b (‖b‖ ≤ 1 + D·2⁻²⁴, codes c, scale s⁻¹, b̂ = c·s⁻¹, ‖b − b̂‖ ≤ ε), the integer pass
+/// gives A = â·b̂ and the exact kernel E = fl(a·b) with |E − a·b| ≤ γ_D·‖a‖·‖b‖. Since
+/// a·b − â·b̂ = φ·b + â·(b − b̂): |E − A| ≤ ‖φ‖·‖b‖ + ‖â‖·ε + γ_D·‖a‖·‖b‖. Each term is
+/// rounded up; the scan widens the sum by 2⁻¹² relative and 2⁻²⁰ absolute for its float
+/// arithmetic.
+struct Int8Query {
+  let codes: [Int8]
+  let bias: Int32
+  let invT: Float
+  let phi: Float
+  let ahat: Float
+  let gamma: Float
+
+  /// nil for a zero or non-finite query.
+  init?(_ a: UnsafePointer<Float>, dim d: Int) {
+    var m = 0.0
+    for i in 0..<d {
+      guard a[i].isFinite else { return nil }
+      m = Swift.max(m, Double(Swift.abs(a[i])))
+    }
+    let invT = Float(m / 127)
+    guard invT > 0, d <= 130_000 else { return nil }
+    var q = [Int8](repeating: 0, count: IndexSegment.groups(d) * 4)
+    var qsum = 0
+    var phi2 = 0.0
+    var ahat2 = 0.0
+    var a2 = 0.0
+    for i in 0..<d {
+      let c = Swift.max(-127, Swift.min(127, (Double(a[i]) / Double(invT)).rounded(.toNearestOrEven)))
+      q[i] = Int8(c)
+      qsum += Int(c)
+      let ah = c * Double(invT)
+      phi2 += (Double(a[i]) - ah) * (Double(a[i]) - ah)
+      ahat2 += ah * ah
+      a2 += Double(a[i]) * Double(a[i])
+    }
+    let u = 0x1p-24
+    let bNorm = 1 + Double(d) * u
+    let gammaD = Double(d) * u / (1 - Double(d) * u)
+    let slack = 1 + 0x1p-30
+    codes = q
+    bias = Int32(128 * qsum)
+    self.invT = invT
+    phi = IndexTable.roundUp(phi2.squareRoot() * bNorm * slack)
+    ahat = IndexTable.roundUp(ahat2.squareRoot() * slack)
+    gamma = IndexTable.roundUp(gammaD * a2.squareRoot() * bNorm * slack)
+  }
 }
