@@ -15,6 +15,11 @@ struct Outputs {
     if let path { files.append(({ try NPY.writeInt64(t.scalars.map { Int64($0) }, shape: t.shape, to: path) }, path)) }
   }
 
+  /// Queues a file that `write` writes (atomically) to `path`.
+  mutating func addFile(_ path: String?, _ write: @escaping (String) throws -> Void) {
+    if let path { files.append(({ try write(path) }, path)) }
+  }
+
   /// Writes every queued file, each atomically (temporary file, then rename).
   func commit() throws {
     let paths = files.map(\.path)
