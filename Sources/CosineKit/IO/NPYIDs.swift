@@ -3,11 +3,12 @@ extension NPY {
   ///
   /// Accepts any integer dtype of either byte order (unsigned values must fit in `Int64`), and
   /// float arrays whose every value is a whole number in the `Int64` range (as `np.array` of
-  /// Python floats gives); shape [N] or [N, 1] (a scalar is one id).
+  /// Python floats gives); any shape, flattened in C order (a [Q, k] array of search results
+  /// reads as Q·k ids; Fortran-order arrays of rank ≥ 2 are refused).
   ///
   /// - Parameter path: The file.
   /// - Returns: The ids in C order.
-  /// - Throws: ``NPYError`` naming `path` for a malformed file, a bool or 2-D array, a value
+  /// - Throws: ``NPYError`` naming `path` for a malformed file, a bool array, a value
   ///   out of range or a non-integral float (the first bad index is named).
   /// - Complexity: O(N); memory 16·N bytes at most.
   public static func readIDs(contentsOf path: String) throws -> [Int] {
@@ -15,11 +16,10 @@ extension NPY {
   }
 
   /// ``readIDs(contentsOf:)`` for any input; throws ``NPYProblem``.
-  static func decodeIDs(from input: some NPYInput, anyShape: Bool = false) throws -> [Int] {
+  static func decodeIDs(from input: some NPYInput) throws -> [Int] {
     let header = try NPYHeader.read(from: input)
-    let s = header.shape
-    guard anyShape ? !header.needsTransposition : s.count <= 1 || (s.count == 2 && s[1] == 1) else {
-      throw NPYProblem("ids must have shape [N] or [N, 1], found \(Shape.describe(s))")
+    guard !header.needsTransposition else {
+      throw NPYProblem("ids in Fortran order with shape \(Shape.describe(header.shape)) are not supported (save a C-order array)")
     }
     let n = header.elementCount
     let size = header.dtype.size

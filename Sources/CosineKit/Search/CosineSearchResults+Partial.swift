@@ -41,7 +41,7 @@ extension CosineSearchResults where Scalar == Double {
       let members = try NPZ.decode(bytes)
       guard let idm = members.first(where: { $0.name == "ids" }), let sm = members.first(where: { $0.name == "scores" })
       else { throw NPYProblem("a partial result needs the arrays 'ids' and 'scores'; found \(members.map(\.name))") }
-      let ids = try idm.bytes.withUnsafeBytes { try NPY.decodeIDs(from: MemoryInput(bytes: $0), anyShape: true) }
+      let ids = try idm.bytes.withUnsafeBytes { try NPY.decodeIDs(from: MemoryInput(bytes: $0)) }
       let idShape = try idm.bytes.withUnsafeBytes { try NPYHeader.read(from: MemoryInput(bytes: $0)).shape }
       let scores = try sm.bytes.withUnsafeBytes { try NPY.decode(from: MemoryInput(bytes: $0)) }
       guard scores.shape.count == 2, idShape == scores.shape || (idShape == [scores.shape[0] * scores.shape[1]]) else {
