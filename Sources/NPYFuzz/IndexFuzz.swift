@@ -24,7 +24,9 @@ func checkIndexDecode(_ bytes: UnsafeRawBufferPointer) {
     return
   }
   do {
-    for (filter, rescore) in [(nil, nil), (CosineIndexFilter.denying(ids.prefix(2)), nil), (nil, 2)] as [(CosineIndexFilter?, Int?)] {
+    for (filter, rescore) in [(nil, nil), (CosineIndexFilter.denying(ids.prefix(2)), nil), (nil, 2)]
+      as [(CosineIndexFilter?, Int?)]
+    {
       let r = try index.search(q, k: 3, filter: filter, rescore: rescore)
       precondition(r.k <= 3 && r.k <= index.count, "k \(r.k) for \(index.count) rows")
       for i in r.indices { precondition(known.contains(i), "a search returned id \(i), which the index lacks") }

@@ -19,7 +19,8 @@ struct IndexCommand: ParsableCommand {
     { path, first, piece in
       guard !allow, let i = piece.firstIndex(where: { !$0.isFinite }) else { return }
       throw CLIError(
-        "\(path): corpus contains \(piece[i]) at flat index \(first + i) (pass --allow-nonfinite to accept NaN and infinity)")
+        "\(path): corpus contains \(piece[i]) at flat index \(first + i) (pass --allow-nonfinite to accept NaN and infinity)"
+      )
     }
   }
 
@@ -63,7 +64,8 @@ struct IndexCommand: ParsableCommand {
       let ids = try IndexCommand.ids(ids, count: rows)
       let index = try naming(corpus) {
         try CosineIndex<Float>(
-          contentsOf: corpus, ids: ids, quantization: quantize.value, inspecting: IndexCommand.finiteCheck(allowNonfinite))
+          contentsOf: corpus, ids: ids, quantization: quantize.value,
+          inspecting: IndexCommand.finiteCheck(allowNonfinite))
       }
       var out = Outputs()
       out.addFile(output) { try index.save(to: $0) }
@@ -106,7 +108,8 @@ struct IndexCommand: ParsableCommand {
       let t = try InputPolicy(allowNonfinite: allowNonfinite).load(rows, as: "rows").converted(to: Float.self)
       let m = t.rank == 2 ? t.shape[0] : 1
       guard t.rank <= 2, t.shape.last == x.dimension else {
-        throw CLIError("\(rows): rows of shape \(Shape.describe(t.shape)) do not match the index's dimension \(x.dimension)")
+        throw CLIError(
+          "\(rows): rows of shape \(Shape.describe(t.shape)) do not match the index's dimension \(x.dimension)")
       }
       let ids = try IndexCommand.ids(ids, count: m)
       try naming([index, rows]) { try x.add(t, ids: ids) }

@@ -50,7 +50,8 @@ struct MergeCommand: ParsableCommand {
         SearchOutput.print(r, style: format ?? .table)
       } else {
         SearchOutput.print(
-          try CosineSearchResults(queryCount: r.queryCount, k: r.k, indices: r.indices, scores: r.scores.map { Float($0) }),
+          try CosineSearchResults(
+            queryCount: r.queryCount, k: r.k, indices: r.indices, scores: r.scores.map { Float($0) }),
           style: format ?? .table)
       }
     }

@@ -24,10 +24,12 @@ extension SearchCommand {
     let x = try CosineIndex<Float>(mapping: path)
     guard q.rank <= 2, q.rank >= 1, q.shape.last == x.dimension else {
       throw CLIError(
-        "\(queries), \(path): queries of shape \(Shape.describe(q.shape)) do not match the index's dimension \(x.dimension)")
+        "\(queries), \(path): queries of shape \(Shape.describe(q.shape)) do not match the index's dimension \(x.dimension)"
+      )
     }
     if rescore != nil && x.quantization != .binary {
-      throw CLIError("\(path): --rescore needs an index built with --quantize binary (this one is \(x.quantization.rawValue))")
+      throw CLIError(
+        "\(path): --rescore needs an index built with --quantize binary (this one is \(x.quantization.rawValue))")
     }
     var filter: CosineIndexFilter?
     if let a = allowIds { filter = .allowing(try NPY.readIDs(contentsOf: a)) }

@@ -64,8 +64,16 @@ import Testing
     let idp = try saveIDs(ids, "ids.npy")
     let idx = dir + "/c-\(quantize).idx"
     ok(try run(["index", "build", c, "-o", idx, "--ids", idp, "--quantize", quantize]), "build")
-    ok(try run(["search", "--corpus", c, "--queries", q, "--top-k", "6", "--indices", dir + "/ci.npy", "--scores", dir + "/cs.npy"]), "corpus")
-    ok(try run(["search", "--index", idx, "--queries", q, "--top-k", "6", "--indices", dir + "/xi.npy", "--scores", dir + "/xs.npy"]), "index")
+    ok(
+      try run([
+        "search", "--corpus", c, "--queries", q, "--top-k", "6", "--indices", dir + "/ci.npy", "--scores",
+        dir + "/cs.npy",
+      ]), "corpus")
+    ok(
+      try run([
+        "search", "--index", idx, "--queries", q, "--top-k", "6", "--indices", dir + "/xi.npy", "--scores",
+        dir + "/xs.npy",
+      ]), "index")
     let rows = try NPY.read(contentsOf: dir + "/ci.npy").converted(to: Double.self).scalars.map { Int($0) }
     let got = try NPY.readIDs(contentsOf: dir + "/xi.npy")
     #expect(got == rows.map { ids[$0] })
@@ -80,8 +88,12 @@ import Testing
     let idx = dir + "/u.idx"
     ok(try run(["index", "build", c, "-o", idx, "--quantize", "int8"]), "build")
     let extra = random(20, 8, seed: 4)
-    ok(try run(["index", "add", idx, try save(extra, "extra.npy"), "--ids", try saveIDs(Array(500..<520), "eids.npy")]), "add")
-    let dup = try run(["index", "add", idx, try save(slice(extra, 0..<1), "one.npy"), "--ids", try saveIDs([7], "dup.npy")])
+    ok(
+      try run(["index", "add", idx, try save(extra, "extra.npy"), "--ids", try saveIDs(Array(500..<520), "eids.npy")]),
+      "add")
+    let dup = try run([
+      "index", "add", idx, try save(slice(extra, 0..<1), "one.npy"), "--ids", try saveIDs([7], "dup.npy"),
+    ])
     #expect(dup.status != 0 && dup.stderr.contains("7") && dup.stderr.split(separator: "\n").count == 1)
     ok(try run(["index", "remove", idx, "--ids", try saveIDs([0, 1, 505, 12345], "rm.npy")]), "remove")
     let info = try run(["index", "info", idx])
@@ -104,7 +116,9 @@ import Testing
       let want = try model.search(queries, k: 5, filter: filter)
       #expect(try NPY.readIDs(contentsOf: dir + "/fi.npy") == want.indices, "\(flag)")
     }
-    let both = try run(["search", "--index", idx, "--queries", q, "--allow-ids", dir + "/f.npy", "--deny-ids", dir + "/f.npy"])
+    let both = try run([
+      "search", "--index", idx, "--queries", q, "--allow-ids", dir + "/f.npy", "--deny-ids", dir + "/f.npy",
+    ])
     #expect(both.status != 0)
     let rescore = try run(["search", "--index", idx, "--queries", q, "--rescore", "4"])
     #expect(rescore.status != 0 && rescore.stderr.contains("binary"))
@@ -117,15 +131,28 @@ import Testing
     for j in 0..<12 { queries.scalars[j] = corpus.scalars[30 * 12 + j] }
     let q = try save(queries, "q.npy")
     let whole = try save(corpus, "whole.npy")
-    ok(try run(["search", "--corpus", whole, "--queries", q, "--top-k", "7", "--indices", dir + "/wi.npy", "--scores", dir + "/ws.npy"]), "whole")
+    ok(
+      try run([
+        "search", "--corpus", whole, "--queries", q, "--top-k", "7", "--indices", dir + "/wi.npy", "--scores",
+        dir + "/ws.npy",
+      ]), "whole")
     // Shard 0 as an index file with ids, shard 1 as a plain corpus (global row ids via --ids).
     let s0 = try save(slice(corpus, 0..<150), "s0.npy")
     let s1 = try save(slice(corpus, 150..<400), "s1.npy")
     ok(try run(["index", "build", s0, "-o", dir + "/s0.idx", "--quantize", "int8"]), "build 0")
-    ok(try run(["index", "build", s1, "-o", dir + "/s1.idx", "--ids", try saveIDs(Array(150..<400), "i1.npy")]), "build 1")
-    ok(try run(["search", "--index", dir + "/s0.idx", "--queries", q, "--top-k", "7", "--partial", dir + "/p0.npz"]), "p0")
-    ok(try run(["search", "--index", dir + "/s1.idx", "--queries", q, "--top-k", "7", "--partial", dir + "/p1.npz"]), "p1")
-    let m = try run(["merge", dir + "/p1.npz", dir + "/p0.npz", "--top-k", "7", "--indices", dir + "/mi.npy", "--scores", dir + "/ms.npy"])
+    ok(
+      try run(["index", "build", s1, "-o", dir + "/s1.idx", "--ids", try saveIDs(Array(150..<400), "i1.npy")]),
+      "build 1")
+    ok(
+      try run(["search", "--index", dir + "/s0.idx", "--queries", q, "--top-k", "7", "--partial", dir + "/p0.npz"]),
+      "p0")
+    ok(
+      try run(["search", "--index", dir + "/s1.idx", "--queries", q, "--top-k", "7", "--partial", dir + "/p1.npz"]),
+      "p1")
+    let m = try run([
+      "merge", dir + "/p1.npz", dir + "/p0.npz", "--top-k", "7", "--indices", dir + "/mi.npy", "--scores",
+      dir + "/ms.npy",
+    ])
     ok(m, "merge")
     #expect(m.stdout.isEmpty)
     #expect(try NPY.readIDs(contentsOf: dir + "/mi.npy") == (try NPY.readIDs(contentsOf: dir + "/wi.npy")))

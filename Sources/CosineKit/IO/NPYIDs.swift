@@ -19,7 +19,8 @@ extension NPY {
   static func decodeIDs(from input: some NPYInput) throws -> [Int] {
     let header = try NPYHeader.read(from: input)
     guard !header.needsTransposition else {
-      throw NPYProblem("ids in Fortran order with shape \(Shape.describe(header.shape)) are not supported (save a C-order array)")
+      throw NPYProblem(
+        "ids in Fortran order with shape \(Shape.describe(header.shape)) are not supported (save a C-order array)")
     }
     let n = header.elementCount
     let size = header.dtype.size

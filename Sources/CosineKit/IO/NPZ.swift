@@ -98,7 +98,9 @@ public enum NPZ {
     let count = u16(eocd + 10)
     let size = u32(eocd + 12)
     let start = u32(eocd + 16)
-    guard start <= eocd, size <= eocd - start else { throw NPYProblem("corrupt .npz: the directory lies outside the file") }
+    guard start <= eocd, size <= eocd - start else {
+      throw NPYProblem("corrupt .npz: the directory lies outside the file")
+    }
     var members: [Member] = []
     var p = start
     for _ in 0..<count {

@@ -33,7 +33,9 @@ extension CosineSearchResults where Scalar == Double {
   /// - Throws: ``NPYError`` naming `path` for a missing or malformed archive, a missing `ids`
   ///   or `scores` member, shapes that differ or are not [Q, k], or lists not in rank order.
   /// - Complexity: O(file size).
-  public static func readPartial(contentsOf path: String) throws -> (results: CosineSearchResults<Double>, scoreType: String) {
+  public static func readPartial(contentsOf path: String) throws -> (
+    results: CosineSearchResults<Double>, scoreType: String
+  ) {
     try NPYError.naming(path) {
       let input = try FileInput(path: path)
       var bytes = [UInt8](repeating: 0, count: input.size)
@@ -51,7 +53,8 @@ extension CosineSearchResults where Scalar == Double {
       let values = scores.converted(to: Double.self).scalars
       let (q, k) = (scores.shape[0], scores.shape[1])
       for i in 0..<q {
-        for j in 1..<Swift.max(1, k) where SearchOrder.ranksBefore(values[i * k + j], ids[i * k + j], values[i * k + j - 1], ids[i * k + j - 1]) {
+        for j in 1..<Swift.max(1, k)
+        where SearchOrder.ranksBefore(values[i * k + j], ids[i * k + j], values[i * k + j - 1], ids[i * k + j - 1]) {
           throw NPYProblem("query \(i): results are not in rank order at position \(j)")
         }
       }

@@ -18,7 +18,8 @@ extension CosineIndex {
   ///   not increasing and the rows must be reordered).
   public init(
     contentsOf paths: [String], ids: [Int]? = nil, eps: Double = 1e-8, quantization: CosineIndexQuantization,
-    inspecting inspect: ((_ path: String, _ firstElement: Int, _ piece: UnsafeBufferPointer<Float>) throws -> Void)? = nil
+    inspecting inspect: ((_ path: String, _ firstElement: Int, _ piece: UnsafeBufferPointer<Float>) throws -> Void)? =
+      nil
   ) throws {
     guard Scalar.self != Double.self else { throw Self.needsSingle }
     try checkEps(eps)
@@ -40,7 +41,8 @@ extension CosineIndex {
         let f = starts.lastIndex { $0 <= r && $0 < starts.last! }!
         let local = r - starts[f]
         let m = Swift.min(range.upperBound - r, readers[f].rows - local)
-        let slice = UnsafeMutableBufferPointer(rebasing: buffer[(r - range.lowerBound) * d..<(r - range.lowerBound + m) * d])
+        let slice = UnsafeMutableBufferPointer(
+          rebasing: buffer[(r - range.lowerBound) * d..<(r - range.lowerBound + m) * d])
         try readers[f].read(local..<local + m, into: slice)
         try inspect?(paths[f], local * d, UnsafeBufferPointer(slice))
         r += m

@@ -1,4 +1,3 @@
-
 extension CosineIndex {
   /// Reads an index file held in memory (the bytes are copied), validating it as
   /// ``init(mapping:)`` does. For tests, fuzzing and files that arrive over the network.

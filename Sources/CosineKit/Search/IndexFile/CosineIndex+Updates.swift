@@ -63,7 +63,8 @@ extension CosineIndex {
     try checkEps(eps)
     let c = corpus.rank == 1 ? try corpus.reshaped([1, corpus.count]) : corpus
     guard c.rank == 2 else {
-      throw CosineError.invalidShape("a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")
+      throw CosineError.invalidShape(
+        "a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")
     }
     let n = c.shape[0]
     let d = c.shape[1]
@@ -71,7 +72,8 @@ extension CosineIndex {
     guard ids64.count == n else { throw CosineError.invalidShape("\(n) corpus rows but \(ids64.count) ids") }
     let width = Float.preferredPanelWidth
     let seg = try c.scalars.withUnsafeBufferPointer { p in
-      try IndexTable.segment(p.baseAddress, rows: n, ids: ids64, dimension: d, eps: eps, width: width, quantization: quantization)
+      try IndexTable.segment(
+        p.baseAddress, rows: n, ids: ids64, dimension: d, eps: eps, width: width, quantization: quantization)
     }
     self.init(
       table: IndexTable(
@@ -156,7 +158,8 @@ extension CosineIndex {
   public mutating func add(_ rows: Tensor<Scalar>, ids: [Int]? = nil) throws {
     let r = rows.rank == 1 ? try rows.reshaped([1, rows.count]) : rows
     guard r.rank == 2, r.shape[1] == dimension else {
-      throw CosineError.shapeMismatch(operation: "adding rows to an index (needs [M, D])", rows.shape, [count, dimension])
+      throw CosineError.shapeMismatch(
+        operation: "adding rows to an index (needs [M, D])", rows.shape, [count, dimension])
     }
     var t = try table()
     try r.scalars.withUnsafeBufferPointer { p in
@@ -229,7 +232,8 @@ extension CosineIndex {
   }
 
   /// ``search(_:k:filter:rescore:)`` off the calling task (the work runs on all cores).
-  public func search(_ queries: Tensor<Scalar>, k: Int, filter: CosineIndexFilter? = nil, rescore: Int? = nil) async throws
+  public func search(_ queries: Tensor<Scalar>, k: Int, filter: CosineIndexFilter? = nil, rescore: Int? = nil)
+    async throws
     -> CosineSearchResults<Scalar>
   {
     let index = self

@@ -75,7 +75,9 @@ enum IndexFileFormat {
       guard Array(b[0..<8]) == magic else { return .failure(.badMagic) }
       func get<I: FixedWidthInteger>(_: I.Type, _ at: Int) -> I {
         var v: I = 0
-        withUnsafeMutableBytes(of: &v) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: b[at..<at + I.bitWidth / 8])) }
+        withUnsafeMutableBytes(of: &v) {
+          $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: b[at..<at + I.bitWidth / 8]))
+        }
         return I(littleEndian: v)
       }
       let stored = get(UInt64.self, checksumOffset)
@@ -92,7 +94,8 @@ enum IndexFileFormat {
         let o = 96 + s * 64
         let f = (0..<8).map { get(UInt64.self, o + 8 * $0) }
         segments.append(
-          SegmentEntry(rows: f[0], ids: f[1], high: f[2], low: f[3], codes: f[4], scales: f[5], errors: f[6], bits: f[7]))
+          SegmentEntry(
+            rows: f[0], ids: f[1], high: f[2], low: f[3], codes: f[4], scales: f[5], errors: f[6], bits: f[7]))
       }
       return .success(
         Header(

@@ -25,7 +25,9 @@ extension IndexTable {
     try NPYError.naming(source) {
       let copy = OwnedBytes(count: bytes.count)
       if let b = bytes.baseAddress { copy.base.copyMemory(from: b, byteCount: bytes.count) }
-      guard bytes.count >= IndexFileFormat.dataStart else { throw NPYProblem(IndexFileFormat.Problem.truncated.message) }
+      guard bytes.count >= IndexFileFormat.dataStart else {
+        throw NPYProblem(IndexFileFormat.Problem.truncated.message)
+      }
       return try decode(base: UnsafeRawPointer(copy.base), size: bytes.count, owner: copy, mapping: nil).0
     }
   }
@@ -86,7 +88,9 @@ extension IndexTable {
       guard offset % UInt64(IndexFileFormat.alignment) == 0, offset >= UInt64(IndexFileFormat.dataStart),
         offset <= UInt64(used), count <= used - Int(offset)
       else {
-        throw bad("segment \(seg): \(name) block of \(count) bytes at offset \(offset) lies outside the data (8192..<\(used)) or is misaligned")
+        throw bad(
+          "segment \(seg): \(name) block of \(count) bytes at offset \(offset) lies outside the data (8192..<\(used)) or is misaligned"
+        )
       }
       return base + Int(offset)
     }

@@ -14,7 +14,9 @@ extension IndexTable {
   }
 
   /// The blocks of `segments` laid out from `start`, their header entries and the end.
-  private func layout(_ segs: ArraySlice<IndexSegment>, from start: Int) -> ([Block], [IndexFileFormat.SegmentEntry], Int) {
+  private func layout(_ segs: ArraySlice<IndexSegment>, from start: Int) -> (
+    [Block], [IndexFileFormat.SegmentEntry], Int
+  ) {
     var offset = start
     var blocks: [Block] = []
     var entries: [IndexFileFormat.SegmentEntry] = []
@@ -27,7 +29,8 @@ extension IndexTable {
     }
     for seg in segs where seg.rows > 0 {
       let sz = IndexFileFormat.Sizes(rows: seg.rows, dim: dimension, width: width)!
-      var e = IndexFileFormat.SegmentEntry(rows: UInt64(seg.rows), ids: 0, high: 0, low: 0, codes: 0, scales: 0, errors: 0, bits: 0)
+      var e = IndexFileFormat.SegmentEntry(
+        rows: UInt64(seg.rows), ids: 0, high: 0, low: 0, codes: 0, scales: 0, errors: 0, bits: 0)
       e.ids = put(seg.ids, sz.ids)
       e.high = put(seg.panels.high, sz.half)
       e.low = put(seg.panels.low, sz.half)
@@ -94,7 +97,8 @@ extension IndexTable {
       }
     }
     file.state.withLock {
-      $0 = FileState.Snapshot(path: path, header: h, segments: segments.map { ObjectIdentifier($0) }, tombstones: tombstones)
+      $0 = FileState.Snapshot(
+        path: path, header: h, segments: segments.map { ObjectIdentifier($0) }, tombstones: tombstones)
     }
   }
 
@@ -134,7 +138,8 @@ extension IndexTable {
     try h.encoded().withUnsafeBytes { try Self.writeFully(fd, $0, at: Int((g - 1) % 2) * IndexFileFormat.slotSize) }
     try Self.sync(fd)
     file.state.withLock {
-      $0 = FileState.Snapshot(path: path, header: h, segments: segments.map { ObjectIdentifier($0) }, tombstones: tombstones)
+      $0 = FileState.Snapshot(
+        path: path, header: h, segments: segments.map { ObjectIdentifier($0) }, tombstones: tombstones)
     }
     return true
   }

@@ -109,7 +109,9 @@ extension IndexTable {
     results((0..<nq).map(body), k)
   }
 
-  private func results<Scalar: TensorScalar>(_ rows: [[(score: Float, id: Int)]], _ k: Int) -> CosineSearchResults<Scalar> {
+  private func results<Scalar: TensorScalar>(_ rows: [[(score: Float, id: Int)]], _ k: Int) -> CosineSearchResults<
+    Scalar
+  > {
     let flat = rows.flatMap { $0 }
     precondition(flat.count == rows.count * k, "a segment search returned fewer rows than pass")
     return CosineSearchResults(
@@ -216,7 +218,9 @@ extension IndexTable {
     query.codes.withUnsafeBufferPointer { qp in
       lower.withUnsafeMutableBufferPointer { lp in
         upper.withUnsafeMutableBufferPointer { up in
-          let (qb, l, u) = (SharedConstPointer(qp.baseAddress!), SharedPointer(lp.baseAddress!), SharedPointer(up.baseAddress!))
+          let (qb, l, u) = (
+            SharedConstPointer(qp.baseAddress!), SharedPointer(lp.baseAddress!), SharedPointer(up.baseAddress!)
+          )
           SearchParallel.forEachChunk(seg.panelCount, costPerItem: bw * g * 4) { _, range in
             cq_scan_int8(
               codes.codes, codes.invScale, codes.err, Int64(bw), Int64(d), Int64(range.lowerBound), Int64(range.count),

@@ -49,7 +49,10 @@ final class SplitPanels: @unchecked Sendable {
 
   /// Split panels over halves that `owner` keeps alive (`panelCount · width · dim` each), for
   /// a mapped index file. They are only read.
-  init(rows: Int, dim: Int, width: Int, high: UnsafeMutablePointer<UInt16>, low: UnsafeMutablePointer<UInt16>, owner: AnyObject) {
+  init(
+    rows: Int, dim: Int, width: Int, high: UnsafeMutablePointer<UInt16>, low: UnsafeMutablePointer<UInt16>,
+    owner: AnyObject
+  ) {
     self.rows = rows
     self.dim = dim
     self.width = width

@@ -1,8 +1,8 @@
+import CCosineGEMM
 import Foundation
 import Testing
 
 @testable import CosineKit
-import CCosineGEMM
 
 /// Every index file in the fuzz seed corpus (Fuzz/corpus/index, including regression inputs the
 /// fuzzer finds) is either read and searchable or rejected with a one-line error.

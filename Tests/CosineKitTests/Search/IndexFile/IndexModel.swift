@@ -14,7 +14,9 @@ struct IndexModel {
     for r in 0..<t.shape[0] { rows[ids?[r] ?? r] = Array(t.scalars[r * dim..<(r + 1) * dim]) }
   }
 
-  func topK(_ q: Tensor<Float>, k: Int, passing: (Int) -> Bool = { _ in true }) throws -> (ids: [[Int]], scores: [[Float]]) {
+  func topK(_ q: Tensor<Float>, k: Int, passing: (Int) -> Bool = { _ in true }) throws -> (
+    ids: [[Int]], scores: [[Float]]
+  ) {
     let ids = rows.keys.filter(passing).sorted()
     let nq = q.shape[0]
     guard !ids.isEmpty else { return (Array(repeating: [], count: nq), Array(repeating: [], count: nq)) }
@@ -34,7 +36,10 @@ struct IndexModel {
 
 /// Scores compared bit for bit (NaN equal to NaN).
 func sameBits(_ a: [[Float]], _ b: [[Float]]) -> Bool {
-  a.count == b.count && zip(a, b).allSatisfy { x, y in x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) } }
+  a.count == b.count
+    && zip(a, b).allSatisfy { x, y in
+      x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+    }
 }
 
 /// A fresh temporary path.

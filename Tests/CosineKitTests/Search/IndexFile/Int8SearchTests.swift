@@ -21,7 +21,9 @@ import Testing
 
   @Test(arguments: [(2000, 24), (1500, 37), (700, 384), (97, 5)] as [(Int, Int)])
   func int8ResultsEqualExactOnRandomAndAdversarialData(_ n: Int, _ d: Int) throws {
-    for (c, name) in [(randomTensor([n, d], seed: 5, as: Float.self), "random"), (adversarial(n, d, seed: 9), "adversarial")] {
+    for (c, name) in [
+      (randomTensor([n, d], seed: 5, as: Float.self), "random"), (adversarial(n, d, seed: 9), "adversarial"),
+    ] {
       var q = randomTensor([8, d], seed: 77, as: Float.self)
       for j in 0..<d { q.scalars[j] = c.scalars[5 * d + j] }  // ties with rows 5, 60, 61 and near-ties
       for j in 0..<d { q.scalars[d + j] = 0 }  // a zero query
