@@ -209,3 +209,54 @@ void cq_zero_row(uint16_t *hi, uint16_t *lo, int64_t bw, int64_t row, int64_t d)
     lo[p * bw * d + k * bw + s] = 0;
   }
 }
+
+/// Sift-down of a min-heap of n floats.
+static void min_heap_down(float *h, int64_t n, int64_t i) {
+  for (;;) {
+    int64_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < n && h[l] < h[m]) m = l;
+    if (r < n && h[r] < h[m]) m = r;
+    if (m == i) return;
+    const float t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
+static inline int passes(const uint64_t *mask, int64_t r) {
+  return !mask || ((mask[r >> 6] >> (r & 63)) & 1);
+}
+
+static inline float clampf(float x) { return x > 1.0f ? 1.0f : (x < -1.0f ? -1.0f : x); }
+
+int64_t cq_select_panels(const float *lower, const float *upper, int64_t rows, const uint64_t *mask,
+                         int64_t k, int64_t bw, float *heap, int64_t *panels) {
+  int64_t n = 0;
+  for (int64_t r = 0; r < rows; r++) {
+    if (!passes(mask, r)) continue;
+    const float x = lower[r];
+    if (n < k) {
+      int64_t i = n++;
+      heap[i] = x;
+      while (i > 0 && heap[i] < heap[(i - 1) / 2]) {
+        const float t = heap[i];
+        heap[i] = heap[(i - 1) / 2];
+        heap[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+      }
+    } else if (k > 0 && x > heap[0]) {
+      heap[0] = x;
+      min_heap_down(heap, n, 0);
+    }
+  }
+  const float tau = clampf(n < k || k == 0 ? -INFINITY : heap[0]);
+  int64_t count = 0;
+  for (int64_t r = 0; r < rows; r++) {
+    if (clampf(upper[r]) >= tau && passes(mask, r)) {
+      const int64_t p = r / bw;
+      if (count == 0 || panels[count - 1] != p) panels[count++] = p;
+    }
+  }
+  return count;
+}

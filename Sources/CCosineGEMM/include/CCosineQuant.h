@@ -51,6 +51,14 @@ void cq_hamming(const uint64_t *bits, int64_t words, int64_t first_row, int64_t 
 void cq_score_panels(const float *a, const uint16_t *hi, const uint16_t *lo, int64_t bw,
                      int64_t d, const int64_t *panels, int64_t count, float *out);
 
+/// The int8 pass's choice of panels to rescore: with τ the k-th largest `lower` among the rows
+/// r < rows that pass `mask` (bit r; NULL: all), writes, in increasing order and once each, the
+/// panels (of width bw) holding a passing row with clamp(upper) ≥ clamp(τ) (τ = −∞ when fewer
+/// than k pass). `heap` is scratch for k floats. Returns the number of panels written
+/// (`panels` has room for ceil(rows / bw)).
+int64_t cq_select_panels(const float *lower, const float *upper, int64_t rows, const uint64_t *mask,
+                         int64_t k, int64_t bw, float *heap, int64_t *panels);
+
 /// Copies the packed float of row `src_row` of split panels (width `src_bw`) to row `dst_row`
 /// of other split panels (width `dst_bw`), bit for bit.
 void cq_copy_row(const uint16_t *src_hi, const uint16_t *src_lo, int64_t src_bw, int64_t src_row,

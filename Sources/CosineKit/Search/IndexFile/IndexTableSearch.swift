@@ -195,14 +195,23 @@ extension IndexTable {
   {
     guard let query = Int8Query(a, dim: dimension), let (lower, upper) = int8Bounds(seg, query) else { return nil }
     let bw = seg.width
-    var kth = KthLargest(k: k)
-    for r in 0..<seg.rows where sel.passes(r) { kth.offer(lower[r]) }
-    let tau = Self.clamp(kth.value)
-    var panels: [Int64] = []
-    for r in 0..<seg.rows where Self.clamp(upper[r]) >= tau && sel.passes(r) {
-      let p = Int64(r / bw)
-      if panels.last != p { panels.append(p) }
+    var heap = [Float](repeating: 0, count: Swift.max(1, k))
+    var panels = [Int64](repeating: 0, count: Swift.max(1, seg.panelCount))
+    let n = lower.withUnsafeBufferPointer { lp in
+      upper.withUnsafeBufferPointer { up in
+        heap.withUnsafeMutableBufferPointer { hp in
+          panels.withUnsafeMutableBufferPointer { pp in
+            let (h, p) = (hp.baseAddress!, pp.baseAddress!)
+            let run = { (m: UnsafePointer<UInt64>?) in
+              cq_select_panels(lp.baseAddress!, up.baseAddress!, Int64(seg.rows), m, Int64(k), Int64(bw), h, p)
+            }
+            guard let mask = sel.mask else { return run(nil) }
+            return mask.withUnsafeBufferPointer { run($0.baseAddress) }
+          }
+        }
+      }
     }
+    panels.removeSubrange(Int(n)...)
     var best = BestK(k: k)
     score(seg, panels, a, into: &best, only: sel.passes)
     return (best.sorted(), panels.count)
@@ -213,15 +222,19 @@ extension IndexTable {
     guard let codes = seg.int8 else { return nil }
     let (d, bw, g) = (dimension, seg.width, IndexSegment.groups(dimension))
     let slots = seg.panelCount * bw
-    var lower = [Float](repeating: 0, count: slots)
-    var upper = [Float](repeating: 0, count: slots)
+    var lower = [Float](unsafeUninitializedCapacity: slots) { _, n in n = slots }
+    var upper = [Float](unsafeUninitializedCapacity: slots) { _, n in n = slots }
     query.codes.withUnsafeBufferPointer { qp in
       lower.withUnsafeMutableBufferPointer { lp in
         upper.withUnsafeMutableBufferPointer { up in
           let (qb, l, u) = (
             SharedConstPointer(qp.baseAddress!), SharedPointer(lp.baseAddress!), SharedPointer(up.baseAddress!)
           )
-          SearchParallel.forEachChunk(seg.panelCount, costPerItem: bw * g * 4) { _, range in
+          // More ranges than threads, so that a thread that is descheduled on a busy machine
+          // does not hold the others up.
+          let chunks = SearchParallel.chunkCount(seg.panelCount, costPerItem: bw * g * 4)
+          let ranges = chunks > 1 ? Swift.min(seg.panelCount, 8 * chunks) : 1
+          SearchParallel.run(seg.panelCount, chunks: ranges) { _, range in
             cq_scan_int8(
               codes.codes, codes.invScale, codes.err, Int64(bw), Int64(d), Int64(range.lowerBound), Int64(range.count),
               qb.base, query.bias, query.invT, query.phi, query.ahat, query.gamma, l.base + range.lowerBound * bw,
