@@ -134,7 +134,8 @@ extension IndexTable {
         rows: n, dim: d, width: w,
         high: UnsafeMutablePointer(mutating: high.bindMemory(to: UInt16.self, capacity: halves)),
         low: UnsafeMutablePointer(mutating: low.bindMemory(to: UInt16.self, capacity: halves)), owner: owner)
-      segments.append(IndexSegment(rows: n, ids: ids, panels: panels, int8: int8, bits: bits, entry: e, keep: [owner]))
+      segments.append(
+        IndexSegment(rows: n, ids: ids, panels: panels, int8: int8, bits: bits, entry: e, file: mapping, keep: [owner]))
       total += n
     }
     guard h.tombstoneCount <= UInt64(total) else {

@@ -10,6 +10,8 @@
 final class IndexMapping: @unchecked Sendable {
   let base: UnsafeRawPointer
   let size: Int
+  /// The open file, for reading a few rows with `pread` rather than through the mapping.
+  let fd: CInt
 
   /// Maps `path`.
   ///
@@ -20,20 +22,41 @@ final class IndexMapping: @unchecked Sendable {
       let code = errno
       throw NPYProblem(code == ENOENT ? "no such file" : "cannot open: \(POSIX.describe(code))")
     }
-    defer { POSIX.close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { throw NPYProblem("cannot stat: \(POSIX.describe(errno))") }
-    guard !POSIX.isDirectory(info.st_mode) else { throw NPYProblem("is a directory, not an index file") }
-    guard POSIX.isRegular(info.st_mode) else { throw NPYProblem("not a regular file") }
+    var problem: NPYProblem?
+    if fstat(fd, &info) != 0 {
+      problem = NPYProblem("cannot stat: \(POSIX.describe(errno))")
+    } else if POSIX.isDirectory(info.st_mode) {
+      problem = NPYProblem("is a directory, not an index file")
+    } else if !POSIX.isRegular(info.st_mode) {
+      problem = NPYProblem("not a regular file")
+    } else if Int(info.st_size) < IndexFileFormat.dataStart {
+      problem = NPYProblem(
+        "truncated: \(info.st_size) bytes, shorter than the two \(IndexFileFormat.slotSize)-byte header slots of an index file")
+    }
+    let p = problem == nil ? mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0) : nil
+    if problem == nil && (p == nil || p == MAP_FAILED) {
+      problem = NPYProblem("cannot map into memory: \(POSIX.describe(errno))")
+    }
+    if let problem {
+      POSIX.close(fd)
+      throw problem
+    }
     size = Int(info.st_size)
-    guard size >= IndexFileFormat.dataStart else {
-      throw NPYProblem(
-        "truncated: \(size) bytes, shorter than the two \(IndexFileFormat.slotSize)-byte header slots of an index file")
+    base = UnsafeRawPointer(p!)
+    self.fd = fd
+  }
+
+  /// Fills `buffer` with the file's bytes at `offset` (`pread`), false on failure.
+  func read(_ buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
+    var done = 0
+    while done < buffer.count {
+      let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return false }
+      done += n
     }
-    guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-      throw NPYProblem("cannot map into memory: \(POSIX.describe(errno))")
-    }
-    base = UnsafeRawPointer(p)
+    return true
   }
 
   /// Tells the kernel that `[offset, offset + count)` is read at random (no read-ahead), so
@@ -47,5 +70,8 @@ final class IndexMapping: @unchecked Sendable {
     #endif
   }
 
-  deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
+  deinit {
+    munmap(UnsafeMutableRawPointer(mutating: base), size)
+    POSIX.close(fd)
+  }
 }

@@ -32,12 +32,15 @@ final class IndexSegment: @unchecked Sendable {
   let bits: UnsafePointer<UInt64>?
   /// Where the segment lies in the index file it was mapped from, if it was.
   let entry: IndexFileFormat.SegmentEntry?
+  /// The mapped file, when the segment is mapped from one (rows to rescore are read with `pread`).
+  let file: IndexMapping?
   private let keep: [AnyObject]
 
   init(
     rows: Int, ids: UnsafePointer<Int64>, panels: SplitPanels, int8: Int8Codes?, bits: UnsafePointer<UInt64>?,
-    entry: IndexFileFormat.SegmentEntry?, keep: [AnyObject]
+    entry: IndexFileFormat.SegmentEntry?, file: IndexMapping? = nil, keep: [AnyObject]
   ) {
+    self.file = file
     self.rows = rows
     self.ids = ids
     self.panels = panels

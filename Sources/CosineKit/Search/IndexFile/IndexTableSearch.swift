@@ -154,14 +154,43 @@ extension IndexTable {
     var out = [Float](repeating: 0, count: panels.count * bw)
     let d = dimension
     let src = SharedConstPointer(a)
+    // From a mapped file the few panels are read with pread: mapping them would page in (and
+    // count in the resident set) whole file extents around each one.
+    let per = bw * d
+    var copied: (high: [UInt16], low: [UInt16])?
+    if let file = seg.file, let e = seg.entry, per > 0, panels.count * 8 < seg.panelCount {
+      var h = [UInt16](repeating: 0, count: panels.count * per)
+      var l = h
+      var ok = true
+      h.withUnsafeMutableBytes { hb in
+        l.withUnsafeMutableBytes { lb in
+          for (i, p) in panels.enumerated() where ok {
+            let o = Int(p) * per * 2
+            ok =
+              file.read(UnsafeMutableRawBufferPointer(rebasing: hb[i * per * 2..<(i + 1) * per * 2]), at: Int(e.high) + o)
+              && file.read(UnsafeMutableRawBufferPointer(rebasing: lb[i * per * 2..<(i + 1) * per * 2]), at: Int(e.low) + o)
+          }
+        }
+      }
+      if ok { copied = (h, l) }
+    }
+    let list = copied == nil ? panels : (0..<Int64(panels.count)).map { $0 }
     out.withUnsafeMutableBufferPointer { o in
       let op = SharedPointer(o.baseAddress!)
-      panels.withUnsafeBufferPointer { pl in
+      list.withUnsafeBufferPointer { pl in
         let pp = SharedConstPointer(pl.baseAddress!)
-        SearchParallel.forEachChunk(panels.count, costPerItem: bw * Swift.max(1, d) * 2) { _, range in
-          cq_score_panels(
-            src.base, seg.panels.high, seg.panels.low, Int64(bw), Int64(d), pp.base + range.lowerBound,
-            Int64(range.count), op.base + range.lowerBound * bw)
+        let run = { (hi: UnsafePointer<UInt16>, lo: UnsafePointer<UInt16>) in
+          let (h, l) = (SharedConstPointer(hi), SharedConstPointer(lo))
+          SearchParallel.forEachChunk(list.count, costPerItem: bw * Swift.max(1, d) * 2) { _, range in
+            cq_score_panels(
+              src.base, h.base, l.base, Int64(bw), Int64(d), pp.base + range.lowerBound, Int64(range.count),
+              op.base + range.lowerBound * bw)
+          }
+        }
+        if let copied {
+          copied.high.withUnsafeBufferPointer { h in copied.low.withUnsafeBufferPointer { l in run(h.baseAddress!, l.baseAddress!) } }
+        } else {
+          run(seg.panels.high, seg.panels.low)
         }
       }
     }

@@ -45,6 +45,27 @@ import Testing
     #expect(try bytes(copy) == bytes(path))
   }
 
+  @Test func aMappedInt8IndexReadsItsFewRescoredRowsFromTheFile() throws {
+    let c = randomTensor([20000, 16], seed: 40, as: Float.self)
+    let path = temporaryIndexPath("big")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try CosineIndex(c, quantization: .int8).save(to: path)
+    let mapped = try CosineIndex<Float>(mapping: path)
+    guard case .table(let t) = mapped.storage else {
+      Issue.record("a mapped index keeps a table")
+      return
+    }
+    #expect(t.segments[0].file != nil)
+    let model = IndexModel(c)
+    for seed in 41..<45 as Range<UInt64> {
+      let q = randomTensor([1, 16], seed: seed, as: Float.self)
+      let want = try model.topK(q, k: 5)
+      let r = try mapped.search(q, k: 5)
+      #expect(rows(r).indices == want.ids)
+      #expect(sameBits(rows(r).scores, want.scores))
+    }
+  }
+
   @Test func addAndRemoveAppendInPlaceAndReopen() throws {
     let c = randomTensor([200, 12], seed: 3, as: Float.self)
     var index = try CosineIndex(c, quantization: .int8)
