@@ -32,7 +32,8 @@ final class IndexMapping: @unchecked Sendable {
       problem = NPYProblem("not a regular file")
     } else if Int(info.st_size) < IndexFileFormat.dataStart {
       problem = NPYProblem(
-        "truncated: \(info.st_size) bytes, shorter than the two \(IndexFileFormat.slotSize)-byte header slots of an index file")
+        "truncated: \(info.st_size) bytes, shorter than the two \(IndexFileFormat.slotSize)-byte header slots of an index file"
+      )
     }
     let p = problem == nil ? mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0) : nil
     if problem == nil && (p == nil || p == MAP_FAILED) {

@@ -167,8 +167,10 @@ extension IndexTable {
           for (i, p) in panels.enumerated() where ok {
             let o = Int(p) * per * 2
             ok =
-              file.read(UnsafeMutableRawBufferPointer(rebasing: hb[i * per * 2..<(i + 1) * per * 2]), at: Int(e.high) + o)
-              && file.read(UnsafeMutableRawBufferPointer(rebasing: lb[i * per * 2..<(i + 1) * per * 2]), at: Int(e.low) + o)
+              file.read(
+                UnsafeMutableRawBufferPointer(rebasing: hb[i * per * 2..<(i + 1) * per * 2]), at: Int(e.high) + o)
+              && file.read(
+                UnsafeMutableRawBufferPointer(rebasing: lb[i * per * 2..<(i + 1) * per * 2]), at: Int(e.low) + o)
           }
         }
       }
@@ -188,7 +190,9 @@ extension IndexTable {
           }
         }
         if let copied {
-          copied.high.withUnsafeBufferPointer { h in copied.low.withUnsafeBufferPointer { l in run(h.baseAddress!, l.baseAddress!) } }
+          copied.high.withUnsafeBufferPointer { h in
+            copied.low.withUnsafeBufferPointer { l in run(h.baseAddress!, l.baseAddress!) }
+          }
         } else {
           run(seg.panels.high, seg.panels.low)
         }

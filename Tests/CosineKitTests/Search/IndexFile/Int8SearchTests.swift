@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import CosineKit
@@ -45,6 +46,31 @@ import Testing
         }
       }
     }
+  }
+
+  @Test func thePortableScanOfWidePanelsGivesTheSameResults() throws {
+    // An index packed for AVX-512 (32-row panels), searched with the portable int8 scan.
+    let c = adversarial(900, 40, seed: 50)
+    let index = try CosineIndex(c, quantization: .int8)
+    let q = randomTensor([3, 40], seed: 51, as: Float.self)
+    let fast = try index.search(q, k: 12)
+    let portable = try withKernelLevel(0) { try index.search(q, k: 12) }
+    #expect(fast == portable)
+    #expect(rows(fast).indices == (try IndexModel(c).topK(q, k: 12)).ids)
+  }
+
+  @Test func asyncFormsGiveTheSyncResults() async throws {
+    let c = randomTensor([500, 12], seed: 60, as: Float.self)
+    let index = try CosineIndex(c, quantization: .int8)
+    let path = temporaryIndexPath("async")
+    defer { unlink(path) }
+    try await index.save(to: path)
+    let mapped = try await CosineIndex<Float>.mapping(path)
+    let q = randomTensor([2, 12], seed: 61, as: Float.self)
+    let a = try await mapped.search(q, k: 4, filter: .denying([1, 2, 3]))
+    func blocking() throws -> CosineSearchResults<Float> { try index.search(q, k: 4, filter: .denying([1, 2, 3])) }
+    let b = try blocking()
+    #expect(a == b && a.k == 4)
   }
 
   @Test func theInt8PassRescoresFewRowsOfALargeCorpus() throws {
