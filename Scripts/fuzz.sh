@@ -15,7 +15,8 @@
 #
 # Environment: FUZZ_SANITIZERS (default "fuzzer,address"; "fuzzer" alone is about twice as fast);
 # COSINE_FUZZ_PARSER=model fuzzes the model-file reader (cosine embed MODEL) instead, with the
-# seed corpus Fuzz/corpus/model and the working corpus fuzz-out/model-corpus.
+# seed corpus Fuzz/corpus/model and the working corpus fuzz-out/model-corpus; COSINE_FUZZ_PARSER=index
+# fuzzes the index-file reader (cosine search --index) with Fuzz/corpus/index and inputs up to 32 KiB.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -32,8 +33,11 @@ sanitizers="${FUZZ_SANITIZERS:-fuzzer,address}"
 swift build -c release --product NPYFuzz --scratch-path .build-fuzz \
   -Xswiftc -sanitize="$sanitizers" -Xswiftc -DNPY_LIBFUZZER -Xswiftc -enable-experimental-feature -Xswiftc Extern
 
+max_len=4096
 if [[ "${COSINE_FUZZ_PARSER:-npy}" == model ]]; then
   corpus=(fuzz-out/model-corpus Fuzz/corpus/model); dict=()
+elif [[ "${COSINE_FUZZ_PARSER:-npy}" == index ]]; then
+  corpus=(fuzz-out/index-corpus Fuzz/corpus/index); dict=(); max_len=32768
 else
   corpus=(fuzz-out/corpus Fuzz/corpus/npy); dict=(-dict=Fuzz/npy.dict)
 fi
@@ -42,7 +46,7 @@ binary="$(swift build -c release --product NPYFuzz --scratch-path .build-fuzz --
 
 exec "$binary" "${corpus[@]}" "${dict[@]}" \
   -artifact_prefix=fuzz-out/artifacts/ \
-  -max_len=4096 \
+  -max_len="$max_len" \
   -timeout=10 \
   -rss_limit_mb=2048 \
   -print_final_stats=1 \

@@ -30,15 +30,20 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 /// The parser under test: `.npy` files by default, model files (`cosine embed MODEL`) when the
-/// environment variable `COSINE_FUZZ_PARSER` is `model`.
-let fuzzingModelFiles: Bool = {
-  guard let p = getenv("COSINE_FUZZ_PARSER") else { return false }
-  return String(cString: p) == "model"
+/// environment variable `COSINE_FUZZ_PARSER` is `model`, index files (`cosine search --index`)
+/// when it is `index`.
+let fuzzedParser: String = {
+  guard let p = getenv("COSINE_FUZZ_PARSER") else { return "npy" }
+  return String(cString: p)
 }()
 
 /// Runs `bytes` through the selected parser's checks.
 func check(_ bytes: UnsafeRawBufferPointer) {
-  if fuzzingModelFiles { checkModelDecode(bytes) } else { checkDecode(bytes) }
+  switch fuzzedParser {
+  case "model": checkModelDecode(bytes)
+  case "index": checkIndexDecode(bytes)
+  default: checkDecode(bytes)
+  }
 }
 
 /// Runs `bytes` through ``ModelFile/init(decoding:)``: a rejected input yields a one-line

@@ -27,7 +27,7 @@ struct Cosine: ParsableCommand {
     subcommands: [
       SimilarityCommand.self, NormalizeCommand.self, LossCommand.self, MatrixCommand.self,
       SearchCommand.self, DemoCommand.self, TrainCommand.self, EmbedCommand.self,
-      MineCommand.self, ClusterCommand.self, OutliersCommand.self,
+      MineCommand.self, ClusterCommand.self, OutliersCommand.self, IndexCommand.self, MergeCommand.self,
     ]
   )
 

@@ -117,6 +117,7 @@ struct FileIdentity {
 /// Results of a command: written as files, or printed.
 struct Outputs {
   private var files: [(write: (StagedFile) throws -> Void, path: String)] = []
+  private var selfWritten: [(write: (String) throws -> Void, path: String)] = []
 
   /// Queues a tensor for `path` as `.npy`. Nothing is written until ``commit()``, so a failure
   /// while computing a later result leaves every output untouched.
@@ -129,6 +130,18 @@ struct Outputs {
     if let path {
       files.append(({ try NPY.writeInt64(t.scalars.map { Int64($0) }, shape: t.shape, into: $0) }, path))
     }
+  }
+
+  /// Queues whole-number ids for `path` as an int64 `.npy` of `shape`.
+  mutating func addInt64(_ values: [Int], shape: [Int], to path: String?) {
+    if let path { files.append(({ try NPY.writeInt64(values.map { Int64($0) }, shape: shape, into: $0) }, path)) }
+  }
+
+  /// Queues a file that manages its own atomic write (an index file, which may be updated in
+  /// place): `write(path)` runs at ``commit()`` after every staged file was committed. Use it
+  /// only for a command's single output.
+  mutating func addFile(_ path: String?, _ write: @escaping (String) throws -> Void) {
+    if let path { selfWritten.append((write, path)) }
   }
 
   /// Queues raw bytes (a model file, a report) for `path`.
@@ -164,6 +177,7 @@ struct Outputs {
       if let e = error as? NPYError { throw CLIError("\(plan.option(for: e.path)) \(e.description)") }
       throw error
     }
+    for f in selfWritten { try f.write(f.path) }
   }
 }
 

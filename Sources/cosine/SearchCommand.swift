@@ -32,14 +32,24 @@ struct SearchCommand: ParsableCommand {
       valueName: "format")) var format: Format?
   @Flag(help: "No progress bar on standard error.") var quiet = false
   @Flag(help: "Accept inputs containing NaN or infinity.") var allowNonfinite = false
+  @Option(help: ArgumentHelp("An index file (cosine index build) instead of --corpus.", valueName: "INDEX"))
+  var index: String?
+  @Option(help: ArgumentHelp("With --index: only these ids may be returned.", valueName: "A.npy")) var allowIds: String?
+  @Option(help: ArgumentHelp("With --index: these ids are never returned.", valueName: "D.npy")) var denyIds: String?
+  @Option(help: "With a binary --index: rescore the M·K nearest rows by sign bits (approximate).") var rescore: Int?
+  @Option(help: ArgumentHelp("Also write the top k as ids and scores for cosine merge.", valueName: "OUT.npz"))
+  var partial: String?
 
   func validate() throws {
     guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
-    guard !corpus.isEmpty else { throw ValidationError("at least one --corpus file is needed") }
+    try validateIndexOptions()
   }
 
   func run() throws {
-    try OutputPlan.declare(["--indices": indices, "--scores": scores], inputs: [queries] + corpus)
+    try OutputPlan.declare(
+      ["--indices": indices, "--scores": scores, "--partial": partial],
+      inputs: [queries, index, allowIds, denyIds] + corpus.map(Optional.some))
+    if index != nil { return try runIndexSearch() }
     let policy = InputPolicy(allowNonfinite: allowNonfinite)
     let q = try policy.load(queries, as: "queries")
     var type = ComputeType(q)
@@ -131,8 +141,9 @@ struct SearchCommand: ParsableCommand {
       var out = Outputs()
       out.add(AnyTensor(r.scoreTensor), to: c.scores)
       out.addIndices(r.indexTensor, to: c.indices)
+      if let p = c.partial { out.add(bytes: try r.partialArchive(), to: p) }
       try out.commit()
-      if c.format != nil || (c.indices == nil && c.scores == nil) {
+      if c.format != nil || (c.indices == nil && c.scores == nil && c.partial == nil) {
         SearchOutput.print(r, style: c.format ?? .table)
       }
     }

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include "CCosineLossKernels.h"
 #include "CCosineAnalysis.h"
+#include "CCosineQuant.h"
 
 // Dense kernels for all-pairs inner products of row vectors, C = A·Bᵀ, and for exact top-k
 // search over them. Both operands are "rows are vectors" ([M, D] and [N, D], row-major).

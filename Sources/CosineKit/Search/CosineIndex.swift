@@ -32,8 +32,8 @@
 /// - SeeAlso: ``topKSearch(queries:corpus:k:eps:)-4min8``, ``CosineSearchResults``,
 ///   <doc:NumericalConventions>
 public struct CosineIndex<Scalar: TensorScalar>: Sendable {
-  /// The number of corpus rows, N.
-  public let count: Int
+  /// The number of corpus rows, N (for an index with ids: the rows not removed).
+  public internal(set) var count: Int
   /// The length of each row, D.
   public let dimension: Int
   /// The norm floor used for corpus rows and for queries.
@@ -44,9 +44,11 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
     case single(SplitPanels)
     /// `Double` corpora: normalized doubles as plain panels.
     case double(PackedPanels<Double>)
+    /// Rows with ids, updates and codes, in memory or mapped from an index file.
+    case table(IndexTable)
   }
 
-  let storage: Storage
+  var storage: Storage
 
   /// Prepares a corpus for search.
   ///
@@ -150,6 +152,7 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
     switch storage {
     case .single(let p): return p.byteCount
     case .double(let p): return p.byteCount
+    case .table(let t): return t.byteCount
     }
   }
 }

@@ -16,6 +16,8 @@ final class SplitPanels: @unchecked Sendable {
   let high: UnsafeMutablePointer<UInt16>
   let low: UnsafeMutablePointer<UInt16>
   let capacity: Int
+  /// What keeps borrowed halves alive (a mapped index file); nil when this object owns them.
+  let owner: AnyObject?
 
   var panelCount: Int { (rows + width - 1) / width }
   var byteCount: Int { 2 * capacity * MemoryLayout<UInt16>.stride }
@@ -36,6 +38,7 @@ final class SplitPanels: @unchecked Sendable {
     self.rows = rows
     self.dim = dim
     self.width = width
+    owner = nil
     capacity = Swift.max(1, c2)
     let h = UnsafeMutableRawPointer.allocate(byteCount: 2 * capacity, alignment: 64)
     let l = UnsafeMutableRawPointer.allocate(byteCount: 2 * capacity, alignment: 64)
@@ -45,7 +48,23 @@ final class SplitPanels: @unchecked Sendable {
     low = l.bindMemory(to: UInt16.self, capacity: capacity)
   }
 
+  /// Split panels over halves that `owner` keeps alive (`panelCount · width · dim` each), for
+  /// a mapped index file. They are only read.
+  init(
+    rows: Int, dim: Int, width: Int, high: UnsafeMutablePointer<UInt16>, low: UnsafeMutablePointer<UInt16>,
+    owner: AnyObject
+  ) {
+    self.rows = rows
+    self.dim = dim
+    self.width = width
+    self.high = high
+    self.low = low
+    self.owner = owner
+    capacity = Swift.max(1, (rows + width - 1) / width * width * dim)
+  }
+
   deinit {
+    guard owner == nil else { return }
     UnsafeMutableRawPointer(high).deallocate()
     UnsafeMutableRawPointer(low).deallocate()
   }

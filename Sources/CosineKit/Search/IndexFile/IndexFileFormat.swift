@@ -1,0 +1,160 @@
+/// The layout of a CosineKit index file, version 1 (see <doc:IndexFiles>).
+///
+/// Two header slots of 4096 bytes start the file; the valid one (magic, version, checksum)
+/// with the higher generation describes it. Blocks follow, each at a multiple of 64 bytes:
+/// per segment its ids, the high and low halves of its split panels and its codes, and one
+/// block of removed ids. Every integer is little-endian.
+enum IndexFileFormat {
+  static let magic: [UInt8] = Array("CSKINDEX".utf8)
+  static let version: UInt32 = 1
+  static let slotSize = 4096
+  static let dataStart = 2 * slotSize
+  static let maxSegments = 48
+  static let alignment = 64
+  static let checksumOffset = slotSize - 8
+  /// The largest row length an index file may declare.
+  static let maxDimension = 1 << 20
+
+  /// Offsets (from the start of the file) of one segment's blocks; 0 for a block it lacks.
+  struct SegmentEntry: Equatable, Sendable {
+    var rows: UInt64
+    var ids: UInt64
+    var high: UInt64
+    var low: UInt64
+    var codes: UInt64
+    var scales: UInt64
+    var errors: UInt64
+    var bits: UInt64
+  }
+
+  /// One header slot.
+  struct Header: Equatable, Sendable {
+    var generation: UInt64
+    var dimension: UInt64
+    var width: UInt64
+    var eps: Double
+    var quantization: UInt32
+    var liveRows: UInt64
+    var usedBytes: UInt64
+    var tombstoneOffset: UInt64
+    var tombstoneCount: UInt64
+    var segments: [SegmentEntry]
+
+    /// The slot's 4096 bytes, checksum included.
+    func encoded() -> [UInt8] {
+      var b = [UInt8](repeating: 0, count: slotSize)
+      func put<I: FixedWidthInteger>(_ v: I, _ at: Int) {
+        withUnsafeBytes(of: v.littleEndian) { for (i, x) in $0.enumerated() { b[at + i] = x } }
+      }
+      for (i, x) in magic.enumerated() { b[i] = x }
+      put(version, 8)
+      put(UInt32(slotSize), 12)
+      put(generation, 16)
+      put(dimension, 24)
+      put(width, 32)
+      put(eps.bitPattern, 40)
+      put(quantization, 48)
+      put(UInt32(segments.count), 52)
+      put(liveRows, 56)
+      put(usedBytes, 64)
+      put(tombstoneOffset, 72)
+      put(tombstoneCount, 80)
+      for (s, e) in segments.enumerated() {
+        let o = 96 + s * 64
+        for (j, v) in [e.rows, e.ids, e.high, e.low, e.codes, e.scales, e.errors, e.bits].enumerated() {
+          put(v, o + 8 * j)
+        }
+      }
+      put(checksum(b[0..<checksumOffset]), checksumOffset)
+      return b
+    }
+
+    /// Decodes one slot: nil with the reason when it is not a valid slot.
+    static func decode(_ b: UnsafeRawBufferPointer) -> Result<Header, Problem> {
+      guard b.count >= slotSize else { return .failure(.truncated) }
+      guard Array(b[0..<8]) == magic else { return .failure(.badMagic) }
+      func get<I: FixedWidthInteger>(_: I.Type, _ at: Int) -> I {
+        var v: I = 0
+        withUnsafeMutableBytes(of: &v) {
+          $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: b[at..<at + I.bitWidth / 8]))
+        }
+        return I(littleEndian: v)
+      }
+      let stored = get(UInt64.self, checksumOffset)
+      guard stored == checksum(b[0..<checksumOffset]) else { return .failure(.badChecksum) }
+      let v = get(UInt32.self, 8)
+      guard v == version else { return .failure(.badVersion(v)) }
+      guard get(UInt32.self, 12) == UInt32(slotSize) else { return .failure(.badField("header size")) }
+      let count = Int(get(UInt32.self, 52))
+      guard count <= maxSegments else {
+        return .failure(.badField("segment count \(count) (at most \(maxSegments))"))
+      }
+      var segments: [SegmentEntry] = []
+      for s in 0..<count {
+        let o = 96 + s * 64
+        let f = (0..<8).map { get(UInt64.self, o + 8 * $0) }
+        segments.append(
+          SegmentEntry(
+            rows: f[0], ids: f[1], high: f[2], low: f[3], codes: f[4], scales: f[5], errors: f[6], bits: f[7]))
+      }
+      return .success(
+        Header(
+          generation: get(UInt64.self, 16), dimension: get(UInt64.self, 24), width: get(UInt64.self, 32),
+          eps: Double(bitPattern: get(UInt64.self, 40)), quantization: get(UInt32.self, 48),
+          liveRows: get(UInt64.self, 56), usedBytes: get(UInt64.self, 64), tombstoneOffset: get(UInt64.self, 72),
+          tombstoneCount: get(UInt64.self, 80), segments: segments))
+    }
+  }
+
+  /// Why a header slot is not valid.
+  enum Problem: Error, Equatable {
+    case truncated, badMagic, badChecksum
+    case badVersion(UInt32)
+    case badField(String)
+
+    var message: String {
+      switch self {
+      case .truncated: "truncated: shorter than the two 4096-byte header slots of an index file"
+      case .badMagic: "not a CosineKit index file (no CSKINDEX magic)"
+      case .badChecksum: "header checksum mismatch (the header is corrupt)"
+      case .badVersion(let v): "unsupported index file version \(v) (this build reads version \(version))"
+      case .badField(let s): "invalid header: \(s)"
+      }
+    }
+  }
+
+  /// 64-bit FNV-1a of `bytes`.
+  static func checksum(_ bytes: some Collection<UInt8>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for x in bytes {
+      h ^= UInt64(x)
+      h = h &* 0x100_0000_01b3
+    }
+    return h
+  }
+
+  /// `x` rounded up to the block alignment.
+  static func aligned(_ x: Int) -> Int { (x + alignment - 1) / alignment * alignment }
+
+  /// Byte sizes of a segment's blocks: ids, each half, codes, scales (= errors), bits.
+  struct Sizes {
+    let ids, half, codes, scales, bits: Int
+
+    /// nil when a size overflows.
+    init?(rows: Int, dim: Int, width: Int) {
+      let panels = (rows + width - 1) / width
+      let (slots, o1) = panels.multipliedReportingOverflow(by: width)
+      let (elems, o2) = slots.multipliedReportingOverflow(by: dim)
+      let (h, o3) = elems.multipliedReportingOverflow(by: 2)
+      let (c, o4) = slots.multipliedReportingOverflow(by: IndexSegment.groups(dim) * 4)
+      let (w, o5) = slots.multipliedReportingOverflow(by: IndexSegment.words(dim) * 8)
+      let (i, o6) = rows.multipliedReportingOverflow(by: 8)
+      guard !(o1 || o2 || o3 || o4 || o5 || o6), h < Int.max / 8, c < Int.max / 8, w < Int.max / 8 else { return nil }
+      ids = i
+      half = h
+      codes = c
+      scales = slots * 4
+      bits = w
+    }
+  }
+}

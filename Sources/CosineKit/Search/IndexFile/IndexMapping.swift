@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A whole file mapped read-only into memory, unmapped with the object.
+final class IndexMapping: @unchecked Sendable {
+  let base: UnsafeRawPointer
+  let size: Int
+  /// The open file, for reading a few rows with `pread` rather than through the mapping.
+  let fd: CInt
+
+  /// Maps `path`.
+  ///
+  /// - Throws: ``NPYProblem`` for a missing, unreadable, non-regular or unmappable file.
+  init(path: String) throws {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      let code = errno
+      throw NPYProblem(code == ENOENT ? "no such file" : "cannot open: \(POSIX.describe(code))")
+    }
+    var info = stat()
+    var problem: NPYProblem?
+    if fstat(fd, &info) != 0 {
+      problem = NPYProblem("cannot stat: \(POSIX.describe(errno))")
+    } else if POSIX.isDirectory(info.st_mode) {
+      problem = NPYProblem("is a directory, not an index file")
+    } else if !POSIX.isRegular(info.st_mode) {
+      problem = NPYProblem("not a regular file")
+    } else if Int(info.st_size) < IndexFileFormat.dataStart {
+      problem = NPYProblem(
+        "truncated: \(info.st_size) bytes, shorter than the two \(IndexFileFormat.slotSize)-byte header slots of an index file"
+      )
+    }
+    let p = problem == nil ? mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0) : nil
+    if problem == nil && (p == nil || p == MAP_FAILED) {
+      problem = NPYProblem("cannot map into memory: \(POSIX.describe(errno))")
+    }
+    if let problem {
+      POSIX.close(fd)
+      throw problem
+    }
+    size = Int(info.st_size)
+    base = UnsafeRawPointer(p!)
+    self.fd = fd
+  }
+
+  /// Fills `buffer` with the file's bytes at `offset` (`pread`), false on failure.
+  func read(_ buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
+    var done = 0
+    while done < buffer.count {
+      let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return false }
+      done += n
+    }
+    return true
+  }
+
+  /// Tells the kernel that `[offset, offset + count)` is read at random (no read-ahead), so
+  /// rescoring a few rows does not page in their neighbours.
+  func adviseRandom(_ offset: Int, _ count: Int) {
+    #if canImport(Glibc) || canImport(Musl)
+      let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+      let lo = offset / page * page
+      let hi = Swift.min(size, offset + count)
+      if hi > lo { madvise(UnsafeMutableRawPointer(mutating: base + lo), hi - lo, MADV_RANDOM) }
+    #endif
+  }
+
+  deinit {
+    munmap(UnsafeMutableRawPointer(mutating: base), size)
+    POSIX.close(fd)
+  }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import CosineKit
+
+/// `cosine search --index`: search a mapped index file, with id filters and partial results.
+extension SearchCommand {
+  /// Exactly one of --corpus and --index; the index-only options only with --index.
+  func validateIndexOptions() throws {
+    guard corpus.isEmpty != (index == nil) else {
+      throw ValidationError(
+        corpus.isEmpty ? "a --corpus file or an --index is needed" : "give either --corpus files or --index, not both")
+    }
+    guard allowIds == nil || denyIds == nil else {
+      throw ValidationError("give either --allow-ids or --deny-ids, not both")
+    }
+    if index == nil, allowIds != nil || denyIds != nil || rescore != nil {
+      throw ValidationError("--allow-ids, --deny-ids and --rescore need --index")
+    }
+    if let rescore, rescore < 1 { throw ValidationError("--rescore must be at least 1, got \(rescore)") }
+  }
+
+  func runIndexSearch() throws {
+    let path = index!
+    let q = try InputPolicy(allowNonfinite: allowNonfinite).load(queries, as: "queries").converted(to: Float.self)
+    let x = try CosineIndex<Float>(mapping: path)
+    guard q.rank <= 2, q.rank >= 1, q.shape.last == x.dimension else {
+      throw CLIError(
+        "\(queries), \(path): queries of shape \(Shape.describe(q.shape)) do not match the index's dimension \(x.dimension)"
+      )
+    }
+    if rescore != nil && x.quantization != .binary {
+      throw CLIError(
+        "\(path): --rescore needs an index built with --quantize binary (this one is \(x.quantization.rawValue))")
+    }
+    var filter: CosineIndexFilter?
+    if let a = allowIds { filter = .allowing(try NPY.readIDs(contentsOf: a)) }
+    if let d = denyIds { filter = .denying(try NPY.readIDs(contentsOf: d)) }
+    let r = try naming([queries, path]) { try x.search(q, k: topK, filter: filter, rescore: rescore) }
+    var out = Outputs()
+    out.add(AnyTensor(r.scoreTensor), to: scores)
+    out.addInt64(r.indices, shape: [r.queryCount, r.k], to: indices)
+    if let partial { out.add(bytes: try r.partialArchive(), to: partial) }
+    try out.commit()
+    if format != nil || (indices == nil && scores == nil && partial == nil) {
+      SearchOutput.print(r, style: format ?? .table)
+    }
+  }
+}
