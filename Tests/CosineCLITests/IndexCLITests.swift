@@ -126,9 +126,9 @@ import Testing
 
   @Test func partialResultsMergeIntoTheUnshardedSearch() throws {
     var corpus = random(400, 12, seed: 6)
-    for j in 0..<12 { corpus.scalars[350 * 12 + j] = corpus.scalars[30 * 12 + j] }  // a tie across shards
+    for j in 0..<12 { corpus[350, j] = corpus[30, j] }  // a tie across shards
     var queries = random(5, 12, seed: 7)
-    for j in 0..<12 { queries.scalars[j] = corpus.scalars[30 * 12 + j] }
+    for j in 0..<12 { queries[0, j] = corpus[30, j] }
     let q = try save(queries, "q.npy")
     let whole = try save(corpus, "whole.npy")
     ok(

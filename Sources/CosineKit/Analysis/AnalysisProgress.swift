@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// How far a long analysis (mining, clustering, community detection, outlier scores) has got.
 ///
@@ -66,7 +65,7 @@ enum AnalysisAsync {
         DispatchQueue.global(qos: .userInitiated).async {
           do {
             let r = try body { p in
-              if cancelled.value.load(ordering: .relaxed) { throw CancellationError() }
+              if cancelled.value.load() { throw CancellationError() }
               progress?(p)
             }
             c.resume(returning: r)
@@ -76,11 +75,11 @@ enum AnalysisAsync {
         }
       }
     } onCancel: {
-      cancelled.value.store(true, ordering: .relaxed)
+      cancelled.value.store(true)
     }
   }
 
   final class CancelFlag: Sendable {
-    let value = Atomic<Bool>(false)
+    let value = LockedValue<Bool>(false)
   }
 }

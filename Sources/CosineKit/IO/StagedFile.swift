@@ -1,4 +1,3 @@
-import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -44,7 +43,7 @@ public final class StagedFile: @unchecked Sendable {
   private var finished = false
 
   /// Temporary files not yet renamed or removed, for ``removeAllTemporaries()``.
-  private static let live = Mutex<Set<String>>([])
+  private static let live = LockedValue<Set<String>>([])
 
   /// What ``checkDestination(_:)`` found.
   enum Destination {

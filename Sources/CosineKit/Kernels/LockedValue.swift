@@ -39,4 +39,11 @@ final class LockedValue<Value: Sendable>: @unchecked Sendable {
     value = newValue
     pthread_mutex_unlock(mutex)
   }
+
+  /// Runs `body` with the value, which it may change, while holding the lock.
+  func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    return try body(&value)
+  }
 }

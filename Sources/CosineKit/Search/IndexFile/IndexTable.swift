@@ -1,5 +1,4 @@
 import CCosineGEMM
-import Synchronization
 
 /// The rows of an index with ids: segments in the order they were added, each sorted by id,
 /// and the ids removed but still stored (tombstones), until compaction drops them.
@@ -28,7 +27,7 @@ struct IndexTable: Sendable {
       var segments: [ObjectIdentifier]
       var tombstones: [Int64]
     }
-    let state = Mutex<Snapshot?>(nil)
+    let state = LockedValue<Snapshot?>(nil)
     init(_ s: Snapshot? = nil) { state.withLock { $0 = s } }
   }
 
