@@ -18,6 +18,7 @@ public struct AnalysisProgress: Sendable, Equatable {
   /// `completed / total`, 1 for an empty stage.
   public var fractionCompleted: Double { total > 0 ? Double(completed) / Double(total) : 1 }
 
+  /// A report of `completed` units of `total` in `stage`.
   public init(stage: String, completed: Int, total: Int) {
     self.stage = stage
     self.completed = completed

@@ -7,12 +7,14 @@ public struct CosineScoredPair<Scalar: TensorScalar>: Sendable, Equatable {
   /// The cosine similarity of the two rows, in [−1, 1] (NaN for rows holding NaN).
   public var score: Scalar
 
+  /// A pair; `first < second` is the convention of mined pairs, not checked.
   public init(first: Int, second: Int, score: Scalar) {
     self.first = first
     self.second = second
     self.score = score
   }
 
+  /// Equal indices and scores (NaN equals NaN).
   public static func == (a: Self, b: Self) -> Bool {
     a.first == b.first && a.second == b.second && (a.score == b.score || (a.score.isNaN && b.score.isNaN))
   }
