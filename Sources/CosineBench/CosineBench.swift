@@ -20,7 +20,7 @@ struct CosineBench: ParsableCommand {
   @Option(help: "Threads for the kernels (0: one per core).") var threads = 0
   @Flag(help: "List the benchmarks and exit.") var list = false
 
-  static var all: [Benchmark] { [MemoryProbe.benchmark] + RowwiseBenchmarks.all + SearchBenchmarks.all }
+  static var all: [Benchmark] { [MemoryProbe.benchmark] + RowwiseBenchmarks.all + SearchBenchmarks.all + BatchLossBenchmarks.all }
 
   func validate() throws {
     guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }

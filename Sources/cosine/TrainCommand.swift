@@ -13,6 +13,10 @@ struct TrainCommand: ParsableCommand {
       The embedding loss needs --target with 1 (similar) or -1 (dissimilar) per pair; mse needs \
       --target with a label in [0, 1] per pair; keras and cosine-distance pull every pair together \
       and take no target. Apply a saved tower with `cosine embed`.
+      The batch losses mnrl, cosent, triplet, contrastive and online-contrastive compare each pair \
+      with the whole batch (sentence-transformers' losses; see `cosine loss --help`): batches never \
+      hold the same pair or row twice; --negatives gives hard negatives for the right tower ([n, d'] or \
+      [k, n, d']; required by triplet); --matryoshka-dims trains truncated embeddings too.
       """
   )
 
@@ -25,11 +29,14 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Per-pair targets or labels, an .npy vector [n].")
   var target: String?
 
-  @Option(help: "The loss: keras, cosine-distance, embedding or mse.")
+  @Option(
+    help: "The loss: keras, cosine-distance, embedding, mse, mnrl, cosent, triplet, contrastive or online-contrastive.")
   var loss: String = "cosine-distance"
 
-  @Option(help: "The margin of the embedding loss.")
-  var margin: Double = 0
+  @Option(help: "The margin of the embedding (default 0), triplet (1) and (online-)contrastive (0.5) losses.")
+  var margin: Double?
+
+  @OptionGroup var batchOptions: BatchLossOptions
 
   @Option(help: "Layer sizes after the input, comma-separated; the last is the embedding width.")
   var layers: String = "64,32"
@@ -64,10 +71,18 @@ struct TrainCommand: ParsableCommand {
     guard learningRate.isFinite, learningRate > 0 else {
       throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
     }
-    guard margin.isFinite, margin >= -1, margin <= 1 else {
-      throw ValidationError("--margin must be in [-1, 1], got \(margin)")
+    if let batch = BatchLossKind(rawValue: loss) {
+      try batch.validate(batchOptions, target: target, margin: margin, reduction: nil)
+    } else {
+      if let margin, !(margin.isFinite && margin >= -1 && margin <= 1) {
+        throw ValidationError("--margin must be in [-1, 1], got \(margin)")
+      }
+      if batchOptions.anyGiven {
+        throw ValidationError(
+          "--negatives, --scale, --directions, --hardness-* and --matryoshka-* apply only to the batch losses")
+      }
+      _ = try lossKind()
     }
-    _ = try lossKind()
     _ = try layerSizes()
     guard Activation(name: activation) != nil else {
       throw ValidationError("--activation must be relu, tanh or linear, got '\(activation)'")
@@ -78,9 +93,12 @@ struct TrainCommand: ParsableCommand {
     switch loss {
     case "keras": return .keras
     case "cosine-distance": return .cosineDistance()
-    case "embedding": return .embedding(margin: margin)
+    case "embedding": return .embedding(margin: margin ?? 0)
     case "mse": return .mse()
-    default: throw ValidationError("--loss must be keras, cosine-distance, embedding or mse, got '\(loss)'")
+    default:
+      throw ValidationError(
+        "--loss must be keras, cosine-distance, embedding, mse, mnrl, cosent, triplet, contrastive or online-contrastive, got '\(loss)'"
+      )
     }
   }
 
@@ -94,7 +112,8 @@ struct TrainCommand: ParsableCommand {
   }
 
   func run() throws {
-    let kind = try lossKind()
+    let batch = BatchLossKind(rawValue: loss)
+    let kind = try batch == nil ? lossKind() : .cosineDistance()
     do {
       let l = try readMatrix(left, what: "left rows")
       let r = try readMatrix(right, what: "right rows")
@@ -117,10 +136,12 @@ struct TrainCommand: ParsableCommand {
         if let i = firstNonFiniteIndex(v) { throw CosineError.invalidArgument("\(target): target \(i) is not finite") }
         t = try v.reshaped([v.count])
       }
-      if kind.needsTarget && t == nil {
+      if let batch {
+        if batch.needsTarget && t == nil { throw CosineError.invalidArgument("the \(loss) loss needs --target") }
+      } else if kind.needsTarget && t == nil {
         throw CosineError.invalidArgument("the \(kind.name) loss needs --target (one value per pair)")
       }
-      if !kind.needsTarget && t != nil {
+      if batch == nil && !kind.needsTarget && t != nil {
         throw CosineError.invalidArgument(
           "the \(kind.name) loss takes no target; drop --target or use --loss embedding or mse")
       }
@@ -135,21 +156,27 @@ struct TrainCommand: ParsableCommand {
       }
       let leftTower = tower(l.shape[1])
       var model = TwoTowerModel(left: leftTower, right: shared ? nil : tower(r.shape[1]))
-      let trainer = PairTrainer(
+      var trainer = PairTrainer(
         loss: CosineLoss(kind), epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed &+ 1)
+      var negatives: Tensor<Float>?
+      if let batch {
+        trainer.batchLoss = try batch.makeLoss(batchOptions, margin: margin, reduction: .mean)
+        negatives = try batchOptions.negatives.map { try readNegatives($0, pairs: l.shape[0], width: r.shape[1]) }
+      }
+      let lossName = batch.map(\.rawValue) ?? kind.name
       print(
         "pairs: \(l.shape[0]); towers \(([l.shape[1]] + sizes).map(String.init).joined(separator: " → "))"
           + (shared ? " (shared)" : ", \(([r.shape[1]] + sizes).map(String.init).joined(separator: " → "))")
-          + "; loss \(kind.name)")
+          + "; loss \(lossName)")
       flushOutput()
       let width = String(epochs).count
-      let losses = try trainer.train(&model, left: l, right: r, target: t) { e in
+      let losses = try trainer.train(&model, left: l, right: r, target: t, negatives: negatives) { e in
         let n = String(e.number)
         print("epoch \(String(repeating: " ", count: width - n.count))\(n)/\(epochs)  loss \(format(e.loss, 4))")
         flushOutput()
       }
       let metadata = [
-        "loss": kind.name, "trained-by": "cosine train", "epochs": String(epochs), "seed": String(seed),
+        "loss": lossName, "trained-by": "cosine train", "epochs": String(epochs), "seed": String(seed),
         "final-loss": losses.last.map { String($0) } ?? "",
       ]
       let file =
@@ -164,6 +191,19 @@ struct TrainCommand: ParsableCommand {
       throw fail("train", describe(error))
     }
   }
+}
+
+/// Reads hard negatives for `cosine train`: `[n, d']` or `[k, n, d']` finite values, as Float.
+func readNegatives(_ path: String, pairs n: Int, width w: Int) throws -> Tensor<Float> {
+  let t = try NPY.read(contentsOf: path).converted(to: Float.self)
+  guard (t.rank == 2 && t.shape == [n, w]) || (t.rank == 3 && t.shape[1] == n && t.shape[2] == w && t.shape[0] >= 1)
+  else {
+    throw CosineError.invalidArgument(
+      "\(path): negatives must be [\(n), \(w)] or [k, \(n), \(w)] (one row per pair, right rows' width), got \(Shape.describe(t.shape))"
+    )
+  }
+  if let i = firstNonFiniteIndex(t) { throw CosineError.invalidArgument("\(path): negative value \(i) is not finite") }
+  return t
 }
 
 /// Reads an .npy matrix of finite values as Float.

@@ -2,6 +2,7 @@
 #define CCOSINEGEMM_H
 #include <stddef.h>
 #include <stdint.h>
+#include "CCosineLossKernels.h"
 
 // Dense kernels for all-pairs inner products of row vectors, C = A·Bᵀ, and for exact top-k
 // search over them. Both operands are "rows are vectors" ([M, D] and [N, D], row-major).

@@ -2,9 +2,16 @@
 ///
 /// Each epoch visits the pairs in a new seeded order, in batches of ``batchSize``; each batch is
 /// one loss evaluation, one backward pass through both towers and one optimizer step.
+///
+/// With a ``batchLoss`` (in-batch negatives: ``MultipleNegativesRankingLoss``, ``CoSENTLoss``,
+/// ``CosineTripletLoss``, ``ContrastiveLoss``, ``OnlineContrastiveLoss``, ``MatryoshkaLoss``)
+/// the batches never hold the same pair, left row or right row twice (they would be false
+/// negatives), and hard negatives may be given to ``train(_:left:right:target:negatives:progress:)``.
 public struct PairTrainer: Sendable {
-  /// The loss comparing the two embeddings of a pair.
+  /// The loss comparing the two embeddings of a pair (unused when ``batchLoss`` is set).
   public var loss: CosineLoss
+  /// A loss over the whole batch, used instead of ``loss`` when set.
+  public var batchLoss: (any BatchCosineLoss)? = nil
   /// Passes over the data.
   public var epochs: Int
   /// Pairs per optimizer step (the last batch of an epoch may be smaller).
@@ -37,12 +44,14 @@ public struct PairTrainer: Sendable {
   ///   - left: `[n, in]` rows for the left tower.
   ///   - right: `[n, in′]` rows for the right tower.
   ///   - target: `[n]` per-pair targets when the loss needs them.
+  ///   - negatives: Hard negatives for a ``batchLoss``: `[n, in′]` (one per pair) or `[k, n, in′]`
+  ///     (k per pair), embedded by the right tower; nil for none.
   ///   - progress: Called after every epoch.
   /// - Throws: ``CosineError`` if the row counts differ, a setting is out of range, or the
   ///   shapes do not fit the towers or the loss.
   public func train<T: TensorScalar>(
     _ model: inout TwoTowerModel<T>, left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?,
-    progress: (Epoch) -> Void = { _ in }
+    negatives: Tensor<T>? = nil, progress: (Epoch) -> Void = { _ in }
   ) throws -> [Double] {
     guard epochs >= 0 else { throw CosineError.invalidArgument("epochs must be >= 0, got \(epochs)") }
     guard batchSize >= 1 else { throw CosineError.invalidArgument("batch size must be >= 1, got \(batchSize)") }
@@ -53,17 +62,33 @@ public struct PairTrainer: Sendable {
     if let target, target.shape != [n] {
       throw CosineError.shapeMismatch(operation: "targets (need one per pair)", target.shape, [n])
     }
+    let negativeRows = try negatives.map { try Self.negativeBlocks($0, pairs: n, width: right.shape[1]) }
+    if negatives != nil && batchLoss == nil {
+      throw CosineError.invalidArgument("negatives need a batch loss (mnrl or triplet)")
+    }
+    let keys = batchLoss == nil ? nil : (NoDuplicateBatches.rowKeys(left), NoDuplicateBatches.rowKeys(right))
     var order = SeededGenerator(seed: seed)
     var adam = Adam<T>(learningRate: learningRate)
     var losses: [Double] = []
     for epoch in stride(from: 1, through: epochs, by: 1) {
       let permutation = order.permutation(n)
       var total = 0.0
-      for start in stride(from: 0, to: n, by: batchSize) {
-        let rows = Array(permutation[start..<min(n, start + batchSize)])
-        let (l, g) = try model.lossAndGradients(
-          left: left.gatheringRows(rows), right: right.gatheringRows(rows), target: target?.gatheringRows(rows),
-          loss: loss)
+      let batches =
+        keys.map { NoDuplicateBatches.batches(order: permutation, leftKeys: $0.0, rightKeys: $0.1, size: batchSize) }
+        ?? stride(from: 0, to: n, by: batchSize).map { Array(permutation[$0..<min(n, $0 + batchSize)]) }
+      for rows in batches {
+        let (l, g) =
+          if let batchLoss {
+            try model.lossAndGradients(
+              left: left.gatheringRows(rows), right: right.gatheringRows(rows),
+              negatives: negativeRows.map { Self.gather($0, rows: rows, pairs: n) },
+              target: target?.gatheringRows(rows),
+              loss: batchLoss)
+          } else {
+            try model.lossAndGradients(
+              left: left.gatheringRows(rows), right: right.gatheringRows(rows), target: target?.gatheringRows(rows),
+              loss: loss)
+          }
         var p = model.parameters
         try adam.update(&p, along: g)
         model.parameters = p

@@ -1,0 +1,116 @@
+import CCosineGEMM
+
+/// Rows `x / max(‖x‖, eps)` of a matrix in the kernels' element type, with what the backward
+/// pass of the normalization needs.
+///
+/// Norms are taken in `Double` as in ``Packing`` (`Double` rows outside the safe range are
+/// rescaled by a power of two first), so no finite row overflows. The normalized rows are
+/// rounded once to `E`.
+struct NormalizedRows<E: LossKernelElement>: @unchecked Sendable {
+  let rows: Int
+  let dim: Int
+  /// Row-major normalized rows.
+  let values: [E]
+  /// Per row: the power of two the row was divided by before summing (1 for most rows).
+  let pre: [Double]
+  /// Per row: `1 / max(‖x/pre‖, eps/pre)`.
+  let post: [Double]
+  /// Per row: whether the floor is active (the norm is a constant there).
+  let floored: [Bool]
+
+  init<T: TensorScalar>(_ x: UnsafeBufferPointer<T>, rows: Int, dim: Int, eps: Double) {
+    self.rows = rows
+    self.dim = dim
+    var pre = [Double](repeating: 1, count: rows)
+    var post = [Double](repeating: 1, count: rows)
+    var floored = [Bool](repeating: false, count: rows)
+    var sums = [Double](repeating: 0, count: rows)
+    let base = x.baseAddress
+    if rows > 0, dim > 0, let base {
+      let raw = UnsafeRawPointer(base)
+      sums.withUnsafeMutableBufferPointer { s in
+        if T.self == Float.self {
+          cg_sumsq_f32(raw.assumingMemoryBound(to: Float.self), Int64(rows), Int64(dim), s.baseAddress!)
+        } else if T.self == Double.self {
+          cg_sumsq_f64(raw.assumingMemoryBound(to: Double.self), Int64(rows), Int64(dim), s.baseAddress!)
+        } else {
+          cg_sumsq_f16(raw.assumingMemoryBound(to: UInt16.self), Int64(rows), Int64(dim), s.baseAddress!)
+        }
+      }
+    }
+    let floor = NormFloor.clamp(eps)
+    for r in 0..<rows {
+      if T.self == Double.self, dim > 0, let base, Rescaling.needsRescale(sums[r]) {
+        var m = 0.0
+        for k in 0..<dim {
+          let v = Swift.abs(Double(base[r * dim + k]))
+          if !(v <= m) { m = v }
+        }
+        let s = Rescaling.scale(forMaxMagnitude: m)
+        if s != 1 {
+          let inv = 1 / s
+          var q = 0.0
+          for k in 0..<dim {
+            let v = Double(base[r * dim + k]) * inv
+            q += v * v
+          }
+          sums[r] = q
+          pre[r] = inv
+        }
+      }
+      let (m, k, _) = floor.effectiveNorm(sumOfSquares: sums[r], scale: 1 / pre[r])
+      post[r] = 1 / m
+      floored[r] = k == 0 && !m.isNaN
+    }
+    var values = [E](repeating: 0, count: rows * dim)
+    for r in 0..<rows {
+      let p = pre[r]
+      let q = post[r]
+      for k in 0..<dim { values[r * dim + k] = E((Double(x[r * dim + k]) * p) * q) }
+    }
+    self.values = values
+    self.pre = pre
+    self.post = post
+    self.floored = floored
+  }
+
+  /// The exactly normalized row `r` in `Double`.
+  @inline(__always)
+  func unit<T: TensorScalar>(_ x: UnsafeBufferPointer<T>, row r: Int, k: Int) -> Double {
+    (Double(x[r * dim + k]) * pre[r]) * post[r]
+  }
+
+  /// Writes row `r` of the gradient with respect to the raw rows into `out`, given the gradient
+  /// `g` (one row, `Double`) with respect to the normalized row: `(g − (x̂·g) x̂) / ‖x‖`, or
+  /// `g / eps` where the floor is active (the exact gradient of `x / max(‖x‖, eps)`).
+  func backward<T: TensorScalar>(
+    _ x: UnsafeBufferPointer<T>, row r: Int, gradient g: UnsafeBufferPointer<Double>,
+    into out: UnsafeMutableBufferPointer<T>
+  ) {
+    let inv = post[r] * pre[r]  // 1 / norm in real units
+    if floored[r] {
+      for k in 0..<dim { out[r * dim + k] = T(g[k] * inv) }
+      return
+    }
+    var dot = 0.0
+    for k in 0..<dim { dot += unit(x, row: r, k: k) * g[k] }
+    for k in 0..<dim { out[r * dim + k] = T((g[k] - dot * unit(x, row: r, k: k)) * inv) }
+  }
+}
+
+extension NormalizedRows {
+  /// As ``backward(_:row:gradient:into:)``, writing the one row to `out[0..<dim]` in `Double`.
+  func backwardRow<T: TensorScalar>(
+    _ x: UnsafeBufferPointer<T>, row r: Int, gradient g: UnsafeBufferPointer<Double>,
+    into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    let inv = post[r] * pre[r]
+    if floored[r] {
+      for k in 0..<dim { out[k] = g[k] * inv }
+      return
+    }
+    var dot = 0.0
+    for k in 0..<dim { dot += unit(x, row: r, k: k) * g[k] }
+    for k in 0..<dim { out[k] = (g[k] - dot * unit(x, row: r, k: k)) * inv }
+  }
+}
