@@ -3,7 +3,8 @@
 metrics sentence-transformers' InformationRetrievalEvaluator reports for it.
 
 14 queries and 30 corpus rows of 8 float32 values (seeded normal draws; corpus rows 7 and 19 are
-copies of row 3, so ties are ranked by corpus id), 1 to 3 relevant rows per query, and two
+copies of row 3, so ties are ranked by corpus id; ids are zero-padded because the evaluator
+compares them as strings), 1 to 3 relevant rows per query, and two
 queries without any (the evaluator leaves them out). The evaluator runs on the vectors through
 a stand-in model whose encode_query / encode_document return them.
 
@@ -50,9 +51,10 @@ class StandIn:
 
 
 ev = InformationRetrievalEvaluator(
-    queries={f"q{i}": f"q{i}" for i in range(14)},
-    corpus={f"d{j}": f"d{j}" for j in range(30)},
-    relevant_docs={f"q{i}": {f"d{j}" for j in rows} for i, rows in relevant.items()},
+    # Zero-padded ids: the evaluator orders equal scores by id, as strings.
+    queries={f"q{i:02d}": f"q{i:02d}" for i in range(14)},
+    corpus={f"d{j:02d}": f"d{j:02d}" for j in range(30)},
+    relevant_docs={f"q{i:02d}": {f"d{j:02d}" for j in rows} for i, rows in relevant.items()},
     mrr_at_k=[10],
     ndcg_at_k=[10],
     accuracy_at_k=[1, 5, 10],

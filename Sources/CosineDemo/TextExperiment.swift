@@ -21,7 +21,9 @@ public struct TextExperiment: Sendable {
   public var shared = false
   /// The adapter training (loss, epochs, batch size, learning rate). Default ``AdapterTraining/init()``.
   public var training = AdapterTraining()
-  /// How many held-out queries the outcome shows with their top results. Default 6.
+  /// How many held-out queries the outcome shows with their top results: about half of them
+  /// queries the adapter fixed, a third queries it broke (where there are such), then others.
+  /// Default 6.
   public var examples = 6
   /// Results shown per example. Default 3.
   public var resultsPerExample = 3
@@ -111,10 +113,9 @@ public struct TextExperiment: Sendable {
         matched: try cosineSimilarity(q, d).scalars.map(Double.init),
         unmatched: try cosineSimilarity(q, d.gatheringRows(derangement)).scalars.map(Double.init))
     }
-    let shownQueries = Array(0..<min(examples, heldCount))
     func top(_ q: Tensor<Float>, _ d: Tensor<Float>) throws -> [[Int]] {
-      let r = try CosineIndex(d).search(q.gatheringRows(shownQueries), k: resultsPerExample)
-      return shownQueries.indices.map { i in r.hits(forQuery: i).map { heldOut[$0.index] } }
+      let r = try CosineIndex(d).search(q, k: max(1, resultsPerExample))
+      return (0..<heldCount).map { i in r.hits(forQuery: i).map { heldOut[$0.index] } }
     }
 
     let (before, q0, d0) = try evaluate(model, held)
@@ -131,7 +132,16 @@ public struct TextExperiment: Sendable {
     let (after, q1, d1) = try evaluate(model, held)
     let (trainingAfter, _, _) = try evaluate(model, train)
     let topAfter = try top(q1, d1)
-    let shown = shownQueries.map { Example(pair: heldOut[$0], before: topBefore[$0], after: topAfter[$0]) }
+    // Shown: first the queries the adapter fixed (wrong first result before, right after), then
+    // those it broke, then unchanged ones, each group in held-out order.
+    let right = { (top: [[Int]], i: Int) in top[i].first == heldOut[i] }
+    let fixed = (0..<heldCount).filter { !right(topBefore, $0) && right(topAfter, $0) }
+    let broken = (0..<heldCount).filter { right(topBefore, $0) && !right(topAfter, $0) }
+    let rest = (0..<heldCount).filter { right(topBefore, $0) == right(topAfter, $0) }
+    let order = fixed.prefix((examples + 1) / 2) + broken.prefix(examples / 3) + rest
+    let shown = order.prefix(examples).map {
+      Example(pair: heldOut[$0], before: Array(topBefore[$0].prefix(resultsPerExample)), after: Array(topAfter[$0].prefix(resultsPerExample)))
+    }
     return Outcome(
       experiment: self, training: training, heldOut: heldOut, before: before, after: after,
       trainingBefore: trainingBefore, trainingAfter: trainingAfter, losses: losses,

@@ -7,10 +7,10 @@
 /// builds one per side (or one shared); ``train(_:queries:documents:seed:progress:)`` fits them
 /// with ``PairTrainer``.
 ///
-/// The objective is the cosine embedding loss on each pair (target 1) and on ``negatives``
-/// pairs per query with documents of other pairs drawn once with the seed (target −1), margin
-/// ``margin``: it pulls each query towards its document and pushes it below the margin from
-/// other documents.
+/// The default loss is ``MultipleNegativesRankingLoss`` (InfoNCE with in-batch negatives, scale
+/// 20): each query should score its own document above every other document of its batch.
+/// Batches never hold the same row twice (see ``PairTrainer``). The defaults (20 epochs, 64 pairs
+/// per step, Adam at 1e-4) raised held-out recall@1 on both bundled text sets (see the README).
 ///
 /// ```swift
 /// var rng = SeededGenerator(seed: 0)
@@ -18,23 +18,31 @@
 /// let losses = try AdapterTraining().train(&model, queries: q, documents: d, seed: 1)
 /// ```
 public struct AdapterTraining: Sendable {
+  /// The loss over a batch of (query, document) embeddings. Default: ``MultipleNegativesRankingLoss``
+  /// with scale 20.
+  public var loss: any BatchCosineLoss = AdapterTraining.defaultLoss
   /// Passes over the pairs. Default 20.
   public var epochs: Int = 20
-  /// Queries per optimizer step (each brings its document and its negatives). Default 64.
+  /// Pairs per optimizer step (the in-batch negatives of each query). Default 64.
   public var batchSize: Int = 64
   /// Adam's learning rate. Default 1e-4.
   public var learningRate: Double = 1e-4
-  /// Negative pairs per query. Default 3.
-  public var negatives: Int = 3
-  /// The margin of the embedding loss on negative pairs. Default 0.2.
-  public var margin: Double = 0.2
+
+  /// ``MultipleNegativesRankingLoss`` with its defaults (scale 20, query to document, mean).
+  public static var defaultLoss: MultipleNegativesRankingLoss {
+    // The default options are valid: this cannot throw.
+    try! MultipleNegativesRankingLoss()
+  }
 
   /// Creates the default training.
   public init() {}
 
-  /// The objective in words, for reports.
+  /// The loss in words, for reports.
   public var objectiveDescription: String {
-    "cosine embedding loss, margin \(margin), \(negatives) negative documents per query"
+    if let m = loss as? MultipleNegativesRankingLoss {
+      return "MultipleNegativesRankingLoss (in-batch negatives), scale \(m.scale)"
+    }
+    return "\(type(of: loss))"
   }
 
   /// Two identity adapters of `width` (or one shared): full-rank ``Dense`` layers, or
@@ -63,12 +71,12 @@ public struct AdapterTraining: Sendable {
   ///   - model: The adapters (left: queries, right: documents).
   ///   - queries: `[n, d]` query embeddings.
   ///   - documents: `[n, d′]` document embeddings; row i is query i's document.
-  ///   - seed: Seeds the negatives and the order of the pairs.
+  ///   - seed: Seeds the order of the pairs.
   ///   - progress: Called after every epoch.
   /// - Returns: The mean loss of every epoch.
   /// - Throws: ``CosineError`` for fewer than two pairs, settings out of range, or shapes that
   ///   do not fit the adapters.
-  /// - Complexity: per epoch O(n·(1 + negatives)·cost of the adapters).
+  /// - Complexity: per epoch O(n·batchSize·d) for the loss plus the adapters' cost.
   public func train<T: TensorScalar>(
     _ model: inout TwoTowerModel<T>, queries: Tensor<T>, documents: Tensor<T>, seed: UInt64,
     progress: (PairTrainer.Epoch) -> Void = { _ in }
@@ -76,29 +84,11 @@ public struct AdapterTraining: Sendable {
     guard queries.rank == 2, documents.rank == 2, queries.shape[0] == documents.shape[0] else {
       throw CosineError.shapeMismatch(operation: "adapter pairs (need [n, d] and [n, d′])", queries.shape, documents.shape)
     }
-    let n = queries.shape[0]
-    guard n >= 2 else { throw CosineError.invalidArgument("adapter training needs at least 2 pairs, got \(n)") }
-    guard negatives >= 0 else { throw CosineError.invalidArgument("negatives must be >= 0, got \(negatives)") }
-    guard margin.isFinite, margin >= -1, margin <= 1 else {
-      throw CosineError.invalidArgument("the margin must be in [-1, 1], got \(margin)")
-    }
-    var sampler = SeededGenerator(seed: seed)
-    var left = Array(0..<n)
-    var right = Array(0..<n)
-    var target = [T](repeating: 1, count: n)
-    for _ in 0..<negatives {
-      for i in 0..<n {
-        let j = (i + 1 + sampler.nextInt(below: n - 1)) % n  // any other pair's document
-        left.append(i)
-        right.append(j)
-        target.append(-1)
-      }
+    guard queries.shape[0] >= 2 else {
+      throw CosineError.invalidArgument("adapter training needs at least 2 pairs, got \(queries.shape[0])")
     }
     let trainer = PairTrainer(
-      loss: CosineLoss(.embedding(margin: margin)), epochs: epochs, batchSize: batchSize * (1 + negatives),
-      learningRate: learningRate, seed: seed &+ 1)
-    return try trainer.train(
-      &model, left: queries.gatheringRows(left), right: documents.gatheringRows(right), target: Tensor(target),
-      progress: progress)
+      batchLoss: loss, epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
+    return try trainer.train(&model, left: queries, right: documents, target: nil, progress: progress)
   }
 }
