@@ -103,7 +103,8 @@ public struct TextExperiment: Sendable {
 
     var sampler = SeededGenerator(seed: seed &+ 0x7E57_0002)
     let derangement = Self.derangement(heldCount, &sampler)
-    func evaluate(_ m: TwoTowerModel<Float>, _ p: TextPairs) throws -> (RetrievalMetrics, Tensor<Float>, Tensor<Float>) {
+    func evaluate(_ m: TwoTowerModel<Float>, _ p: TextPairs) throws -> (RetrievalMetrics, Tensor<Float>, Tensor<Float>)
+    {
       let q = try m.embedLeft(p.queryEmbeddings)
       let d = try m.embedRight(p.documentEmbeddings)
       return (try RetrievalMetrics(queries: q, index: CosineIndex(d)), q, d)
@@ -140,7 +141,9 @@ public struct TextExperiment: Sendable {
     let rest = (0..<heldCount).filter { right(topBefore, $0) == right(topAfter, $0) }
     let order = fixed.prefix((examples + 1) / 2) + broken.prefix(examples / 3) + rest
     let shown = order.prefix(examples).map {
-      Example(pair: heldOut[$0], before: Array(topBefore[$0].prefix(resultsPerExample)), after: Array(topAfter[$0].prefix(resultsPerExample)))
+      Example(
+        pair: heldOut[$0], before: Array(topBefore[$0].prefix(resultsPerExample)),
+        after: Array(topAfter[$0].prefix(resultsPerExample)))
     }
     return Outcome(
       experiment: self, training: training, heldOut: heldOut, before: before, after: after,

@@ -113,7 +113,8 @@ struct EvaluateCommand: ParsableCommand {
     return (only.model, only.name)
   }
 
-  private func apply(_ t: Sequential<Float>, _ name: String, to x: Tensor<Float>, path: String) throws -> Tensor<Float> {
+  private func apply(_ t: Sequential<Float>, _ name: String, to x: Tensor<Float>, path: String) throws -> Tensor<Float>
+  {
     if let first = t.layers.first(where: { $0 is Dense<Float> }) as? Dense<Float>, first.inputSize != x.shape[1] {
       throw CosineError.invalidArgument(
         "\(path): rows have \(x.shape[1]) values but the tower '\(name)' takes \(first.inputSize)")
@@ -126,7 +127,8 @@ struct EvaluateCommand: ParsableCommand {
     let t = try NPY.read(contentsOf: path).converted(to: Double.self)
     guard t.rank == 1 || t.rank == 2, t.shape[0] == queries else {
       throw CosineError.invalidArgument(
-        "\(path): relevant rows must be [\(queries)] or [\(queries), m] (one row per query), got \(Shape.describe(t.shape))")
+        "\(path): relevant rows must be [\(queries)] or [\(queries), m] (one row per query), "
+          + "got \(Shape.describe(t.shape))")
     }
     let m = t.rank == 1 ? 1 : t.shape[1]
     var sets = [[Int]](repeating: [], count: queries)

@@ -92,7 +92,8 @@ struct TextDemoCommand: ParsableCommand {
     let report = outputDirectory + "/cosine-demo-text-report.html"
     let modelPath = outputDirectory + "/cosine-demo-text-model.json"
     do {
-      let command = "cosine demo text --source \(source) --seed \(seed)"
+      let command =
+        "cosine demo text --source \(source) --seed \(seed)"
         + (epochs.map { " --epochs \($0)" } ?? "") + (rank.map { " --rank \($0)" } ?? "") + (shared ? " --shared" : "")
       try TextReport(outcome: outcome, data: data, command: command).write(to: report)
       let metadata = ["trained-by": "cosine demo text", "source": source, "seed": String(seed)]

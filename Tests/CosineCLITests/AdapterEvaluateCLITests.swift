@@ -109,7 +109,10 @@ import Testing
       try EvaluateCommand.parse(["--queries", path("q.npy"), "--corpus", path("d.npy"), "--left-tower", "left"])
     }
     // Several relevant rows per query, negatives as padding.
-    try NPY.write(AnyTensor(try Tensor<Float>(shape: [10, 2], scalars: (0..<20).map { $0 % 2 == 0 ? Float($0 / 2) : -1 })), to: path("r2.npy"))
-    try EvaluateCommand.parse(["--queries", path("q.npy"), "--corpus", path("d.npy"), "--relevant", path("r2.npy")]).run()
+    try NPY.write(
+      AnyTensor(try Tensor<Float>(shape: [10, 2], scalars: (0..<20).map { $0 % 2 == 0 ? Float($0 / 2) : -1 })),
+      to: path("r2.npy"))
+    try EvaluateCommand.parse(["--queries", path("q.npy"), "--corpus", path("d.npy"), "--relevant", path("r2.npy")])
+      .run()
   }
 }

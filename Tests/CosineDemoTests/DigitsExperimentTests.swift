@@ -1,6 +1,6 @@
+import CosineKit
 import Testing
 
-import CosineKit
 @testable import CosineDemo
 
 /// The demo's experiment, shortened to stay fast in debug builds.

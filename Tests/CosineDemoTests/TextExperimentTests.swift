@@ -1,7 +1,7 @@
+import CosineKit
 import Foundation
 import Testing
 
-import CosineKit
 @testable import CosineDemo
 
 /// The text demo's experiment at reduced size (debug builds are slow).

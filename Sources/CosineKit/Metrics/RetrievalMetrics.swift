@@ -122,9 +122,10 @@ public struct RetrievalMetrics: Sendable, Equatable, Codable {
     let q = queries.rank == 1 ? 1 : (queries.shape.first ?? 0)
     let sets: [[Int]]
     if let relevant {
-      if let (i, bad) = relevant.enumerated().lazy.compactMap({ i, s in s.first { $0 < 0 || $0 >= index.count }.map { (i, $0) } })
-        .first
-      {
+      if let (i, bad) = relevant.enumerated().lazy.compactMap({ i, s in
+        s.first { $0 < 0 || $0 >= index.count }.map { (i, $0) }
+      })
+      .first {
         throw CosineError.invalidArgument(
           "query \(i): relevant row \(bad) is outside the corpus of \(index.count) rows")
       }

@@ -82,7 +82,8 @@ public struct AdapterTraining: Sendable {
     progress: (PairTrainer.Epoch) -> Void = { _ in }
   ) throws -> [Double] {
     guard queries.rank == 2, documents.rank == 2, queries.shape[0] == documents.shape[0] else {
-      throw CosineError.shapeMismatch(operation: "adapter pairs (need [n, d] and [n, d′])", queries.shape, documents.shape)
+      throw CosineError.shapeMismatch(
+        operation: "adapter pairs (need [n, d] and [n, d′])", queries.shape, documents.shape)
     }
     guard queries.shape[0] >= 2 else {
       throw CosineError.invalidArgument("adapter training needs at least 2 pairs, got \(queries.shape[0])")

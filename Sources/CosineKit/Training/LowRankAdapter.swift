@@ -42,7 +42,8 @@ public struct LowRankAdapter<Scalar: TensorScalar>: Layer, Equatable {
   ///   one shape `[width, rank]` and `bias` (if any) is `[width]`.
   public init(u: Tensor<Scalar>, v: Tensor<Scalar>, bias: Tensor<Scalar>? = nil) throws {
     guard u.rank == 2, u.shape == v.shape else {
-      throw CosineError.shapeMismatch(operation: "low-rank adapter factors (need U and V of [width, rank])", u.shape, v.shape)
+      throw CosineError.shapeMismatch(
+        operation: "low-rank adapter factors (need U and V of [width, rank])", u.shape, v.shape)
     }
     if let bias, bias.shape != [u.shape[0]] {
       throw CosineError.shapeMismatch(operation: "low-rank adapter bias (needs [width])", bias.shape, u.shape)
