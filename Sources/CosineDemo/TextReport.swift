@@ -80,7 +80,7 @@ public struct TextReport: Sendable {
       h2 { font-size: 18px; margin: 30px 0 8px; }
       p { line-height: 1.5; margin: 6px 0; color: #374151; }
       .cards { display: flex; gap: 14px; flex-wrap: wrap; margin: 18px 0 4px; }
-      .card { background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; padding: 14px 18px; min-width: 150px; }
+      .card { background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; padding: 14px 18px; flex: 1 1 150px; }
       .card .v { font-size: 34px; font-weight: 700; }
       .card .k { font-size: 13px; color: #6b7280; }
       .good { color: #059669; } .bad { color: #dc2626; } .muted { color: #6b7280; }
