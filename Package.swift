@@ -30,14 +30,15 @@ let package = Package(
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
+    // The demos of `cosine demo` with their data sets and HTML reports; not a product.
+    .target(name: "CosineDemo", dependencies: ["CosineKit"], resources: [.copy("Resources")]),
     .executableTarget(
       name: "cosine",
       dependencies: [
         "CosineKit",
+        "CosineDemo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ],
-      // The digits data set of `cosine demo`, with its attribution.
-      resources: [.copy("Resources")]
+      ]
     ),
     // The benchmark's memory-bandwidth probe (a plain vector sum), not part of the library.
     .target(name: "CBenchSupport", path: "Sources/CBenchSupport"),
@@ -57,5 +58,6 @@ let package = Package(
       exclude: ["Fixtures"]  // .npy fixtures read by path, not resources
     ),
     .testTarget(name: "CosineCLITests", dependencies: ["CosineKit", "cosine"]),
+    .testTarget(name: "CosineDemoTests", dependencies: ["CosineKit", "CosineDemo"]),
   ]
 )

@@ -26,7 +26,7 @@ struct Cosine: ParsableCommand {
       """,
     subcommands: [
       SimilarityCommand.self, NormalizeCommand.self, LossCommand.self, MatrixCommand.self,
-      SearchCommand.self, DemoCommand.self, TrainCommand.self, EmbedCommand.self,
+      SearchCommand.self, DemoCommand.self, TrainCommand.self, EmbedCommand.self, EvaluateCommand.self,
       MineCommand.self, ClusterCommand.self, OutliersCommand.self, IndexCommand.self, MergeCommand.self,
     ]
   )

@@ -1,12 +1,23 @@
 import ArgumentParser
+import CosineDemo
 import CosineKit
 import Foundation
 
-/// `cosine demo`: learns one embedding space for the top and bottom halves of handwritten
-/// digits, and reports how well top halves retrieve bottom halves of the same digit.
+/// `cosine demo`: the demos on bundled data; `cosine demo` alone runs the digits demo.
 struct DemoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "demo",
+    abstract: "Demos on bundled data: digits (the default) and text.",
+    subcommands: [DigitsDemoCommand.self, TextDemoCommand.self],
+    defaultSubcommand: DigitsDemoCommand.self
+  )
+}
+
+/// `cosine demo [digits]`: learns one embedding space for the top and bottom halves of
+/// handwritten digits, and reports how well top halves retrieve bottom halves of the same digit.
+struct DigitsDemoCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "digits",
     abstract: "Train a two-tower model on the bundled digits and report retrieval recall.",
     discussion: """
       A two-tower model learns one embedding space for the top half (32 pixels) and the bottom \
@@ -99,18 +110,9 @@ struct DemoCommand: ParsableCommand {
 
   /// The directory of the data set bundled with the executable.
   private func bundledDataDirectory() throws -> String {
-    let base = Bundle.main.bundleURL
-    let candidates = [
-      "CosineKit_cosine.resources/Resources", "CosineKit_cosine.bundle/Contents/Resources/Resources",
-      "CosineKit_cosine.bundle/Resources",
-    ].map { base.appendingPathComponent($0).path }
-    for dir in candidates where FileManager.default.fileExists(atPath: dir + "/digits_images.npy") {
-      return dir
+    do { return try BundledResources.directory(containing: "digits_images.npy") } catch {
+      throw fail("demo", describe(error) + "; pass --data-dir with digits_images.npy and digits_labels.npy")
     }
-    throw fail(
-      "demo",
-      "the bundled digits data set was not found next to the executable (looked in \(candidates[0])); "
-        + "pass --data-dir with digits_images.npy and digits_labels.npy")
   }
 }
 

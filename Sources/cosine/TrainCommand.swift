@@ -50,14 +50,20 @@ struct TrainCommand: ParsableCommand {
   @Flag(help: "One tower embeds both sides (Siamese); needs d = d'.")
   var shared = false
 
+  @Flag(help: "Train adapters: a linear layer of the input width per side, initialized to the identity (instead of --layers).")
+  var adapter = false
+
+  @Option(help: "With --adapter: the rank R of a low-rank adapter W = I + U·Vᵀ (default: full rank).")
+  var rank: Int?
+
   @Option(help: "Passes over the pairs.")
   var epochs: Int = 20
 
   @Option(name: .customLong("batch-size"), help: "Pairs per optimizer step.")
   var batchSize: Int = 64
 
-  @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
-  var learningRate: Double = 1e-3
+  @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default 1e-3; 1e-4 with --adapter).")
+  var learningRate: Double?
 
   @Option(help: "Seed of the initialization and of the order of the pairs.")
   var seed: UInt64 = 0
@@ -68,7 +74,8 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     guard epochs >= 0 else { throw ValidationError("--epochs must be >= 0, got \(epochs)") }
     guard batchSize >= 1 else { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
-    guard learningRate.isFinite, learningRate > 0 else {
+    try validateAdapter()
+    if let learningRate, !(learningRate.isFinite && learningRate > 0) {
       throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
     }
     if let batch = BatchLossKind(rawValue: loss) {
@@ -148,9 +155,9 @@ struct TrainCommand: ParsableCommand {
           "the \(kind.name) loss takes no target; drop --target or use --loss embedding or mse")
       }
 
-      let sizes = try layerSizes()
+      let sizes = try adapter ? [adapterWidth(l.shape[1], r.shape[1])] : layerSizes()
       try checkTowerSize(
-        layers: layers, sizes: sizes, inputs: shared ? [l.shape[1]] : [l.shape[1], r.shape[1]],
+        layers: adapter ? "adapter" : layers, sizes: sizes, inputs: shared ? [l.shape[1]] : [l.shape[1], r.shape[1]],
         batch: min(batchSize, l.shape[0]))
       let act = Activation(name: activation)!
       var generator = SeededGenerator(seed: seed)
@@ -160,9 +167,13 @@ struct TrainCommand: ParsableCommand {
           generator: &generator)
       }
       let leftTower = tower(l.shape[1])
-      var model = TwoTowerModel(left: leftTower, right: shared ? nil : tower(r.shape[1]))
+      var model =
+        try adapter
+        ? AdapterTraining.identityModel(width: l.shape[1], rank: rank, shared: shared, generator: &generator)
+        : TwoTowerModel(left: leftTower, right: shared ? nil : tower(r.shape[1]))
+      let rate = learningRate ?? (adapter ? AdapterTraining().learningRate : 1e-3)
       var trainer = PairTrainer(
-        loss: CosineLoss(kind), epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed &+ 1)
+        loss: CosineLoss(kind), epochs: epochs, batchSize: batchSize, learningRate: rate, seed: seed &+ 1)
       var negatives: Tensor<Float>?
       if let batch {
         trainer.batchLoss = try batch.makeLoss(batchOptions, margin: margin, reduction: .mean)

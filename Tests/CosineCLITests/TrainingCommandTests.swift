@@ -18,8 +18,8 @@ import Testing
   func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
   @Test func demoWithoutTrainingWritesTheReportAndModel() throws {
-    let resources = String(#filePath[..<#filePath.range(of: "/Tests/")!.lowerBound]) + "/Sources/cosine/Resources"
-    let demo = try DemoCommand.parse(["--epochs", "0", "--output-dir", directory, "--data-dir", resources])
+    let resources = String(#filePath[..<#filePath.range(of: "/Tests/")!.lowerBound]) + "/Sources/CosineDemo/Resources"
+    let demo = try DigitsDemoCommand.parse(["--epochs", "0", "--output-dir", directory, "--data-dir", resources])
     try demo.run()
     let html = try String(contentsOfFile: directory + "/cosine-demo-report.html", encoding: .utf8)
     #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("recall@1"))
@@ -28,9 +28,9 @@ import Testing
   }
 
   @Test func demoRejectsAMissingOutputDirectory() throws {
-    let demo = try DemoCommand.parse(["--epochs", "0", "--output-dir", directory + "/missing"])
+    let demo = try DigitsDemoCommand.parse(["--epochs", "0", "--output-dir", directory + "/missing"])
     #expect(throws: CLIError.self) { try demo.run() }
-    #expect(throws: (any Error).self) { try DemoCommand.parse(["--epochs", "-1"]) }
+    #expect(throws: (any Error).self) { try DigitsDemoCommand.parse(["--epochs", "-1"]) }
   }
 
   @Test func trainThenEmbed() throws {

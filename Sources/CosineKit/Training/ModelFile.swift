@@ -18,8 +18,8 @@
 /// `Float` or `Float16` parameter is exactly a `Double`), so a save/load round trip is bit-exact;
 /// NaN and infinities are written as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
 ///
-/// Layers that can be saved: ``Dense``, ``ActivationLayer``, ``L2NormalizeLayer`` and nested
-/// ``Sequential`` containers.
+/// Layers that can be saved: ``Dense``, ``ActivationLayer``, ``L2NormalizeLayer``, nested
+/// ``Sequential`` containers, and ``LowRankAdapter`` (saved as its dense form, `I + U·Vᵀ`).
 ///
 /// ```swift
 /// try ModelFile(["tower": tower]).write(to: "tower.json")
@@ -227,6 +227,9 @@ private struct StoredLayer: Codable {
         return StoredLayer(
           type: "dense", activation: d.activation.rawValue, weight: StoredTensor(d.weight),
           bias: d.bias.map(StoredTensor.init))
+      case let a as LowRankAdapter<T>:  // saved as its dense form, I + U·Vᵀ
+        let d = a.dense()
+        return StoredLayer(type: "dense", activation: "linear", weight: StoredTensor(d.weight), bias: d.bias.map(StoredTensor.init))
       case let a as ActivationLayer<T>:
         return StoredLayer(type: "activation", activation: a.function.rawValue)
       case let n as L2NormalizeLayer<T>:

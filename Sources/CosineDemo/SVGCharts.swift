@@ -1,3 +1,5 @@
+import CosineKit
+
 /// Small, dependency-free SVG charts for the HTML reports: a line chart, overlaid histograms
 /// and pixel tiles. Every chart is a self-contained `<svg>` element with inline styles.
 enum SVGCharts {

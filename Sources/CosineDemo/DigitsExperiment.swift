@@ -1,3 +1,5 @@
+import CosineKit
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -77,7 +79,7 @@ public struct DigitsExperiment: Sendable {
     public var recallUntrained: Double
     /// Class recall@1 on the held-out images after training.
     public var recallTrained: Double
-    /// Mean training loss of every epoch.
+    /// Mean training loss of every epoch (over all pairs, positive and negative).
     public var losses: [Double]
     /// Held-out pair similarities before training.
     public var before: Similarities
@@ -124,39 +126,27 @@ public struct DigitsExperiment: Sendable {
     }
     let (recallUntrained, retrievalsBefore, before) = try evaluate(model)
 
-    let loss = CosineLoss(.embedding(margin: margin))
-    var adam = Adam<Float>(learningRate: learningRate)
+    // The training pairs: each image's two halves (target 1) and, per image,
+    // `negativesPerImage` top halves paired with bottom halves of other digits (target −1),
+    // drawn once; the library's trainer shuffles and batches them.
     var sampler = SeededGenerator(seed: seed &+ 0x5EED_0003)
-    var losses: [Double] = []
-    let start = Self.now()
-    for epoch in stride(from: 1, through: epochs, by: 1) {
-      var order = training
-      sampler.shuffle(&order)
-      var total = 0.0
-      var pairs = 0
-      for from in stride(from: 0, to: order.count, by: batchSize) {
-        let images = Array(order[from..<min(order.count, from + batchSize)])
-        var leftRows = images
-        var rightRows = images
-        var target = [Float](repeating: 1, count: images.count)
-        for _ in 0..<negativesPerImage {
-          for i in images {
-            leftRows.append(i)
-            rightRows.append(Self.negative(for: i, among: training, labels: data.labels, &sampler))
-            target.append(-1)
-          }
-        }
-        let (l, g) = try model.lossAndGradients(
-          left: top.gatheringRows(leftRows), right: bottom.gatheringRows(rightRows), target: Tensor(target), loss: loss)
-        var p = model.parameters
-        try adam.update(&p, along: g)
-        model.parameters = p
-        total += Double(l.item()) * Double(target.count)
-        pairs += target.count
+    var leftRows = training
+    var rightRows = training
+    var target = [Float](repeating: 1, count: training.count)
+    for _ in 0..<negativesPerImage {
+      for i in training {
+        leftRows.append(i)
+        rightRows.append(Self.negative(for: i, among: training, labels: data.labels, &sampler))
+        target.append(-1)
       }
-      losses.append(total / Double(max(1, pairs)))
-      progress(Progress(epoch: epoch, loss: losses[epoch - 1], seconds: Self.now() - start))
     }
+    let trainer = PairTrainer(
+      loss: CosineLoss(.embedding(margin: margin)), epochs: epochs, batchSize: batchSize * (1 + negativesPerImage),
+      learningRate: learningRate, seed: seed &+ 0x5EED_0004)
+    let start = Self.now()
+    let losses = try trainer.train(
+      &model, left: top.gatheringRows(leftRows), right: bottom.gatheringRows(rightRows), target: Tensor(target)
+    ) { e in progress(Progress(epoch: e.number, loss: e.loss, seconds: Self.now() - start)) }
     let trainingSeconds = Self.now() - start
     let (recallTrained, retrievalsAfter, after) = try evaluate(model)
     return Outcome(
@@ -192,19 +182,16 @@ public struct DigitsExperiment: Sendable {
   }
 
   /// Class recall@1 of retrieving, for each query row, the corpus row of highest cosine
-  /// similarity (the first one on ties); row k of both is image `images[k]`.
+  /// similarity (the first one on ties, as ``topKSearch(queries:corpus:k:eps:)`` ranks); row k of
+  /// both is image `images[k]`.
   static func retrieve(
     _ queries: Tensor<Float>, _ corpus: Tensor<Float>, _ images: [Int], _ labels: [Int]
   ) throws -> (Double, [Retrieval]) {
-    let s = try cosineSimilarityMatrix(queries, corpus)
+    let best = try CosineIndex(corpus).search(queries, k: 1)
     let n = images.count
-    var retrievals: [Retrieval] = []
-    retrievals.reserveCapacity(n)
-    for q in 0..<n {
-      var best = 0
-      for j in 1..<max(1, n) where s.scalars[q * n + j] > s.scalars[q * n + best] { best = j }
-      let r = Retrieval(query: images[q], retrieved: images[best], correct: labels[images[best]] == labels[images[q]])
-      retrievals.append(r)
+    let retrievals = (0..<n).map { q in
+      let r = best.indices[q]
+      return Retrieval(query: images[q], retrieved: images[r], correct: labels[images[r]] == labels[images[q]])
     }
     let hits = retrievals.filter(\.correct).count
     return (n == 0 ? 0 : Double(hits) / Double(n), retrievals)

@@ -1,8 +1,10 @@
+import CosineKit
+
 /// The digits data set: 8×8 grey-level images of handwritten digits with their labels.
 ///
 /// Pixels are 0…16, row-major (pixel (r, c) of image i is `images[i, 8r + c]`). The data set is
 /// "Optical Recognition of Handwritten Digits" (E. Alpaydin, C. Kaynak; UCI Machine Learning
-/// Repository, CC BY 4.0), as shipped with scikit-learn's `load_digits`; the `cosine` tool
+/// Repository, CC BY 4.0), as shipped with scikit-learn's `load_digits`; the demo target
 /// bundles a copy with its attribution.
 public struct DigitsData: Sendable {
   /// `[n, 64]` pixel values 0…16.
@@ -57,8 +59,7 @@ public struct DigitsData: Sendable {
       for p in 0..<32 { top.append(images.scalars[i * 64 + p] / 16) }
       for p in 32..<64 { bottom.append(images.scalars[i * 64 + p] / 16) }
     }
-    return (
-      Tensor(uncheckedShape: [count, 32], scalars: top), Tensor(uncheckedShape: [count, 32], scalars: bottom)
-    )
+    // The shapes hold the element counts by construction.
+    return (try! Tensor(shape: [count, 32], scalars: top), try! Tensor(shape: [count, 32], scalars: bottom))
   }
 }

@@ -1,13 +1,14 @@
+import CosineKit
 import Testing
 
-@testable import CosineKit
+@testable import CosineDemo
 
 /// The demo's experiment, shortened to stay fast in debug builds.
 @Suite struct DigitsExperimentTests {
   static let resources: String = {
     let file = #filePath
     let root = file[..<file.range(of: "/Tests/")!.lowerBound]
-    return root + "/Sources/cosine/Resources"
+    return root + "/Sources/CosineDemo/Resources"
   }()
 
   static func data(first n: Int) throws -> DigitsData {

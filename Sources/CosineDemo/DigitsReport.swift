@@ -1,3 +1,6 @@
+import CosineKit
+import Foundation
+
 /// The report of a ``DigitsExperiment``: one self-contained HTML page with inline SVG (no
 /// scripts, fonts or other network resources), readable offline in any browser.
 ///
@@ -20,9 +23,9 @@ public struct DigitsReport: Sendable {
 
   /// Writes the page atomically.
   ///
-  /// - Throws: ``TrainingFileError`` naming `path`.
+  /// - Throws: the file system's error if `path` cannot be written.
   public func write(to path: String) throws {
-    try FileBytes.writeAtomically(Array(html().utf8), to: path)
+    try Data(html().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
   }
 
   /// The page.
