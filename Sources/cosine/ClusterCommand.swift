@@ -44,6 +44,7 @@ struct ClusterCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputPlan.declare(["--labels": labels, "--centroids": centroids], inputs: [input])
     let x = try InputPolicy(allowNonfinite: allowNonfinite).load(input, as: "X")
     try ComputeType(x).dispatch(Job(command: self, x: x))
   }

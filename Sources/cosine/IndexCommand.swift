@@ -57,6 +57,7 @@ struct IndexCommand: ParsableCommand {
     @Flag(help: "Accept corpora containing NaN or infinity.") var allowNonfinite = false
 
     func run() throws {
+      try OutputPlan.declare(["-o": output], inputs: corpus + [ids].compactMap { $0 })
       let rows = try corpus.reduce(0) { n, p in
         let (s, _) = try NPY.describe(contentsOf: p)
         return n + (s.count == 2 ? s[0] : 1)

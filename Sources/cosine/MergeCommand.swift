@@ -25,6 +25,7 @@ struct MergeCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputPlan.declare(["--indices": indices, "--scores": scores], inputs: parts)
     var loaded: [CosineSearchResults<Double>] = []
     var double = false
     for p in parts {

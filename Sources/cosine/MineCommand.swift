@@ -39,6 +39,7 @@ struct MineCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputPlan.declare(["--pairs": pairs, "--scores": scores], inputs: [input])
     let x = try InputPolicy(allowNonfinite: allowNonfinite).load(input, as: "X")
     try ComputeType(x).dispatch(Job(command: self, x: x))
   }

@@ -31,6 +31,7 @@ struct OutliersCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputPlan.declare(["--scores": scores], inputs: [input])
     let x = try InputPolicy(allowNonfinite: allowNonfinite).load(input, as: "X")
     try ComputeType(x).dispatch(Job(command: self, x: x))
   }
