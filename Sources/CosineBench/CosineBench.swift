@@ -15,7 +15,8 @@ struct CosineBench: ParsableCommand {
   )
 
   @Flag(help: "One JSON object per line: {\"name\": ..., \"seconds\": ...} plus details.") var json = false
-  @Option(help: "Run only these benchmarks (repeat the option or separate names with commas).") var filter: [String] = []
+  @Option(help: "Run only these benchmarks (repeat the option or separate names with commas).") var filter: [String] =
+    []
   @Option(help: "Timed runs per benchmark (the median is reported).") var runs = 7
   @Option(help: "Threads for the kernels (0: one per core).") var threads = 0
   @Flag(help: "List the benchmarks and exit.") var list = false
@@ -51,13 +52,16 @@ struct CosineBench: ParsableCommand {
       let m = try measure(b, runs: runs)
       if b.name == MemoryProbe.benchmark.name { limit = m.gigabytesPerSecond }
       if json {
-        var fields = ["\"name\": \"\(b.name)\"", "\"seconds\": \(m.median)", "\"min_seconds\": \(m.minimum)",
-                      "\"runs\": \(runs)", "\"threads\": \(CosineKitThreads.effectiveCount)"]
+        var fields = [
+          "\"name\": \"\(b.name)\"", "\"seconds\": \(m.median)", "\"min_seconds\": \(m.minimum)",
+          "\"runs\": \(runs)", "\"threads\": \(CosineKitThreads.effectiveCount)",
+        ]
         if let g = m.gigabytesPerSecond { fields.append("\"gb_per_s\": \(g)") }
         if let f = m.gigaflopsPerSecond { fields.append("\"gflop_per_s\": \(f)") }
         print("{" + fields.joined(separator: ", ") + "}")
       } else {
-        let rate = m.gigabytesPerSecond.map { fmt($0) + " GB/s" } ?? m.gigaflopsPerSecond.map { fmt($0) + " GFLOP/s" } ?? ""
+        let rate =
+          m.gigabytesPerSecond.map { fmt($0) + " GB/s" } ?? m.gigaflopsPerSecond.map { fmt($0) + " GFLOP/s" } ?? ""
         let frac = (m.gigabytesPerSecond.flatMap { g in limit.map { fmt(100 * g / $0, 0) + " %" } }) ?? ""
         print(pad(b.name, 24) + pad(fmt(m.median, 4), 12) + pad(rate, 16) + pad(frac, 10) + b.summary)
       }

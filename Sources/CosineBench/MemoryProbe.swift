@@ -21,7 +21,8 @@ enum MemoryProbe {
       data.withUnsafeBufferPointer { buf in
         let base = UncheckedSendable(buf.baseAddress!)
         DispatchQueue.concurrentPerform(iterations: threads) { t in
-          let lo = count * t / threads, hi = count * (t + 1) / threads
+          let lo = count * t / threads
+          let hi = count * (t + 1) / threads
           total.value[t] = bench_sum_f32(base.value + lo, hi - lo)
         }
       }

@@ -20,8 +20,10 @@ enum RowwiseBenchmarks {
     name: "rowwise_f16", summary: "cosine similarity, 2 × [65536, 768] Float16, last axis",
     bytes: Double(2 * rows * dim * 2), flops: 0
   ) {
-    let a = try Tensor<Float16>(shape: [rows, dim], scalars: BenchRandom.floats(rows * dim, seed: 1).map { Float16($0) })
-    let b = try Tensor<Float16>(shape: [rows, dim], scalars: BenchRandom.floats(rows * dim, seed: 2).map { Float16($0) })
+    let a = try Tensor<Float16>(
+      shape: [rows, dim], scalars: BenchRandom.floats(rows * dim, seed: 1).map { Float16($0) })
+    let b = try Tensor<Float16>(
+      shape: [rows, dim], scalars: BenchRandom.floats(rows * dim, seed: 2).map { Float16($0) })
     return { _ = try cosineSimilarity(a, b) }
   }
 
@@ -36,7 +38,8 @@ enum RowwiseBenchmarks {
     let a = try Tensor<Float>(shape: [rows, dim], scalars: BenchRandom.floats(rows * dim, seed: 1))
     let b = try Tensor<Float>(shape: [rows, dim], scalars: BenchRandom.floats(rows * dim, seed: 2))
     let loss = CosineLoss(.cosineDistance())
-    var ga = Tensor<Float>(scalar: 0), gb = ga
+    var ga = Tensor<Float>(scalar: 0)
+    var gb = ga
     return { _ = try loss.valueWithGradient(a, b, gradientTrue: &ga, gradientPred: &gb) }
   }
 
@@ -72,5 +75,7 @@ enum RowwiseBenchmarks {
     return { _ = try l2Normalize(a) }
   }
 
-  static let all = [rowwiseF32, lossForwardBackwardF32, lossForwardBackwardF32Alloc, rowwiseF16, rowwiseF32Axis0, normalizeF32]
+  static let all = [
+    rowwiseF32, lossForwardBackwardF32, lossForwardBackwardF32Alloc, rowwiseF16, rowwiseF32Axis0, normalizeF32,
+  ]
 }

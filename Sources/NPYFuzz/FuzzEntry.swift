@@ -85,7 +85,8 @@ func checkDecode(_ bytes: UnsafeRawBufferPointer) {
     precondition(d >= 0, "negative dimension in \(tensor.shape)")
     count = count.multipliedReportingOverflow(by: d).partialValue
   }
-  precondition(count == bitPatterns(tensor).count, "element count \(bitPatterns(tensor).count) ≠ product of \(tensor.shape)")
+  precondition(
+    count == bitPatterns(tensor).count, "element count \(bitPatterns(tensor).count) ≠ product of \(tensor.shape)")
 
   let encoded = NPY.encode(tensor)
   let again: AnyTensor
@@ -94,7 +95,8 @@ func checkDecode(_ bytes: UnsafeRawBufferPointer) {
   } catch {
     preconditionFailure("re-encoded file does not decode: \(error)")
   }
-  precondition(again.shape == tensor.shape && again.dtypeName == tensor.dtypeName, "round trip changed the shape or type")
+  precondition(
+    again.shape == tensor.shape && again.dtypeName == tensor.dtypeName, "round trip changed the shape or type")
   precondition(bitPatterns(again) == bitPatterns(tensor), "round trip changed the values")
   precondition(NPY.encode(again) == encoded, "encoding is not deterministic")
   _ = firstNonFiniteIndex(tensor.converted(to: Double.self))

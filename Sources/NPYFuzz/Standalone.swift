@@ -4,11 +4,11 @@
 // libFuzzer's driver. (SwiftPM links executables with `main` bound to this module's entry
 // point, so libFuzzer's own `main` cannot be used.)
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// Reproduces fuzzer inputs without libFuzzer.
@@ -18,9 +18,9 @@ enum NPYFuzzStandalone {
   /// ``checkDecode(_:)``. Exits with status 2 if a file cannot be read; a failed check traps.
   static func main() {
     #if NPY_LIBFUZZER
-    exit(runLibFuzzer())
+      exit(runLibFuzzer())
     #else
-    runStandalone()
+      runStandalone()
     #endif
   }
 
@@ -81,21 +81,21 @@ enum NPYFuzzStandalone {
 }
 
 #if NPY_LIBFUZZER
-/// `int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*UserCb)(const uint8_t *Data, size_t Size))`
-/// from libclang_rt.fuzzer, declared with the C calling convention.
-@_extern(c, "LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<CInt>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+  /// `int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*UserCb)(const uint8_t *Data, size_t Size))`
+  /// from libclang_rt.fuzzer, declared with the C calling convention.
+  @_extern(c, "LLVMFuzzerRunDriver")
+  func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+  ) -> CInt
 
-extension NPYFuzzStandalone {
-  /// Runs libFuzzer with the process's arguments and ``fuzz(_:_:)`` as the target.
-  static func runLibFuzzer() -> CInt {
-    var argc = CommandLine.argc
-    var argv = CommandLine.unsafeArgv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzz(data, size) }
+  extension NPYFuzzStandalone {
+    /// Runs libFuzzer with the process's arguments and ``fuzz(_:_:)`` as the target.
+    static func runLibFuzzer() -> CInt {
+      var argc = CommandLine.argc
+      var argv = CommandLine.unsafeArgv
+      return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzz(data, size) }
+    }
   }
-}
 #endif

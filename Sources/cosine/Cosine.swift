@@ -51,7 +51,8 @@ struct Cosine: ParsableCommand {
       case is CLIError, is CosineError, is NPYError, is TrainingFileError:
         text = "\(error)".escapingControlCharacters
       default:
-        text = (message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)").escapingControlCharacters
+        text =
+          (message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)").escapingControlCharacters
       }
       writeToStandardError("cosine: \(text)\n")
       systemExit(code.rawValue)

@@ -37,7 +37,9 @@ struct InputPolicy {
   func load(_ path: String, as role: String) throws -> AnyTensor {
     let t = try NPY.read(contentsOf: path)
     if !allowNonfinite, let (index, value) = t.firstNonFinite {
-      throw CLIError("\(path): \(role) contains \(value) at flat index \(index) \(describeIndex(index, t.shape)) (pass --allow-nonfinite to accept NaN and infinity)")
+      throw CLIError(
+        "\(path): \(role) contains \(value) at flat index \(index) \(describeIndex(index, t.shape)) (pass --allow-nonfinite to accept NaN and infinity)"
+      )
     }
     return t
   }

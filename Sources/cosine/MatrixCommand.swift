@@ -17,7 +17,8 @@ struct MatrixCommand: ParsableCommand {
   func run() throws {
     try OutputPlan.declare(["-o": output.output], inputs: [a, b])
     let policy = InputPolicy(allowNonfinite: output.allowNonfinite)
-    let x = try policy.load(a, as: "A"), y = try policy.load(b, as: "B")
+    let x = try policy.load(a, as: "A")
+    let y = try policy.load(b, as: "B")
     try naming([a, b]) { try max(ComputeType(x), ComputeType(y)).dispatch(Job(command: self, a: x, b: y)) }
   }
 

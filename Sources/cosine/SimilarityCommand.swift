@@ -21,7 +21,8 @@ struct SimilarityCommand: ParsableCommand {
     try OutputPlan.declare(
       ["-o": output.output, "--grad1": gradients.grad1, "--grad2": gradients.grad2], inputs: [x1, x2])
     let policy = InputPolicy(allowNonfinite: output.allowNonfinite)
-    let a = try policy.load(x1, as: "X1"), b = try policy.load(x2, as: "X2")
+    let a = try policy.load(x1, as: "X1")
+    let b = try policy.load(x2, as: "X2")
     try naming([x1, x2]) { try max(ComputeType(a), ComputeType(b)).dispatch(Job(command: self, a: a, b: b)) }
   }
 
@@ -30,7 +31,8 @@ struct SimilarityCommand: ParsableCommand {
     let a: AnyTensor, b: AnyTensor
 
     func run<T: TensorScalar>(_: T.Type) throws {
-      let x1 = a.converted(to: T.self), x2 = b.converted(to: T.self)
+      let x1 = a.converted(to: T.self)
+      let x2 = b.converted(to: T.self)
       let (value, pullback) = try cosineSimilarityWithPullback(x1, x2, axis: command.axis, eps: command.eps)
       try emit(value, pullback: pullback, output: command.output, gradients: command.gradients)
     }

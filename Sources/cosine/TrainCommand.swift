@@ -50,7 +50,9 @@ struct TrainCommand: ParsableCommand {
   @Flag(help: "One tower embeds both sides (Siamese); needs d = d'.")
   var shared = false
 
-  @Flag(help: "Train adapters: a linear layer of the input width per side, initialized to the identity (instead of --layers).")
+  @Flag(
+    help:
+      "Train adapters: a linear layer of the input width per side, initialized to the identity (instead of --layers).")
   var adapter = false
 
   @Option(help: "With --adapter: the rank R of a low-rank adapter W = I + U·Vᵀ (default: full rank).")

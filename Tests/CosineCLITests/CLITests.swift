@@ -1,6 +1,6 @@
+import CosineKit
 import Foundation
 import Testing
-import CosineKit
 
 /// End-to-end tests of the `cosine` executable built beside this test bundle.
 @Suite(.serialized) struct CLITests {
@@ -15,19 +15,27 @@ import CosineKit
     return d
   }()
 
-  struct Result { let status: Int32; let stdout: String; let stderr: String }
+  struct Result {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
 
   func run(_ args: [String]) throws -> Result {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: Self.binary)
     p.arguments = args
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     p.standardOutput = out
     p.standardError = err
     try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return Result(
+      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+      stderr: String(decoding: e, as: UTF8.self))
   }
 
   func save<T: TensorScalar>(_ t: Tensor<T>, _ name: String) throws -> String {
@@ -41,10 +49,16 @@ import CosineKit
   @Test func similarityWritesValuesAndGradients() throws {
     let a = try Tensor<Float>(rows: [[1, 0, 0], [1, 2, 2], [0, 0, 0]])
     let b = try Tensor<Float>(rows: [[1, 1, 0], [2, 4, 4], [1, 1, 1]])
-    let r = try run(["similarity", try save(a, "a.npy"), try save(b, "b.npy"), "-o", path("c.npy"), "--grad1", path("g1.npy"), "--grad2", path("g2.npy")])
+    let r = try run([
+      "similarity", try save(a, "a.npy"), try save(b, "b.npy"), "-o", path("c.npy"), "--grad1", path("g1.npy"),
+      "--grad2", path("g2.npy"),
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let c = try NPY.read(contentsOf: path("c.npy"))
-    guard case .float32(let ct) = c else { Issue.record("expected float32 output, got \(c.dtypeName)"); return }
+    guard case .float32(let ct) = c else {
+      Issue.record("expected float32 output, got \(c.dtypeName)")
+      return
+    }
     #expect(ct == (try cosineSimilarity(a, b)))
     let (_, pb) = try cosineSimilarityWithPullback(a, b)
     let (g1, g2) = try pb(Tensor([1, 1, 1]))
@@ -53,14 +67,16 @@ import CosineKit
   }
 
   @Test func mixedTypesComputeInTheWiderType() throws {
-    let a = try Tensor<Float>(rows: [[1, 2]]), b = try Tensor<Double>(rows: [[2, 1]])
+    let a = try Tensor<Float>(rows: [[1, 2]])
+    let b = try Tensor<Double>(rows: [[2, 1]])
     let r = try run(["similarity", try save(a, "a.npy"), try save(b, "b.npy"), "-o", path("c.npy")])
     #expect(r.status == 0)
     #expect(try NPY.read(contentsOf: path("c.npy")).dtypeName == "float64")
   }
 
   @Test func lossPrintsReadableValue() throws {
-    let yt = try Tensor<Float>(rows: [[0, 1], [1, 1], [1, 1]]), yp = try Tensor<Float>(rows: [[1, 0], [1, 1], [-1, -1]])
+    let yt = try Tensor<Float>(rows: [[0, 1], [1, 1], [1, 1]])
+    let yp = try Tensor<Float>(rows: [[1, 0], [1, 1], [-1, -1]])
     let r = try run(["loss", "--kind", "keras", try save(yt, "t.npy"), try save(yp, "p.npy"), "--reduction", "none"])
     #expect(r.status == 0)
     #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "-0.0 -1.0 1.0")
@@ -69,8 +85,10 @@ import CosineKit
   @Test func searchWritesInt64IndicesAndScores() throws {
     let corpus = try Tensor<Float>(rows: [[1, 0], [0, 1], [1, 1], [-1, 0]])
     let q = try Tensor<Float>(rows: [[1, 0.1]])
-    let r = try run(["search", "--corpus", try save(corpus, "c.npy"), "--queries", try save(q, "q.npy"), "--top-k", "3",
-                     "--indices", path("i.npy"), "--scores", path("s.npy")])
+    let r = try run([
+      "search", "--corpus", try save(corpus, "c.npy"), "--queries", try save(q, "q.npy"), "--top-k", "3",
+      "--indices", path("i.npy"), "--scores", path("s.npy"),
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let raw = try Data(contentsOf: URL(fileURLWithPath: path("i.npy")))
     #expect(String(decoding: raw.prefix(80), as: UTF8.self).contains("'descr': '<i8'"))
@@ -97,7 +115,10 @@ import CosineKit
       (["loss", "--kind", "embedding", a, a, "--target", t], "neither 1 nor -1"),
       (["loss", "--kind", "embedding", a, a], "--target"),
       (["search", "--corpus", a, "--queries", a, "--top-k", "0"], "--top-k"),
-      (["search", "--corpus", a, "--queries", try save(try Tensor<Float>(shape: [1, 3], repeating: 1), "q3.npy")], "[1, 3]"),
+      (
+        ["search", "--corpus", a, "--queries", try save(try Tensor<Float>(shape: [1, 3], repeating: 1), "q3.npy")],
+        "[1, 3]"
+      ),
       (["matrix", a, try save(Tensor<Float>([1, 2]), "v.npy")], "[2]"),
     ]
     for (args, culprit) in cases {
@@ -126,7 +147,9 @@ import CosineKit
     let r = try run(["similarity", a, b, "-o", out])
     #expect(r.status != 0)
     #expect(try String(contentsOfFile: out, encoding: .utf8) == "precious")
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") || $0.contains("tmp") }
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+      $0.hasPrefix(".") || $0.contains("tmp")
+    }
     #expect(leftovers.isEmpty)
   }
 }

@@ -2,11 +2,11 @@ import CCosineKernels
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 // Tests of the C inner loops (CCosineKernels) on every implementation this CPU can run:
@@ -17,7 +17,6 @@ import Darwin
 // thread; the suite is serialized to keep its timing-sensitive streaming tests apart.
 
 // MARK: - Helpers
-
 
 /// The implementation selected through the test hook.
 enum KernelPath: Int32, CaseIterable, CustomStringConvertible {
@@ -60,14 +59,17 @@ protocol KernelDType {
   static func gradRef(_ c: Double, _ y: Element, _ d: Double, _ x: Element) -> Element
   static func scaleRef(_ s: Double, _ x: Element) -> Element
 
-  static func rowsums(_ a: UnsafePointer<Element>?, _ b: UnsafePointer<Element>?, _ rows: Int, _ n: Int,
-                      _ out: UnsafeMutablePointer<Double>?)
+  static func rowsums(
+    _ a: UnsafePointer<Element>?, _ b: UnsafePointer<Element>?, _ rows: Int, _ n: Int,
+    _ out: UnsafeMutablePointer<Double>?)
   static func rowsumsq(_ x: UnsafePointer<Element>?, _ rows: Int, _ n: Int, _ out: UnsafeMutablePointer<Double>?)
-  static func rowgrad(_ a: UnsafePointer<Element>?, _ b: UnsafePointer<Element>?, _ rows: Int, _ n: Int,
-                      _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<Element>?,
-                      _ gb: UnsafeMutablePointer<Element>?)
-  static func rowscale(_ x: UnsafePointer<Element>?, _ rows: Int, _ n: Int, _ scale: UnsafePointer<Double>?,
-                       _ out: UnsafeMutablePointer<Element>?)
+  static func rowgrad(
+    _ a: UnsafePointer<Element>?, _ b: UnsafePointer<Element>?, _ rows: Int, _ n: Int,
+    _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<Element>?,
+    _ gb: UnsafeMutablePointer<Element>?)
+  static func rowscale(
+    _ x: UnsafePointer<Element>?, _ rows: Int, _ n: Int, _ scale: UnsafePointer<Double>?,
+    _ out: UnsafeMutablePointer<Element>?)
 }
 
 enum F32: KernelDType {
@@ -81,16 +83,22 @@ enum F32: KernelDType {
     Float(c * Double(y) - d * Double(x))
   }
   static func scaleRef(_ s: Double, _ x: Float) -> Float { Float(s * Double(x)) }
-  static func rowsums(_ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ rows: Int, _ n: Int,
-                      _ out: UnsafeMutablePointer<Double>?) { ck_rowsums_f32(a, b, rows, n, out) }
+  static func rowsums(
+    _ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ rows: Int, _ n: Int,
+    _ out: UnsafeMutablePointer<Double>?
+  ) { ck_rowsums_f32(a, b, rows, n, out) }
   static func rowsumsq(_ x: UnsafePointer<Float>?, _ rows: Int, _ n: Int, _ out: UnsafeMutablePointer<Double>?) {
     ck_rowsumsq_f32(x, rows, n, out)
   }
-  static func rowgrad(_ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ rows: Int, _ n: Int,
-                      _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<Float>?,
-                      _ gb: UnsafeMutablePointer<Float>?) { ck_rowgrad_f32(a, b, rows, n, coef, ga, gb) }
-  static func rowscale(_ x: UnsafePointer<Float>?, _ rows: Int, _ n: Int, _ scale: UnsafePointer<Double>?,
-                       _ out: UnsafeMutablePointer<Float>?) { ck_rowscale_f32(x, rows, n, scale, out) }
+  static func rowgrad(
+    _ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ rows: Int, _ n: Int,
+    _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<Float>?,
+    _ gb: UnsafeMutablePointer<Float>?
+  ) { ck_rowgrad_f32(a, b, rows, n, coef, ga, gb) }
+  static func rowscale(
+    _ x: UnsafePointer<Float>?, _ rows: Int, _ n: Int, _ scale: UnsafePointer<Double>?,
+    _ out: UnsafeMutablePointer<Float>?
+  ) { ck_rowscale_f32(x, rows, n, scale, out) }
 }
 
 enum F64: KernelDType {
@@ -102,16 +110,22 @@ enum F64: KernelDType {
   static let rowScaleExponents = -40...40
   static func gradRef(_ c: Double, _ y: Double, _ d: Double, _ x: Double) -> Double { c * y - d * x }
   static func scaleRef(_ s: Double, _ x: Double) -> Double { s * x }
-  static func rowsums(_ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?, _ rows: Int, _ n: Int,
-                      _ out: UnsafeMutablePointer<Double>?) { ck_rowsums_f64(a, b, rows, n, out) }
+  static func rowsums(
+    _ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?, _ rows: Int, _ n: Int,
+    _ out: UnsafeMutablePointer<Double>?
+  ) { ck_rowsums_f64(a, b, rows, n, out) }
   static func rowsumsq(_ x: UnsafePointer<Double>?, _ rows: Int, _ n: Int, _ out: UnsafeMutablePointer<Double>?) {
     ck_rowsumsq_f64(x, rows, n, out)
   }
-  static func rowgrad(_ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?, _ rows: Int, _ n: Int,
-                      _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<Double>?,
-                      _ gb: UnsafeMutablePointer<Double>?) { ck_rowgrad_f64(a, b, rows, n, coef, ga, gb) }
-  static func rowscale(_ x: UnsafePointer<Double>?, _ rows: Int, _ n: Int, _ scale: UnsafePointer<Double>?,
-                       _ out: UnsafeMutablePointer<Double>?) { ck_rowscale_f64(x, rows, n, scale, out) }
+  static func rowgrad(
+    _ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?, _ rows: Int, _ n: Int,
+    _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<Double>?,
+    _ gb: UnsafeMutablePointer<Double>?
+  ) { ck_rowgrad_f64(a, b, rows, n, coef, ga, gb) }
+  static func rowscale(
+    _ x: UnsafePointer<Double>?, _ rows: Int, _ n: Int, _ scale: UnsafePointer<Double>?,
+    _ out: UnsafeMutablePointer<Double>?
+  ) { ck_rowscale_f64(x, rows, n, scale, out) }
 }
 
 /// IEEE binary16 bit patterns.
@@ -123,27 +137,36 @@ enum F16: KernelDType {
   static func bits(_ e: UInt16) -> UInt64 { UInt64(e) }
   static let rowScaleExponents = -6...6
   static func gradRef(_ c: Double, _ y: UInt16, _ d: Double, _ x: UInt16) -> UInt16 {
-    let yf = Float(Float16(bitPattern: y)), xf = Float(Float16(bitPattern: x))
+    let yf = Float(Float16(bitPattern: y))
+    let xf = Float(Float16(bitPattern: x))
     return Float16(Float(c) * yf - Float(d) * xf).bitPattern
   }
   static func scaleRef(_ s: Double, _ x: UInt16) -> UInt16 {
     Float16(Float(s) * Float(Float16(bitPattern: x))).bitPattern
   }
-  static func rowsums(_ a: UnsafePointer<UInt16>?, _ b: UnsafePointer<UInt16>?, _ rows: Int, _ n: Int,
-                      _ out: UnsafeMutablePointer<Double>?) { ck_rowsums_f16(a, b, rows, n, out) }
+  static func rowsums(
+    _ a: UnsafePointer<UInt16>?, _ b: UnsafePointer<UInt16>?, _ rows: Int, _ n: Int,
+    _ out: UnsafeMutablePointer<Double>?
+  ) { ck_rowsums_f16(a, b, rows, n, out) }
   static func rowsumsq(_ x: UnsafePointer<UInt16>?, _ rows: Int, _ n: Int, _ out: UnsafeMutablePointer<Double>?) {
     ck_rowsumsq_f16(x, rows, n, out)
   }
-  static func rowgrad(_ a: UnsafePointer<UInt16>?, _ b: UnsafePointer<UInt16>?, _ rows: Int, _ n: Int,
-                      _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<UInt16>?,
-                      _ gb: UnsafeMutablePointer<UInt16>?) { ck_rowgrad_f16(a, b, rows, n, coef, ga, gb) }
-  static func rowscale(_ x: UnsafePointer<UInt16>?, _ rows: Int, _ n: Int, _ scale: UnsafePointer<Double>?,
-                       _ out: UnsafeMutablePointer<UInt16>?) { ck_rowscale_f16(x, rows, n, scale, out) }
+  static func rowgrad(
+    _ a: UnsafePointer<UInt16>?, _ b: UnsafePointer<UInt16>?, _ rows: Int, _ n: Int,
+    _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<UInt16>?,
+    _ gb: UnsafeMutablePointer<UInt16>?
+  ) { ck_rowgrad_f16(a, b, rows, n, coef, ga, gb) }
+  static func rowscale(
+    _ x: UnsafePointer<UInt16>?, _ rows: Int, _ n: Int, _ scale: UnsafePointer<Double>?,
+    _ out: UnsafeMutablePointer<UInt16>?
+  ) { ck_rowscale_f16(x, rows, n, scale, out) }
 }
 
 func sameBytes<T>(_ x: [T], _ y: [T]) -> Bool {
   x.count == y.count
-    && x.withUnsafeBytes { p in y.withUnsafeBytes { q in p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0 } }
+    && x.withUnsafeBytes { p in
+      y.withUnsafeBytes { q in p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0 }
+    }
 }
 
 /// Row lengths covering every tail of the 8/16/32/64-element loops.
@@ -172,8 +195,10 @@ extension KernelDType {
   }
 
   /// Whether `buf` holds `expected` at `pre...` and sentinels around it. Records issues.
-  static func checkGuarded(_ buf: [Element], _ expected: [Element], pre: Int, _ what: @autoclosure () -> String,
-                           sourceLocation: SourceLocation = #_sourceLocation) {
+  static func checkGuarded(
+    _ buf: [Element], _ expected: [Element], pre: Int, _ what: @autoclosure () -> String,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     let sentinel = bits(make(-1234.5))
     for i in 0..<pre where bits(buf[i]) != sentinel {
       Issue.record("\(what()): wrote before the output (index \(i - pre))", sourceLocation: sourceLocation)
@@ -200,10 +225,12 @@ extension KernelDType {
         let a = randomMatrix(rows: rows, n: n, using: &rng)
         let b = randomMatrix(rows: rows, n: n, using: &rng)
         // Reference sums and the magnitudes that bound their rounding errors.
-        var ref = [Double](repeating: 0, count: 3 * rows), mag = ref
+        var ref = [Double](repeating: 0, count: 3 * rows)
+        var mag = ref
         for r in 0..<rows {
           for i in 0..<n {
-            let x = value(a[r * n + i]), y = value(b[r * n + i])
+            let x = value(a[r * n + i])
+            let y = value(b[r * n + i])
             ref[3 * r] += x * y
             ref[3 * r + 1] += x * x
             ref[3 * r + 2] += y * y
@@ -221,8 +248,9 @@ extension KernelDType {
           }
           for k in 0..<(3 * rows) {
             let tol = sumTolerance(n: n, magnitude: mag[k])
-            #expect(abs(out[k] - ref[k]) <= tol,
-                    "\(name) rowsums \(path) n=\(n) rows=\(rows) [\(k)]: \(out[k]) vs \(ref[k]) (tol \(tol))")
+            #expect(
+              abs(out[k] - ref[k]) <= tol,
+              "\(name) rowsums \(path) n=\(n) rows=\(rows) [\(k)]: \(out[k]) vs \(ref[k]) (tol \(tol))")
           }
           #expect(out[3 * rows].isNaN && out[3 * rows + 1].isNaN, "\(name) rowsums \(path): wrote past out")
 
@@ -232,8 +260,9 @@ extension KernelDType {
           }
           for r in 0..<rows {
             let tol = sumTolerance(n: n, magnitude: ref[3 * r + 1])
-            #expect(abs(sq[r] - ref[3 * r + 1]) <= tol,
-                    "\(name) rowsumsq \(path) n=\(n) rows=\(rows) [\(r)]: \(sq[r]) vs \(ref[3 * r + 1])")
+            #expect(
+              abs(sq[r] - ref[3 * r + 1]) <= tol,
+              "\(name) rowsumsq \(path) n=\(n) rows=\(rows) [\(r)]: \(sq[r]) vs \(ref[3 * r + 1])")
           }
           #expect(sq[rows].isNaN, "\(name) rowsumsq \(path): wrote past out")
         }
@@ -257,10 +286,16 @@ extension KernelDType {
     return coef
   }
 
-  static func gradReference(_ a: [Element], _ b: [Element], rows: Int, n: Int, _ coef: [Double]) -> ([Element], [Element]) {
-    var ga = a, gb = b
+  static func gradReference(_ a: [Element], _ b: [Element], rows: Int, n: Int, _ coef: [Double]) -> (
+    [Element], [Element]
+  ) {
+    var ga = a
+    var gb = b
     for r in 0..<rows {
-      let ca = coef[4 * r], da = coef[4 * r + 1], cb = coef[4 * r + 2], db = coef[4 * r + 3]
+      let ca = coef[4 * r]
+      let da = coef[4 * r + 1]
+      let cb = coef[4 * r + 2]
+      let db = coef[4 * r + 3]
       for i in (r * n)..<(r * n + n) {
         ga[i] = gradRef(ca, b[i], da, a[i])
         gb[i] = gradRef(cb, a[i], db, b[i])
@@ -271,36 +306,48 @@ extension KernelDType {
 
   /// Runs rowgrad with each combination of outputs (both, ga only, gb only, none, in place),
   /// writing into guarded buffers at element offsets preA / preB (misaligned outputs).
-  static func checkRowGrad(_ a: [Element], _ b: [Element], rows: Int, n: Int, _ coef: [Double],
-                           preA: Int, preB: Int, paths: [KernelPath] = KernelPath.allCases,
-                           reference: ([Element], [Element])? = nil) {
+  static func checkRowGrad(
+    _ a: [Element], _ b: [Element], rows: Int, n: Int, _ coef: [Double],
+    preA: Int, preB: Int, paths: [KernelPath] = KernelPath.allCases,
+    reference: ([Element], [Element])? = nil
+  ) {
     let (refA, refB) = reference ?? gradReference(a, b, rows: rows, n: n, coef)
     defer { ck_set_simd_enabled(1) }
     for path in paths {
       ck_set_simd_enabled(path.rawValue)
       let what = "\(name) rowgrad \(path) rows=\(rows) n=\(n)"
       for (wantA, wantB) in [(true, true), (true, false), (false, true), (false, false)] {
-        var ga = guarded(count: rows * n, pre: preA), gb = guarded(count: rows * n, pre: preB)
-        let untouchedA = ga, untouchedB = gb
+        var ga = guarded(count: rows * n, pre: preA)
+        var gb = guarded(count: rows * n, pre: preB)
+        let untouchedA = ga
+        let untouchedB = gb
         a.withUnsafeBufferPointer { pa in
           b.withUnsafeBufferPointer { pb in
             coef.withUnsafeBufferPointer { pc in
               ga.withUnsafeMutableBufferPointer { qa in
                 gb.withUnsafeMutableBufferPointer { qb in
-                  rowgrad(pa.baseAddress, pb.baseAddress, rows, n, pc.baseAddress,
-                          wantA ? qa.baseAddress! + preA : nil, wantB ? qb.baseAddress! + preB : nil)
+                  rowgrad(
+                    pa.baseAddress, pb.baseAddress, rows, n, pc.baseAddress,
+                    wantA ? qa.baseAddress! + preA : nil, wantB ? qb.baseAddress! + preB : nil)
                 }
               }
             }
           }
         }
-        if wantA { checkGuarded(ga, refA, pre: preA, "\(what) ga (gb \(wantB ? "too" : "NULL"))") }
-        else { #expect(sameBytes(ga, untouchedA), "\(what): ga NULL but written") }
-        if wantB { checkGuarded(gb, refB, pre: preB, "\(what) gb (ga \(wantA ? "too" : "NULL"))") }
-        else { #expect(sameBytes(gb, untouchedB), "\(what): gb NULL but written") }
+        if wantA {
+          checkGuarded(ga, refA, pre: preA, "\(what) ga (gb \(wantB ? "too" : "NULL"))")
+        } else {
+          #expect(sameBytes(ga, untouchedA), "\(what): ga NULL but written")
+        }
+        if wantB {
+          checkGuarded(gb, refB, pre: preB, "\(what) gb (ga \(wantA ? "too" : "NULL"))")
+        } else {
+          #expect(sameBytes(gb, untouchedB), "\(what): gb NULL but written")
+        }
       }
       // In place: ga over a, gb over b.
-      var ia = a, ib = b
+      var ia = a
+      var ib = b
       ia.withUnsafeMutableBufferPointer { qa in
         ib.withUnsafeMutableBufferPointer { qb in
           coef.withUnsafeBufferPointer { pc in
@@ -313,8 +360,10 @@ extension KernelDType {
     }
   }
 
-  static func checkRowScale(_ x: [Element], rows: Int, n: Int, _ scale: [Double], pre: Int,
-                            paths: [KernelPath] = KernelPath.allCases) {
+  static func checkRowScale(
+    _ x: [Element], rows: Int, n: Int, _ scale: [Double], pre: Int,
+    paths: [KernelPath] = KernelPath.allCases
+  ) {
     var ref = x
     for r in 0..<rows {
       for i in (r * n)..<(r * n + n) { ref[i] = scaleRef(scale[r], x[i]) }
@@ -325,7 +374,9 @@ extension KernelDType {
       var out = guarded(count: rows * n, pre: pre)
       x.withUnsafeBufferPointer { px in
         scale.withUnsafeBufferPointer { ps in
-          out.withUnsafeMutableBufferPointer { rowscale(px.baseAddress, rows, n, ps.baseAddress, $0.baseAddress! + pre) }
+          out.withUnsafeMutableBufferPointer {
+            rowscale(px.baseAddress, rows, n, ps.baseAddress, $0.baseAddress! + pre)
+          }
         }
       }
       checkGuarded(out, ref, pre: pre, "\(name) rowscale \(path) rows=\(rows) n=\(n)")
@@ -368,7 +419,8 @@ extension KernelDType {
       }
       return m
     }
-    let a = matrix(0), b = matrix(4099)
+    let a = matrix(0)
+    let b = matrix(4099)
     let coef = randomCoefficients(rows: rows, using: &rng)
     let paths: [KernelPath] = [.automatic, .scalar]
     let reference = gradReference(a, b, rows: rows, n: n, coef)
@@ -423,10 +475,12 @@ extension KernelDType {
   @Test func floatRowsAccumulateInDouble() {
     for (v, n) in [(Float(1e20), 1000), (Float(-3e38), 33), (Float(1e-30), 17)] {
       let rows = 2
-      let a = [Float](repeating: v, count: rows * n), b = [Float](repeating: -v, count: rows * n)
+      let a = [Float](repeating: v, count: rows * n)
+      let b = [Float](repeating: -v, count: rows * n)
       let x = Double(v)
       onEachPath { path in
-        var out = [Double](repeating: .nan, count: 3 * rows), sq = [Double](repeating: .nan, count: rows)
+        var out = [Double](repeating: .nan, count: 3 * rows)
+        var sq = [Double](repeating: .nan, count: rows)
         ck_rowsums_f32(a, b, rows, n, &out)
         ck_rowsumsq_f32(a, rows, n, &sq)
         let expected = Double(n) * x * x
@@ -445,10 +499,12 @@ extension KernelDType {
   /// and round once, so the results keep their full (subnormal) precision.
   @Test func tinyCoefficientsAreNotFlushed() {
     let n = 37
-    let a = (0..<n).map { Float($0) - 18.5 }, b = (0..<n).map { Float($0) * 0.25 + 1 }
+    let a = (0..<n).map { Float($0) - 18.5 }
+    let b = (0..<n).map { Float($0) * 0.25 + 1 }
     let coef = [3.3e-40, 1.7e-40, -2.9e-40, 4.1e-40]
     onEachPath { path in
-      var ga = [Float](repeating: .nan, count: n), gb = ga
+      var ga = [Float](repeating: .nan, count: n)
+      var gb = ga
       ck_rowgrad_f32(a, b, 1, n, coef, &ga, &gb)
       for i in 0..<n {
         let ea = Float(coef[0] * Double(b[i]) - coef[1] * Double(a[i]))
@@ -468,7 +524,8 @@ extension KernelDType {
       ck_rowsums_f16(all, ones, all.count, 1, &out)
       var mismatches = 0
       for h in all {
-        let x = Float16(bitPattern: h), r = Int(h)
+        let x = Float16(bitPattern: h)
+        let r = Int(h)
         if x.isNaN {
           if !(out[3 * r].isNaN && out[3 * r + 1].isNaN) { mismatches += 1 }
         } else {
@@ -508,7 +565,9 @@ extension KernelDType {
   /// Float16(Float), on every binary16 input times scales that produce ties, subnormals and overflow.
   @Test func halfEncodingRoundsToNearestEven() {
     let all = (0...UInt16.max).map { $0 }
-    let scales: [Double] = [1 + 0x1p-11, 1 - 0x1p-12, 1 + 3 * 0x1p-12, 0.1, -3.7, 0x1p-10, 1e-6, 0x1p-24, 1e4, 65520.0 / 65504.0]
+    let scales: [Double] = [
+      1 + 0x1p-11, 1 - 0x1p-12, 1 + 3 * 0x1p-12, 0.1, -3.7, 0x1p-10, 1e-6, 0x1p-24, 1e4, 65520.0 / 65504.0,
+    ]
     onEachPath { path in
       for s in scales {
         var out = [UInt16](repeating: 0, count: all.count)
@@ -531,12 +590,15 @@ extension KernelDType {
   /// All implementations agree exactly on the element-wise kernels (same operations, no fusion).
   @Test func pathsAgreeBitForBitOnElementwiseKernels() {
     var rng = SeededRandom(seed: 99)
-    let rows = 7, n = 301
-    let a = F32.randomMatrix(rows: rows, n: n, using: &rng), b = F32.randomMatrix(rows: rows, n: n, using: &rng)
+    let rows = 7
+    let n = 301
+    let a = F32.randomMatrix(rows: rows, n: n, using: &rng)
+    let b = F32.randomMatrix(rows: rows, n: n, using: &rng)
     let coef = F32.randomCoefficients(rows: rows, using: &rng)
     var results: [[UInt32]] = []
     onEachPath { _ in
-      var ga = [Float](repeating: 0, count: rows * n), gb = ga
+      var ga = [Float](repeating: 0, count: rows * n)
+      var gb = ga
       ck_rowgrad_f32(a, b, rows, n, coef, &ga, &gb)
       results.append((ga + gb).map(\.bitPattern))
     }

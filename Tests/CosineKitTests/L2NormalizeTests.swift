@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 @Suite struct L2NormalizeTests {
@@ -23,8 +24,11 @@ import Testing
     #expect(try l2Normalize(try Tensor<Float>(rows: [[0, 0, 0]])).scalars == [0, 0, 0])
     #expect(try l2Normalize(Tensor<Float>([3e20, 4e20])).scalars == [0.6, 0.8])
     #expect(try l2Normalize(Tensor<Float>([3e-30, 4e-30]), eps: 0).scalars == [0.6, 0.8])
-    #expect(allClose(try l2Normalize(Tensor<Double>([3e300, 4e300])), Tensor<Double>([0.6, 0.8]), rtol: 2e-16, atol: 0))
-    #expect(allClose(try l2Normalize(Tensor<Double>([3e-310, 4e-310]), eps: 0), Tensor<Double>([0.6, 0.8]), rtol: 1e-9, atol: 0))
+    #expect(
+      allClose(try l2Normalize(Tensor<Double>([3e300, 4e300])), Tensor<Double>([0.6, 0.8]), rtol: 2e-16, atol: 0))
+    #expect(
+      allClose(
+        try l2Normalize(Tensor<Double>([3e-310, 4e-310]), eps: 0), Tensor<Double>([0.6, 0.8]), rtol: 1e-9, atol: 0))
     #expect(try l2Normalize(Tensor<Float16>([3, 4])).scalars == [0.6, 0.8])
   }
 

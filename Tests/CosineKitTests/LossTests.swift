@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 @Suite struct LossTests {
@@ -31,7 +32,8 @@ import Testing
 
   @Test(arguments: kinds, Reduction.allCases)
   func valueMatchesReference(_ kind: CosineLoss.Kind, _ reduction: Reduction) throws {
-    let a = randomTensor([7, 5], seed: 40, as: Double.self), b = randomTensor([7, 5], seed: 41, as: Double.self)
+    let a = randomTensor([7, 5], seed: 40, as: Double.self)
+    let b = randomTensor([7, 5], seed: 41, as: Double.self)
     var rng = SeededRandom(seed: 42)
     let targets: [Double] = (0..<7).map { i in
       if case .embedding = kind { return i % 3 == 0 ? -1 : 1 }
@@ -51,23 +53,28 @@ import Testing
 
   @Test(arguments: kinds, Reduction.allCases)
   func gradientMatchesFiniteDifferences(_ kind: CosineLoss.Kind, _ reduction: Reduction) throws {
-    let a = randomTensor([6, 4], seed: 50, as: Double.self), b = randomTensor([6, 4], seed: 51, as: Double.self)
-    let t: Tensor<Double>? = switch kind {
-    case .embedding: Tensor([1, -1, 1, -1, -1, 1])
-    case .mse: Tensor([0.1, 0.9, 0.5, 0.3, 1, 0])
-    default: nil
-    }
+    let a = randomTensor([6, 4], seed: 50, as: Double.self)
+    let b = randomTensor([6, 4], seed: 51, as: Double.self)
+    let t: Tensor<Double>? =
+      switch kind {
+      case .embedding: Tensor([1, -1, 1, -1, -1, 1])
+      case .mse: Tensor([0.1, 0.9, 0.5, 0.3, 1, 0])
+      default: nil
+      }
     let w = Tensor<Double>([1, 0.5, 2, 0, 1.5, 1])
     let loss = CosineLoss(kind, reduction: reduction)
     let (_, g1, g2) = try loss.valueWithGradient(a, b, target: t, sampleWeight: w)
-    let total = { (x: Tensor<Double>, y: Tensor<Double>) in try! loss(x, y, target: t, sampleWeight: w).scalars.reduce(0, +) }
+    let total = { (x: Tensor<Double>, y: Tensor<Double>) in
+      try! loss(x, y, target: t, sampleWeight: w).scalars.reduce(0, +)
+    }
     #expect(allClose(g1, finiteDifferenceGradient(a) { total($0, b) }, rtol: 1e-6, atol: 1e-8))
     #expect(allClose(g2, finiteDifferenceGradient(b) { total(a, $0) }, rtol: 1e-6, atol: 1e-8))
   }
 
   @Test(arguments: kinds)
   func zeroVectorsGiveFiniteGradients(_ kind: CosineLoss.Kind) throws {
-    let a = try Tensor<Float>(rows: [[0, 0, 0], [1, 2, 3]]), b = try Tensor<Float>(rows: [[1, 2, 2], [0, 0, 0]])
+    let a = try Tensor<Float>(rows: [[0, 0, 0], [1, 2, 3]])
+    let b = try Tensor<Float>(rows: [[1, 2, 2], [0, 0, 0]])
     let t: Tensor<Float>? = kind.needsTarget ? Tensor([1, -1]) : nil
     let (v, g1, g2) = try CosineLoss(kind, reduction: .sum).valueWithGradient(a, b, target: t)
     #expect(v.scalars[0].isFinite)
@@ -92,7 +99,8 @@ import Testing
   }
 
   @Test func weightsBroadcastAndMeanCountsZeroWeights() throws {
-    let a = randomTensor([2, 3, 4], seed: 3, as: Double.self), b = randomTensor([2, 3, 4], seed: 4, as: Double.self)
+    let a = randomTensor([2, 3, 4], seed: 3, as: Double.self)
+    let b = randomTensor([2, 3, 4], seed: 4, as: Double.self)
     let per = try CosineLoss(.cosineDistance(), reduction: .none)(a, b)
     let w = try Tensor<Double>(shape: [2, 1], scalars: [0, 2])  // broadcast over the 3 samples of each batch
     let mean = try CosineLoss(.cosineDistance())(a, b, sampleWeight: w)
@@ -108,21 +116,27 @@ import Testing
   }
 
   @Test func axisAndBroadcasting() throws {
-    let a = randomTensor([4, 3], seed: 7, as: Double.self), b = randomTensor([3], seed: 8, as: Double.self)
+    let a = randomTensor([4, 3], seed: 7, as: Double.self)
+    let b = randomTensor([3], seed: 8, as: Double.self)
     let l = try CosineLoss(.cosineDistance(), axis: 0, reduction: .none)(a.reshapedUnchecked([4, 3]), a)
     #expect(l.shape == [3])
     let lb = try CosineLoss(.cosineDistance(), reduction: .none)(a, b)
-    #expect(allClose(lb, Tensor((0..<4).map { i in 1 - Reference.cosine(Array(a.scalars[3 * i..<3 * i + 3]), b.scalars) }), rtol: 1e-14, atol: 1e-15))
+    #expect(
+      allClose(
+        lb, Tensor((0..<4).map { i in 1 - Reference.cosine(Array(a.scalars[3 * i..<3 * i + 3]), b.scalars) }),
+        rtol: 1e-14, atol: 1e-15))
   }
 }
 
 @Suite struct GradientBufferReuseTests {
   @Test(arguments: [[64, 33], [5, 4, 3]] as [[Int]])
   func keptGradientBuffersAreOverwrittenInPlace(_ shape: [Int]) throws {
-    let a = randomTensor(shape, seed: 200, as: Float.self), b = randomTensor(shape, seed: 201, as: Float.self)
+    let a = randomTensor(shape, seed: 200, as: Float.self)
+    let b = randomTensor(shape, seed: 201, as: Float.self)
     let loss = CosineLoss(.cosineDistance(), axis: 1)
     let (want, w1, w2) = try loss.valueWithGradient(a, b)
-    var g1 = Tensor<Float>(scalar: 7), g2 = Tensor<Float>(scalar: 7)  // wrong shape: replaced
+    var g1 = Tensor<Float>(scalar: 7)
+    var g2 = Tensor<Float>(scalar: 7)  // wrong shape: replaced
     let v = try loss.valueWithGradient(a, b, gradientTrue: &g1, gradientPred: &g2)
     #expect(v == want && g1 == w1 && g2 == w2)
     let address = g1.scalars.withUnsafeBufferPointer { $0.baseAddress }

@@ -1,9 +1,11 @@
 import Testing
+
 @testable import CosineKit
 
 @Suite struct MatrixSearchTests {
   @Test func matrixMatchesPairwiseCosine() throws {
-    let a = randomTensor([9, 13], seed: 70, as: Double.self), b = randomTensor([11, 13], seed: 71, as: Double.self)
+    let a = randomTensor([9, 13], seed: 70, as: Double.self)
+    let b = randomTensor([11, 13], seed: 71, as: Double.self)
     var a2 = a
     for k in 0..<13 { a2.scalars[2 * 13 + k] = 0 }  // a zero row
     let m = try cosineSimilarityMatrix(a2, b)
@@ -21,8 +23,13 @@ import Testing
   func topKEqualsBruteForceWithTies(_ k: Int) throws {
     var corpus = randomTensor([40, 6], seed: 80, as: Float.self)
     // Duplicate rows create exact ties, which must come out by lower index first.
-    for j in 0..<6 { corpus.scalars[30 * 6 + j] = corpus.scalars[5 * 6 + j]; corpus.scalars[12 * 6 + j] = corpus.scalars[5 * 6 + j] }
-    let queries = try Tensor<Float>(shape: [3, 6], scalars: Array(corpus.scalars[5 * 6..<6 * 6]) + randomTensor([2, 6], seed: 81, as: Float.self).scalars)
+    for j in 0..<6 {
+      corpus.scalars[30 * 6 + j] = corpus.scalars[5 * 6 + j]
+      corpus.scalars[12 * 6 + j] = corpus.scalars[5 * 6 + j]
+    }
+    let queries = try Tensor<Float>(
+      shape: [3, 6],
+      scalars: Array(corpus.scalars[5 * 6..<6 * 6]) + randomTensor([2, 6], seed: 81, as: Float.self).scalars)
     let r = try topKSearch(queries: queries, corpus: corpus, k: k)
     let kk = min(k, 40)
     #expect(r.indices.count == 3 && r.indices.allSatisfy { $0.count == kk } && r.scores.shape == [3, kk])
@@ -39,7 +46,8 @@ import Testing
   @Test func metricIsTheWeightedRunningMeanOfCos() throws {
     var metric = CosineSimilarityMetric()
     #expect(metric.result == 0)
-    let a = randomTensor([4, 5], seed: 90, as: Double.self), b = randomTensor([4, 5], seed: 91, as: Double.self)
+    let a = randomTensor([4, 5], seed: 90, as: Double.self)
+    let b = randomTensor([4, 5], seed: 91, as: Double.self)
     let c = try cosineSimilarity(a, b)
     try metric.update(a, b, sampleWeight: Tensor([1, 2, 0, 1]))
     try metric.update(a, a)
@@ -51,7 +59,8 @@ import Testing
 
   @Test(arguments: [true, false])
   func dotLayerValueAndGradient(_ normalize: Bool) throws {
-    let a = randomTensor([3, 5], seed: 95, as: Double.self), b = randomTensor([3, 5], seed: 96, as: Double.self)
+    let a = randomTensor([3, 5], seed: 95, as: Double.self)
+    let b = randomTensor([3, 5], seed: 96, as: Double.self)
     let dot = CosineDot(normalize: normalize)
     let (v, pb) = try dot.valueWithPullback(a, b)
     let (_, rows) = Reference.rows(a, b, axis: -1)

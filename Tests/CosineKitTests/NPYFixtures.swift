@@ -33,15 +33,19 @@ enum NPYFixtures {
     "int32": [Int32]([-2_147_483_648, -1, 0, 1, 2_147_483_647, -70000, 16_909_060, 7]).map { Double($0) },
     "uint32": [UInt32]([0, 1, 65536, 2_147_483_648, 4_294_967_295, 16_909_060, 258, 7]).map { Double($0) },
     "int64": [Int64]([.min, -1, 0, 1, .max, -(1 << 53), (1 << 53) + 1, 0x0102_0304_0506_0708]).map { Double($0) },
-    "uint64": [UInt64]([0, 1, 1 << 32, 1 << 63, .max, 1 << 53, (1 << 53) + 1, 0x0102_0304_0506_0708]).map { Double($0) },
+    "uint64": [UInt64]([0, 1, 1 << 32, 1 << 63, .max, 1 << 53, (1 << 53) + 1, 0x0102_0304_0506_0708]).map {
+      Double($0)
+    },
   ]
 
   static let boolValues: [Double] = [1, 0, 1, 1, 0, 0]
 
   /// The bit patterns of `specials()` in the script for type T.
   static func specials<T: TensorScalar>(_: T.Type) -> [T] {
-    [0, -0.0, 1, -1, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
-     T(1.0 / 3.0), .leastNormalMagnitude]
+    [
+      0, -0.0, 1, -1, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+      T(1.0 / 3.0), .leastNormalMagnitude,
+    ]
   }
 
   /// A `.npy` file with `header` as its dict text, padded with spaces and a newline as NumPy
@@ -79,7 +83,9 @@ enum NPYFixtures {
   }
 
   /// The error decoding `bytes` throws, or nil (recorded as a test failure) if it succeeds.
-  static func decodeError(_ bytes: [UInt8], source: String = "mem.npy", sourceLocation: SourceLocation = #_sourceLocation)
+  static func decodeError(
+    _ bytes: [UInt8], source: String = "mem.npy", sourceLocation: SourceLocation = #_sourceLocation
+  )
     -> NPYError?
   {
     do {

@@ -97,7 +97,9 @@ import Testing
     Self.expectMessage(b, "not a .npy file")
     Self.expectMessage(Array("NUMPY".utf8), "not a .npy file")
     Self.expectMessage([0x93, 0x4E, 0x55], "truncated", "only 3 bytes")  // a prefix of the magic string
-    Self.expectMessage(F.npy(F.dict("<f8", "()"), data: [UInt8](repeating: 0, count: 8)).map { $0 == 0x4E ? 0x6E : $0 }, "not a .npy file")
+    Self.expectMessage(
+      F.npy(F.dict("<f8", "()"), data: [UInt8](repeating: 0, count: 8)).map { $0 == 0x4E ? 0x6E : $0 },
+      "not a .npy file")
   }
 
   @Test(arguments: [(UInt8(0), UInt8(0)), (1, 1), (2, 1), (4, 0), (255, 255), (3, 1)])
@@ -116,7 +118,8 @@ import Testing
   }
 
   @Test func truncatedHeader() {
-    Self.expectMessage(Array(Self.valid.prefix(40)), "header length 118 extends beyond the end of the file", "only 30 bytes")
+    Self.expectMessage(
+      Array(Self.valid.prefix(40)), "header length 118 extends beyond the end of the file", "only 30 bytes")
   }
 
   @Test func headerLengthBeyondFile() {
@@ -124,14 +127,18 @@ import Testing
     b[8] = 0xFF
     b[9] = 0xFF
     Self.expectMessage(b, "header length 65535 extends beyond the end of the file")
-    let v3 = F.npy(rawHeader: Array(F.dict("<f8", "()").utf8), data: [UInt8](repeating: 0, count: 8), version: (3, 0), lengthOverride: 0xFFFF_FFFF)
+    let v3 = F.npy(
+      rawHeader: Array(F.dict("<f8", "()").utf8), data: [UInt8](repeating: 0, count: 8), version: (3, 0),
+      lengthOverride: 0xFFFF_FFFF)
     Self.expectMessage(v3, "header length 4294967295 extends beyond")
   }
 
   @Test func headerLengthZeroOrTooLong() {
     Self.expectMessage(F.npy(rawHeader: [], lengthOverride: 0) + [0x0A], "header is empty")
     // A 2 MiB header is refused even though the file really is that long.
-    let long = F.npy(F.dict("<f8", "()") + String(repeating: " ", count: 2 << 20), data: [UInt8](repeating: 0, count: 8), version: (2, 0))
+    let long = F.npy(
+      F.dict("<f8", "()") + String(repeating: " ", count: 2 << 20), data: [UInt8](repeating: 0, count: 8),
+      version: (2, 0))
     Self.expectMessage(long, "exceeds the limit of 1048576 bytes")
   }
 
@@ -142,13 +149,19 @@ import Testing
   }
 
   @Test func nonASCIIHeader() {
-    Self.expectMessage(F.npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'é': 1}", data: [UInt8](repeating: 0, count: 48)),
+    Self.expectMessage(
+      F.npy(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'é': 1}", data: [UInt8](repeating: 0, count: 48)),
       "non-ASCII byte 0xC3", "must be ASCII")
     // Version 3.0 allows UTF-8, so the same header is read and fails on its unknown key instead.
-    Self.expectMessage(F.npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'é': 1}", data: [UInt8](repeating: 0, count: 48), version: (3, 0)),
+    Self.expectMessage(
+      F.npy(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'é': 1}", data: [UInt8](repeating: 0, count: 48),
+        version: (3, 0)),
       "unknown key '\\xE9'")
     // Invalid UTF-8 in version 3.0.
-    Self.expectMessage(F.npy(rawHeader: Array("{'descr': '<f8', 'x".utf8) + [0xFF, 0xFE] + Array("': 1}".utf8), version: (3, 0)),
+    Self.expectMessage(
+      F.npy(rawHeader: Array("{'descr': '<f8', 'x".utf8) + [0xFF, 0xFE] + Array("': 1}".utf8), version: (3, 0)),
       "not valid UTF-8")
   }
 
@@ -162,15 +175,22 @@ import Testing
   }
 
   @Test func duplicateKeys() {
-    Self.expectMessage(F.npy("{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }"), "duplicate key 'descr'")
-    Self.expectMessage(F.npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'shape': (2, 3)}"), "duplicate key 'shape'")
-    Self.expectMessage(F.npy("{'descr': '<f8', 'fortran_order': False, \"fortran_order\": True, 'shape': (1,)}"), "duplicate key 'fortran_order'")
+    Self.expectMessage(
+      F.npy("{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }"), "duplicate key 'descr'")
+    Self.expectMessage(
+      F.npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'shape': (2, 3)}"), "duplicate key 'shape'")
+    Self.expectMessage(
+      F.npy("{'descr': '<f8', 'fortran_order': False, \"fortran_order\": True, 'shape': (1,)}"),
+      "duplicate key 'fortran_order'")
   }
 
   @Test func unknownAndNonStringKeys() {
-    Self.expectMessage(F.npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'extra': 0, }"),
+    Self.expectMessage(
+      F.npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'extra': 0, }"),
       "unknown key 'extra'", "expected exactly 'descr', 'fortran_order' and 'shape'")
-    Self.expectMessage(F.npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 1: 0, }"), "dict key the integer 1 is not a string")
+    Self.expectMessage(
+      F.npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 1: 0, }"),
+      "dict key the integer 1 is not a string")
     Self.expectMessage(F.npy("{'Descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }"), "unknown key 'Descr'")
   }
 
@@ -183,12 +203,18 @@ import Testing
     ("{'descr': '<f8, 'fortran_order': False, 'shape': (2, 3)}", "malformed header"),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3,,)}", "expected a value"),
     ("{'descr': '<f8', 'fortran_order': false, 'shape': (2, 3)}", "unexpected name 'false'"),
-    ("{'descr': '<f8', 'fortran_order': 0, 'shape': (2, 3)}", "'fortran_order' must be True or False, found the integer 0"),
+    (
+      "{'descr': '<f8', 'fortran_order': 0, 'shape': (2, 3)}",
+      "'fortran_order' must be True or False, found the integer 0"
+    ),
     ("{'descr': '<f8', 'fortran_order': 'False', 'shape': (2, 3)}", "'fortran_order' must be True or False"),
     ("{'descr': '<f8', 'fortran_order': None, 'shape': (2, 3)}", "found None"),
     ("{'descr': 8, 'fortran_order': False, 'shape': (2, 3)}", "'descr' must be a string, found the integer 8"),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': [2, 3]}", "'shape' must be a tuple of integers, found a list"),
-    ("{'descr': '<f8', 'fortran_order': False, 'shape': (6)}", "'shape' must be a tuple of integers, found the integer 6"),
+    (
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (6)}",
+      "'shape' must be a tuple of integers, found the integer 6"
+    ),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': 6}", "'shape' must be a tuple"),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': ((2, 3),)}", "'shape' entry 0 is a tuple, not an integer"),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (2, [3])}", "'shape' entry 1 is a list, not an integer"),
@@ -200,10 +226,17 @@ import Testing
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (02, 3)}", "leading zero"),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (1_0, 3)}", "in an integer"),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (2, -3)}", "negative dimension -3 at axis 1"),
-    ("{'descr': '<f8', 'fortran_order': False, 'shape': (-0, 3)}", "unexpected bytes after the data: expected 0 bytes"),  // -0 is 0
+    // -0 is 0
+    ("{'descr': '<f8', 'fortran_order': False, 'shape': (-0, 3)}", "unexpected bytes after the data: expected 0 bytes"),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (- x, 3)}", "expected digits after '-'"),
-    ("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 3)}", "does not fit in a 64-bit signed integer"),
-    ("{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775808,)}", "does not fit in a 64-bit signed integer"),
+    (
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 3)}",
+      "does not fit in a 64-bit signed integer"
+    ),
+    (
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775808,)}",
+      "does not fit in a 64-bit signed integer"
+    ),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'x': {'y': 1}}", "unknown key 'x'"),
     ("{'descr': 'f\\x38', 'fortran_order': False, 'shape': (2, 3)}", "backslash escapes"),
     ("{'descr': u'<f8', 'fortran_order': False, 'shape': (2, 3)}", "unexpected name 'u'"),
@@ -238,24 +271,30 @@ import Testing
   }
 
   @Test func pipeByteOrderOnMultiByteTypes() {
-    Self.expectMessage(F.npy(F.dict("|f4", "(1,)"), data: [0, 0, 0, 0]), "unsupported dtype '|f4'", "only meaningful for one-byte types")
+    Self.expectMessage(
+      F.npy(F.dict("|f4", "(1,)"), data: [0, 0, 0, 0]), "unsupported dtype '|f4'", "only meaningful for one-byte types")
   }
 
   @Test func structuredDescr() {
-    Self.expectMessage(F.npy("{'descr': [('a', '<f8'), ('b', '<i4')], 'fortran_order': False, 'shape': (1,), }", data: [UInt8](repeating: 0, count: 12)),
+    Self.expectMessage(
+      F.npy(
+        "{'descr': [('a', '<f8'), ('b', '<i4')], 'fortran_order': False, 'shape': (1,), }",
+        data: [UInt8](repeating: 0, count: 12)),
       "unsupported dtype", "structured", "supported: float16")
   }
 
   // MARK: Shape and size
 
   @Test func shapeWhoseElementCountOverflows() {
-    Self.expectMessage(F.npy(F.dict("<f8", "(4294967296, 4294967296, 4294967296)")), "has more elements than fit in a 64-bit integer")
+    Self.expectMessage(
+      F.npy(F.dict("<f8", "(4294967296, 4294967296, 4294967296)")), "has more elements than fit in a 64-bit integer")
     Self.expectMessage(F.npy(F.dict("<f8", "(9223372036854775807, 2)")), "more elements than fit")
   }
 
   @Test func shapeWhoseByteSizeOverflows() {
     // 2^62 elements fit in Int, 2^62 * 8 bytes do not.
-    Self.expectMessage(F.npy(F.dict("<f8", "(2147483648, 2147483648)")), "needs more bytes than fit in a 64-bit integer")
+    Self.expectMessage(
+      F.npy(F.dict("<f8", "(2147483648, 2147483648)")), "needs more bytes than fit in a 64-bit integer")
     // ... but zero anywhere makes the product 0 without overflow.
     #expect(throws: Never.self) { try F.decode(F.npy(F.dict("<f8", "(9223372036854775807, 0)"))) }
   }
@@ -264,13 +303,16 @@ import Testing
     // 10^15 float64 elements claimed, 200 bytes in the file: rejected before any allocation.
     let b = F.npy(F.dict("<f8", "(1000000000000000,)"), data: [UInt8](repeating: 0, count: 72))
     #expect(b.count == 200)
-    Self.expectMessage(b, "truncated: expected 8000000000000000 bytes of data, found 72 (shape (1000000000000000,), dtype '<f8')")
-    Self.expectMessage(F.npy(F.dict("|u1", "(100000, 100000, 100000)")), "truncated: expected 1000000000000000 bytes of data, found 0")
+    Self.expectMessage(
+      b, "truncated: expected 8000000000000000 bytes of data, found 72 (shape (1000000000000000,), dtype '<f8')")
+    Self.expectMessage(
+      F.npy(F.dict("|u1", "(100000, 100000, 100000)")), "truncated: expected 1000000000000000 bytes of data, found 0")
   }
 
   @Test func rankAbove32() {
     let shape = "(" + String(repeating: "1, ", count: 33) + ")"
-    Self.expectMessage(F.npy(F.dict("<f8", shape), data: [UInt8](repeating: 0, count: 8)), "rank 33 exceeds the maximum of 32")
+    Self.expectMessage(
+      F.npy(F.dict("<f8", shape), data: [UInt8](repeating: 0, count: 8)), "rank 33 exceeds the maximum of 32")
   }
 
   @Test func truncatedData() {
@@ -332,4 +374,3 @@ import Testing
     }
   }
 }
-

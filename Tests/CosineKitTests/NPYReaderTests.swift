@@ -24,7 +24,10 @@ import Testing
   ])
   func integersBecomeFloat64Exactly(name: String) throws {
     let t = try NPY.read(contentsOf: F.path(name + ".npy"))
-    guard case .float64(let x) = t else { Issue.record("\(name) decoded as \(t.dtypeName)"); return }
+    guard case .float64(let x) = t else {
+      Issue.record("\(name) decoded as \(t.dtypeName)")
+      return
+    }
     #expect(x.shape == [2, 4])
     let key = name.split(separator: "_").first.map(String.init) ?? name
     #expect(x.scalars == F.integerValues[key])
@@ -42,7 +45,10 @@ import Testing
 
   @Test func boolBecomesZeroAndOne() throws {
     let t = try NPY.read(contentsOf: F.path("bool.npy"))
-    guard case .float64(let x) = t else { Issue.record("decoded as \(t.dtypeName)"); return }
+    guard case .float64(let x) = t else {
+      Issue.record("decoded as \(t.dtypeName)")
+      return
+    }
     #expect(x.shape == [2, 3])
     #expect(x.scalars == F.boolValues)
   }
@@ -81,7 +87,10 @@ import Testing
   func ranksZeroThroughEight(rank: Int) throws {
     let shape = Self.rankShapes[rank]
     let t = try NPY.read(contentsOf: F.path("rank\(rank).npy"))
-    guard case .float64(let x) = t else { Issue.record("decoded as \(t.dtypeName)"); return }
+    guard case .float64(let x) = t else {
+      Issue.record("decoded as \(t.dtypeName)")
+      return
+    }
     #expect(x.shape == shape)
     #expect(x.rank == rank)
     #expect(x.scalars == F.pattern(shape.reduce(1, *)))
@@ -89,10 +98,16 @@ import Testing
 
   @Test func rankZeroOfOtherTypes() throws {
     let a = try NPY.read(contentsOf: F.path("rank0_f2.npy"))
-    guard case .float16(let h) = a else { Issue.record("decoded as \(a.dtypeName)"); return }
+    guard case .float16(let h) = a else {
+      Issue.record("decoded as \(a.dtypeName)")
+      return
+    }
     #expect(h.shape == [] && h.scalars == [-6.25])
     let b = try NPY.read(contentsOf: F.path("rank0_f4_be.npy"))
-    guard case .float32(let f) = b else { Issue.record("decoded as \(b.dtypeName)"); return }
+    guard case .float32(let f) = b else {
+      Issue.record("decoded as \(b.dtypeName)")
+      return
+    }
     #expect(f.shape == [] && f.scalars == [-6.25])
     let c = try NPY.read(contentsOf: F.path("rank0_i4_be.npy"))
     #expect(c.shape == [] && F.doubles(c) == [-123456])
@@ -240,17 +255,34 @@ import Testing
     let value: (Int) -> Double
     let encode: (Int) -> [UInt8]
     switch descr.dropFirst() {
-    case "i4": value = { Double(Self.big($0)) }; encode = { order(Int32(Self.big($0))) }
-    case "i2": value = { Double(Int16(truncatingIfNeeded: Self.big($0))) }; encode = { order(Int16(truncatingIfNeeded: Self.big($0))) }
-    case "i1": value = { Double(Int8(truncatingIfNeeded: Self.big($0))) }; encode = { [UInt8(truncatingIfNeeded: Self.big($0))] }
-    case "u8": value = { Double(UInt64(bitPattern: Int64(Self.big($0)))) }; encode = { order(UInt64(bitPattern: Int64(Self.big($0)))) }
-    case "f8": value = { Double(Self.big($0)) / 16 }; encode = { order((Double(Self.big($0)) / 16).bitPattern) }
-    case "f4": value = { Double(Self.big($0)) / 16 }; encode = { order(Float(Double(Self.big($0)) / 16).bitPattern) }
-    case "f2": value = { Double(Float16(Double(Self.big($0)) / 16)) }; encode = { order(Float16(Double(Self.big($0)) / 16).bitPattern) }
-    default: Issue.record("no encoder for \(descr)"); return
+    case "i4":
+      value = { Double(Self.big($0)) }
+      encode = { order(Int32(Self.big($0))) }
+    case "i2":
+      value = { Double(Int16(truncatingIfNeeded: Self.big($0))) }
+      encode = { order(Int16(truncatingIfNeeded: Self.big($0))) }
+    case "i1":
+      value = { Double(Int8(truncatingIfNeeded: Self.big($0))) }
+      encode = { [UInt8(truncatingIfNeeded: Self.big($0))] }
+    case "u8":
+      value = { Double(UInt64(bitPattern: Int64(Self.big($0)))) }
+      encode = { order(UInt64(bitPattern: Int64(Self.big($0)))) }
+    case "f8":
+      value = { Double(Self.big($0)) / 16 }
+      encode = { order((Double(Self.big($0)) / 16).bitPattern) }
+    case "f4":
+      value = { Double(Self.big($0)) / 16 }
+      encode = { order(Float(Double(Self.big($0)) / 16).bitPattern) }
+    case "f2":
+      value = { Double(Float16(Double(Self.big($0)) / 16)) }
+      encode = { order(Float16(Double(Self.big($0)) / 16).bitPattern) }
+    default:
+      Issue.record("no encoder for \(descr)")
+      return
     }
     let shapeText = "(" + shape.map(String.init).joined(separator: ", ") + ")"
-    let bytes = F.npy(F.dict(descr, shapeText, fortran: fortran), data: Self.elements(shape: shape, fortran: fortran, encode))
+    let bytes = F.npy(
+      F.dict(descr, shapeText, fortran: fortran), data: Self.elements(shape: shape, fortran: fortran, encode))
     let n = shape.reduce(1, *)
     let expected = (0..<n).map(value)
 
@@ -273,7 +305,8 @@ import Testing
     #expect(firstNonFiniteIndex(Tensor<Double>(scalar: .nan)) == 0)
     #expect(firstNonFiniteIndex(Tensor<Double>(scalar: 0)) == nil)
     #expect(firstNonFiniteIndex(try Tensor<Float>(shape: [3, 0], scalars: [])) == nil)
-    #expect(firstNonFiniteIndex(try Tensor<Double>(shape: [2, 2], scalars: [0, .greatestFiniteMagnitude, -.nan, 1])) == 2)
+    #expect(
+      firstNonFiniteIndex(try Tensor<Double>(shape: [2, 2], scalars: [0, .greatestFiniteMagnitude, -.nan, 1])) == 2)
     let specials = try NPY.read(contentsOf: F.path("specials_f32_be.npy"))
     #expect(firstNonFiniteIndex(specials.converted(to: Float.self)) == 4)
     let fine = try NPY.read(contentsOf: F.path("rank3.npy"))

@@ -32,7 +32,9 @@ import Testing
     #expect(b.count == 10 + headerLength + 24)
   }
 
-  @Test(arguments: [[Int](), [0], [1], [7], [3, 0, 2], [2, 3, 4], [1, 1, 1, 1, 1, 1, 1, 1, 1, 5], [123_456_789_012, 0]])
+  @Test(arguments: [
+    [Int](), [0], [1], [7], [3, 0, 2], [2, 3, 4], [1, 1, 1, 1, 1, 1, 1, 1, 1, 5], [123_456_789_012, 0],
+  ])
   func roundTripsThroughDecode(shape: [Int]) throws {
     let n = try Shape.count(shape)
     let values = (0..<n).map { i -> Double in i % 7 == 3 ? .nan : Double(i) * 0.1 - 1 }
@@ -113,7 +115,8 @@ import Testing
   @Test func missingDirectoryThrowsAndCreatesNothing() throws {
     let dir = try TemporaryDirectory()
     let path = dir.file("missing/out.npy")
-    #expect(throws: NPYError(path: path, message: "cannot write: the directory '\(dir.path)/missing/' does not exist")) {
+    #expect(throws: NPYError(path: path, message: "cannot write: the directory '\(dir.path)/missing/' does not exist"))
+    {
       try NPY.write(AnyTensor(Tensor<Double>([1, 2])), to: path)
     }
     #expect(try dir.contents().isEmpty)

@@ -1,5 +1,5 @@
-import Testing
 import CosineKit
+import Testing
 
 /// The README's library example, kept compiling and true.
 @Suite struct ReadmeExampleTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CosineKit
 
 @Suite struct ShapeTests {

@@ -62,7 +62,8 @@ struct NPYHeader: Equatable {
     guard size >= 8 else {
       throw NPYProblem("truncated: the file has only \(size) bytes, too few for the .npy magic string and version")
     }
-    let major = prelude[6], minor = prelude[7]
+    let major = prelude[6]
+    let minor = prelude[7]
     let lengthFieldSize: Int
     switch (major, minor) {
     case (1, 0): lengthFieldSize = 2
@@ -141,7 +142,8 @@ struct NPYHeader: Equatable {
       return " (it looks like a zip archive; .npz files hold several arrays and are not supported)"
     }
     let shown = prelude.prefix(6).map { b -> String in
-      b >= 0x20 && b < 0x7F && b != 0x5C ? String(Character(Unicode.Scalar(b))) : "\\x" + PythonLiteral.hex(UInt32(b), width: 2)
+      b >= 0x20 && b < 0x7F && b != 0x5C
+        ? String(Character(Unicode.Scalar(b))) : "\\x" + PythonLiteral.hex(UInt32(b), width: 2)
     }.joined()
     return " (found \"\(shown)\")"
   }

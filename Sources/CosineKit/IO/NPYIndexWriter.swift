@@ -10,7 +10,8 @@ extension NPY {
   ///   naming `path` if the file cannot be written (an existing file is then left untouched).
   public static func writeInt64(_ values: [Int64], shape: [Int], to path: String) throws {
     guard try Shape.count(shape) == values.count else {
-      throw CosineError.invalidShape("shape \(Shape.describe(shape)) needs \(try Shape.count(shape)) indices, got \(values.count)")
+      throw CosineError.invalidShape(
+        "shape \(Shape.describe(shape)) needs \(try Shape.count(shape)) indices, got \(values.count)")
     }
     let header = headerBytes(descr: "<i8", shape: shape)
     let little = values.map { $0.littleEndian }

@@ -146,7 +146,8 @@ extension NPY {
     var done = 0
     while done < n {
       let m = min(perChunk, n - done)
-      try input.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<(m * size)]), at: header.dataOffset + done * size)
+      try input.read(
+        into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<(m * size)]), at: header.dataOffset + done * size)
       if var o = order {
         for j in 0..<m { (out + o.next()).initialize(to: element(base + j * size)) }
         order = o

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// Small helpers around the POSIX calls the `.npy` reader and writer use.
@@ -23,11 +23,11 @@ enum POSIX {
   @discardableResult
   static func close(_ fd: CInt) -> CInt {
     #if canImport(Glibc)
-    return Glibc.close(fd)
+      return Glibc.close(fd)
     #elseif canImport(Musl)
-    return Musl.close(fd)
+      return Musl.close(fd)
     #else
-    return Darwin.close(fd)
+      return Darwin.close(fd)
     #endif
   }
 }

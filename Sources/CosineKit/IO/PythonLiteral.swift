@@ -176,7 +176,8 @@ struct PythonLiteralParser {
     if overflow {
       let shown = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<min(pos, start + 40)]), as: UTF8.self)
       pos = start
-      throw problem("integer \(shown)\(digits > 40 ? "…" : "") (\(digits) digits) does not fit in a 64-bit signed integer")
+      throw problem(
+        "integer \(shown)\(digits > 40 ? "…" : "") (\(digits) digits) does not fit in a 64-bit signed integer")
     }
     if allowLongSuffix, let c = current, c == UInt8(ascii: "L") || c == UInt8(ascii: "l") {
       pos += 1

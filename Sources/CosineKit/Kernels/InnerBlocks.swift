@@ -12,26 +12,34 @@ enum InnerBlocks {
   static func sums<T: TensorScalar>(
     _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, layout L: RowLayout, into out: UnsafeMutablePointer<Double>
   ) {
-    let n = L.length, inner = L.inner
+    let n = L.length
+    let inner = L.inner
     let outer = L.rows / inner
     let blocks = (inner + block - 1) / block
-    let A = SharedConstPointer(a), B = SharedConstPointer(b), O = SharedPointer(out)
+    let A = SharedConstPointer(a)
+    let B = SharedConstPointer(b)
+    let O = SharedPointer(out)
     Parallel.forEachRange(outer * blocks, costPerItem: n * min(block, inner)) { range in
       let acc = UnsafeMutablePointer<Double>.allocate(capacity: 3 * block)
       defer { acc.deallocate() }
-      let d = acc, q1 = acc + block, q2 = acc + 2 * block
+      let d = acc
+      let q1 = acc + block
+      let q2 = acc + 2 * block
       for t in range {
-        let o = t / blocks, i0 = (t % blocks) * block
+        let o = t / blocks
+        let i0 = (t % blocks) * block
         let w = min(block, inner - i0)
         acc.initialize(repeating: 0, count: 3 * block)
         var off = o * n * inner + i0
         for _ in 0..<n {
-          let pa = A.base + off, pb = B.base + off
+          let pa = A.base + off
+          let pb = B.base + off
           if T.self == Float.self {
             ck_colsums_f32(floats(pa), floats(pb), w, d, q1, q2)
           } else {
             for i in 0..<w {
-              let x = Double(pa[i]), y = Double(pb[i])
+              let x = Double(pa[i])
+              let y = Double(pb[i])
               d[i] = Relaxed.multiplyAdd(x, y, d[i])
               q1[i] = Relaxed.multiplyAdd(x, x, q1[i])
               q2[i] = Relaxed.multiplyAdd(y, y, q2[i])
@@ -53,18 +61,26 @@ enum InnerBlocks {
     _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, layout L: RowLayout, coefficients c: UnsafePointer<Double>,
     gradA: UnsafeMutablePointer<T>, gradB: UnsafeMutablePointer<T>
   ) {
-    let n = L.length, inner = L.inner
+    let n = L.length
+    let inner = L.inner
     let outer = L.rows / inner
     let blocks = (inner + block - 1) / block
-    let A = SharedConstPointer(a), B = SharedConstPointer(b), C = SharedConstPointer(c)
-    let GA = SharedPointer(gradA), GB = SharedPointer(gradB)
+    let A = SharedConstPointer(a)
+    let B = SharedConstPointer(b)
+    let C = SharedConstPointer(c)
+    let GA = SharedPointer(gradA)
+    let GB = SharedPointer(gradB)
     Parallel.forEachRange(outer * blocks, costPerItem: 2 * n * min(block, inner)) { range in
       // The block's coefficients, de-interleaved so the inner loop reads them sequentially.
       let coef = UnsafeMutablePointer<Double>.allocate(capacity: 4 * block)
       defer { coef.deallocate() }
-      let ca = coef, da = coef + block, cb = coef + 2 * block, db = coef + 3 * block
+      let ca = coef
+      let da = coef + block
+      let cb = coef + 2 * block
+      let db = coef + 3 * block
       for t in range {
-        let o = t / blocks, i0 = (t % blocks) * block
+        let o = t / blocks
+        let i0 = (t % blocks) * block
         let w = min(block, inner - i0)
         let cr = C.base + 4 * (o * inner + i0)
         for i in 0..<w {
@@ -75,12 +91,16 @@ enum InnerBlocks {
         }
         var off = o * n * inner + i0
         for _ in 0..<n {
-          let pa = A.base + off, pb = B.base + off, ga = GA.base + off, gb = GB.base + off
+          let pa = A.base + off
+          let pb = B.base + off
+          let ga = GA.base + off
+          let gb = GB.base + off
           if T.self == Float.self {
             ck_colgrad_f32(floats(pa), floats(pb), w, ca, da, cb, db, floats(ga), floats(gb))
           } else {
             for i in 0..<w {
-              let x = Double(pa[i]), y = Double(pb[i])
+              let x = Double(pa[i])
+              let y = Double(pb[i])
               ga[i] = T(ca[i] * y - da[i] * x)
               gb[i] = T(cb[i] * x - db[i] * y)
             }

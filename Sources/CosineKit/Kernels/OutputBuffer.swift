@@ -10,7 +10,9 @@ enum OutputBuffer {
   @inline(__always)
   static func uninitialized<T: BitwiseCopyable>(_ count: Int, as _: T.Type = T.self) -> [T] {
     [T](unsafeUninitializedCapacity: count) { buf, n in
-      if let base = buf.baseAddress { adviseHugePages(UnsafeMutableRawPointer(base), bytes: count * MemoryLayout<T>.stride) }
+      if let base = buf.baseAddress {
+        adviseHugePages(UnsafeMutableRawPointer(base), bytes: count * MemoryLayout<T>.stride)
+      }
       n = count
     }
   }

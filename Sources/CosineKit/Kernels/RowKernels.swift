@@ -41,10 +41,17 @@ enum RowKernels {
       ck_rowgrad_f16(cast(a), cast(b), rows, n, c, cast(gradA), cast(gradB))
     } else {
       for r in 0..<rows {
-        let ca = c[4 * r], da = c[4 * r + 1], cb = c[4 * r + 2], db = c[4 * r + 3]
-        let pa = a + r * n, pb = b + r * n, ga = gradA + r * n, gb = gradB + r * n
+        let ca = c[4 * r]
+        let da = c[4 * r + 1]
+        let cb = c[4 * r + 2]
+        let db = c[4 * r + 3]
+        let pa = a + r * n
+        let pb = b + r * n
+        let ga = gradA + r * n
+        let gb = gradB + r * n
         for i in 0..<n {
-          let x = Double(pa[i]), y = Double(pb[i])
+          let x = Double(pa[i])
+          let y = Double(pb[i])
           ga[i] = T(ca * y - da * x)
           gb[i] = T(cb * x - db * y)
         }

@@ -42,7 +42,8 @@ struct RowLayout: Sendable {
     rows = out.reduce(1, *)
     length = shape[ax]
     axisStride = (sa[ax], sb[ax])
-    var oa = sa, ob = sb
+    var oa = sa
+    var ob = sb
     oa.remove(at: ax)
     ob.remove(at: ax)
     outputStrides = (oa, ob)
@@ -55,7 +56,8 @@ struct RowLayout: Sendable {
   func bases(ofRow r: Int) -> (Int, Int) {
     if contiguous { return (r &* length, r &* length) }
     var rem = r
-    var o0 = 0, o1 = 0
+    var o0 = 0
+    var o1 = 0
     let dims = outputShape
     var i = dims.count - 1
     while i >= 0 {

@@ -38,7 +38,8 @@ struct RowPairs<T: TensorScalar>: Sendable {
 
   private func computeSums() -> [Double] {
     let L = layout
-    let rows = L.rows, n = L.length
+    let rows = L.rows
+    let n = L.length
     return a.scalars.withUnsafeBufferPointer { pa in
       b.scalars.withUnsafeBufferPointer { pb in
         [Double](unsafeUninitializedCapacity: 3 * rows) { out, count in
@@ -48,7 +49,8 @@ struct RowPairs<T: TensorScalar>: Sendable {
             out.initialize(repeating: 0)
             return
           }
-          let sa = SharedConstPointer(A), sb = SharedConstPointer(B)
+          let sa = SharedConstPointer(A)
+          let sb = SharedConstPointer(B)
           let so = SharedPointer(out.baseAddress!)
           if L.contiguous {
             Parallel.forEachRange(rows, costPerItem: n) { range in
@@ -78,17 +80,20 @@ struct RowPairs<T: TensorScalar>: Sendable {
     let L = layout
     var found: [Int: (Double, Double)] = [:]
     for r in 0..<L.rows {
-      let q1 = sums[3 * r + 1], q2 = sums[3 * r + 2]
+      let q1 = sums[3 * r + 1]
+      let q2 = sums[3 * r + 2]
       guard Rescaling.needsRescale(q1) || Rescaling.needsRescale(q2) else { continue }
       let (oa, ob) = L.bases(ofRow: r)
       a.scalars.withUnsafeBufferPointer { pa in
         b.scalars.withUnsafeBufferPointer { pb in
-          let A = pa.baseAddress! + oa, B = pb.baseAddress! + ob
+          let A = pa.baseAddress! + oa
+          let B = pb.baseAddress! + ob
           let n = L.length
           // A zero sum of squares may be an underflow, not a zero vector: look at the elements.
           let m1 = StridedKernels.maxMagnitude(A, L.axisStride.0, n)
           let m2 = StridedKernels.maxMagnitude(B, L.axisStride.1, n)
-          let s1 = Rescaling.scale(forMaxMagnitude: m1), s2 = Rescaling.scale(forMaxMagnitude: m2)
+          let s1 = Rescaling.scale(forMaxMagnitude: m1)
+          let s2 = Rescaling.scale(forMaxMagnitude: m2)
           guard s1 != 1 || s2 != 1 else { return }
           let s = StridedKernels.sums(A, L.axisStride.0, B, L.axisStride.1, n, scaleA: 1 / s1, scaleB: 1 / s2)
           sums[3 * r] = s.0
@@ -150,7 +155,8 @@ struct RowPairs<T: TensorScalar>: Sendable {
   /// `coef[4r ..< 4r+4] = (ca, da, cb, db)` with `∂/∂u1 = ca·u2 − da·u1`, `∂/∂u2 = cb·u1 − db·u2`.
   /// Returns gradients in the shapes of `a` and `b`.
   func backward(coefficients coef: [Double]) -> (Tensor<T>, Tensor<T>) {
-    var ga: [T] = [], gb: [T] = []
+    var ga: [T] = []
+    var gb: [T] = []
     backward(coefficients: coef, into: &ga, &gb)
     return (Tensor(uncheckedShape: a.shape, scalars: ga), Tensor(uncheckedShape: b.shape, scalars: gb))
   }
@@ -174,7 +180,8 @@ struct RowPairs<T: TensorScalar>: Sendable {
 
   private func backwardUnsaturated(coefficients coef: [Double], into ga: inout [T], _ gb: inout [T]) {
     let L = layout
-    let rows = L.rows, n = L.length
+    let rows = L.rows
+    let n = L.length
     guard L.unbroadcast else {
       let (da, db) = broadcastBackward(coefficients: coef)
       ga = da.map { T($0) }
@@ -190,8 +197,10 @@ struct RowPairs<T: TensorScalar>: Sendable {
         ga.withUnsafeMutableBufferPointer { oa in
           gb.withUnsafeMutableBufferPointer { ob in
             coef.withUnsafeBufferPointer { pc in
-              let A = SharedConstPointer(pa.baseAddress!), B = SharedConstPointer(pb.baseAddress!)
-              let GA = SharedPointer(oa.baseAddress!), GB = SharedPointer(ob.baseAddress!)
+              let A = SharedConstPointer(pa.baseAddress!)
+              let B = SharedConstPointer(pb.baseAddress!)
+              let GA = SharedPointer(oa.baseAddress!)
+              let GB = SharedPointer(ob.baseAddress!)
               let C = SharedConstPointer(pc.baseAddress!)
               if L.contiguous {
                 Parallel.forEachRange(rows, costPerItem: 2 * n) { range in
@@ -251,11 +260,17 @@ struct RowPairs<T: TensorScalar>: Sendable {
     _ s1: Double, _ s2: Double, _ c: UnsafePointer<Double>, accumulate: Bool,
     _ ga: UnsafeMutablePointer<G>, _ gb: UnsafeMutablePointer<G>
   ) {
-    let i1 = 1 / s1, i2 = 1 / s2
-    let ca = c[0], da = c[1], cb = c[2], db = c[3]
-    var ia = 0, ib = 0
+    let i1 = 1 / s1
+    let i2 = 1 / s2
+    let ca = c[0]
+    let da = c[1]
+    let cb = c[2]
+    let db = c[3]
+    var ia = 0
+    var ib = 0
     for _ in 0..<n {
-      let u1 = Double(a[ia]) * i1, u2 = Double(b[ib]) * i2
+      let u1 = Double(a[ia]) * i1
+      let u2 = Double(b[ib]) * i2
       let g1 = (ca * u2 - da * u1) * i1
       let g2 = (cb * u1 - db * u2) * i2
       if accumulate {

@@ -10,11 +10,15 @@ enum StridedKernels {
     _ a: UnsafePointer<T>, _ sa: Int, _ b: UnsafePointer<T>, _ sb: Int, _ n: Int,
     scaleA: Double = 1, scaleB: Double = 1
   ) -> (Double, Double, Double) {
-    var d = 0.0, q1 = 0.0, q2 = 0.0
-    var ia = 0, ib = 0
+    var d = 0.0
+    var q1 = 0.0
+    var q2 = 0.0
+    var ia = 0
+    var ib = 0
     if scaleA == 1 && scaleB == 1 {
       for _ in 0..<n {
-        let x = Double(a[ia]), y = Double(b[ib])
+        let x = Double(a[ia])
+        let y = Double(b[ib])
         d = Relaxed.multiplyAdd(x, y, d)
         q1 = Relaxed.multiplyAdd(x, x, q1)
         q2 = Relaxed.multiplyAdd(y, y, q2)
@@ -23,7 +27,8 @@ enum StridedKernels {
       }
     } else {
       for _ in 0..<n {
-        let x = Double(a[ia]) * scaleA, y = Double(b[ib]) * scaleB
+        let x = Double(a[ia]) * scaleA
+        let y = Double(b[ib]) * scaleB
         d = Relaxed.multiplyAdd(x, y, d)
         q1 = Relaxed.multiplyAdd(x, x, q1)
         q2 = Relaxed.multiplyAdd(y, y, q2)

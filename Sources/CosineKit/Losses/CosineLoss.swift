@@ -77,9 +77,9 @@ public struct CosineLoss: Sendable, Equatable {
   /// - Returns: Per-sample losses (``Reduction/none``) or a rank-0 tensor.
   /// - Throws: ``CosineError`` for shape mismatches, a bad axis, a missing or unexpected target,
   ///   a target other than ±1 for `embedding`, or an invalid eps or margin.
-  @_specialize(exported: true, where T == Float)
-  @_specialize(exported: true, where T == Double)
-  @_specialize(exported: true, where T == Float16)
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func callAsFunction<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> Tensor<T> {
@@ -91,9 +91,9 @@ public struct CosineLoss: Sendable, Equatable {
   /// per-sample losses. The forward pass's row sums are reused.
   ///
   /// At `embedding`'s hinge (`cos == margin` for y = −1) the subgradient 0 is used, as PyTorch does.
-  @_specialize(exported: true, where T == Float)
-  @_specialize(exported: true, where T == Double)
-  @_specialize(exported: true, where T == Float16)
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func valueWithGradient<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> (value: Tensor<T>, gradientTrue: Tensor<T>, gradientPred: Tensor<T>) {
@@ -108,16 +108,17 @@ public struct CosineLoss: Sendable, Equatable {
   /// storage is reused when they already have the inputs' shapes, so a training loop that keeps
   /// them between steps allocates nothing the size of its inputs (like PyTorch's persistent
   /// `.grad` tensors, but overwritten rather than accumulated).
-  @_specialize(exported: true, where T == Float)
-  @_specialize(exported: true, where T == Double)
-  @_specialize(exported: true, where T == Float16)
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func valueWithGradient<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil,
     gradientTrue: inout Tensor<T>, gradientPred: inout Tensor<T>
   ) throws -> Tensor<T> {
     let op = try LossOp(self, yTrue, yPred, target: target, sampleWeight: sampleWeight)
     // Move the storage out (so it is uniquely referenced and written in place), when it fits.
-    var g1: [T] = [], g2: [T] = []
+    var g1: [T] = []
+    var g2: [T] = []
     if gradientTrue.shape == yTrue.shape { swap(&g1, &gradientTrue.scalars) }
     if gradientPred.shape == yPred.shape { swap(&g2, &gradientPred.scalars) }
     op.gradients(upstream: 1, into: &g1, &g2)
@@ -128,9 +129,9 @@ public struct CosineLoss: Sendable, Equatable {
 
   /// The loss value and a pullback from an upstream gradient of the value's shape to the
   /// gradients with respect to both inputs.
-  @_specialize(exported: true, where T == Float)
-  @_specialize(exported: true, where T == Double)
-  @_specialize(exported: true, where T == Float16)
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func valueWithPullback<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
@@ -163,7 +164,8 @@ struct LossOp<T: TensorScalar>: Sendable {
     let n = rows.layout.rows
     count = n
     if loss.kind.needsTarget && target == nil {
-      throw CosineError.invalidArgument("the \(loss.kind.name) loss needs a target (one per sample, shape \(Shape.describe(shape)))")
+      throw CosineError.invalidArgument(
+        "the \(loss.kind.name) loss needs a target (one per sample, shape \(Shape.describe(shape)))")
     }
     if !loss.kind.needsTarget && target != nil {
       throw CosineError.invalidArgument("the \(loss.kind.name) loss takes no target")
@@ -180,7 +182,8 @@ struct LossOp<T: TensorScalar>: Sendable {
     let floor = loss.kind.floor
     for r in 0..<n {
       let cos = rows.cosine(ofRow: r, floor: floor).cos
-      var l: Double, d: Double
+      var l: Double
+      var d: Double
       switch loss.kind {
       case .keras: (l, d) = (-cos, -1)
       case .cosineDistance: (l, d) = (1 - cos, -1)
@@ -212,14 +215,16 @@ struct LossOp<T: TensorScalar>: Sendable {
   static func expand(_ x: Tensor<T>, to shape: [Int], what: String) throws -> [Double] {
     let b = try Shape.broadcast(x.shape, shape, operation: what)
     guard b == shape else {
-      throw CosineError.shapeMismatch(operation: "\(what) (must broadcast to the per-sample loss shape)", x.shape, shape)
+      throw CosineError.shapeMismatch(
+        operation: "\(what) (must broadcast to the per-sample loss shape)", x.shape, shape)
     }
     if x.shape == shape { return x.scalars.map(Double.init) }
     let strides = Shape.broadcastStrides(x.shape, to: shape)
     let n = shape.reduce(1, *)
     var out = [Double](repeating: 0, count: n)
     for i in 0..<n {
-      var rem = i, off = 0
+      var rem = i
+      var off = 0
       for d in stride(from: shape.count - 1, through: 0, by: -1) {
         off += (rem % shape[d]) * strides[d]
         rem /= shape[d]
@@ -232,7 +237,8 @@ struct LossOp<T: TensorScalar>: Sendable {
   /// Gradients of the value's sum scaled by `upstream` (reductions sum/mean) or weighted per
   /// sample by `perSample` (reduction none).
   func gradients(upstream: Double, perSample: [Double]? = nil) -> (Tensor<T>, Tensor<T>) {
-    var g1: [T] = [], g2: [T] = []
+    var g1: [T] = []
+    var g2: [T] = []
     gradients(upstream: upstream, perSample: perSample, into: &g1, &g2)
     return (Tensor(uncheckedShape: rows.a.shape, scalars: g1), Tensor(uncheckedShape: rows.b.shape, scalars: g2))
   }

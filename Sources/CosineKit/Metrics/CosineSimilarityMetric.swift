@@ -23,10 +23,12 @@ public struct CosineSimilarityMetric: Sendable {
   public init(axis: Int = -1) { self.axis = axis }
 
   /// Adds a batch. `sampleWeight` must broadcast to the per-sample shape.
-  @_specialize(exported: true, where T == Float)
-  @_specialize(exported: true, where T == Double)
-  @_specialize(exported: true, where T == Float16)
-  public mutating func update<T: TensorScalar>(_ yTrue: Tensor<T>, _ yPred: Tensor<T>, sampleWeight: Tensor<T>? = nil) throws {
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
+  public mutating func update<T: TensorScalar>(_ yTrue: Tensor<T>, _ yPred: Tensor<T>, sampleWeight: Tensor<T>? = nil)
+    throws
+  {
     let cos = try CosineSimilarityOp(yTrue, yPred, axis: axis, eps: 1e-7)
     let n = cos.value.count
     let w = try sampleWeight.map { try LossOp<T>.expand($0, to: cos.value.shape, what: "sample weight") }

@@ -20,17 +20,17 @@ public struct CosineDot: Sendable, Equatable {
   }
 
   /// The merged output.
-  @_specialize(exported: true, where T == Float)
-  @_specialize(exported: true, where T == Double)
-  @_specialize(exported: true, where T == Float16)
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func callAsFunction<T: TensorScalar>(_ x1: Tensor<T>, _ x2: Tensor<T>) throws -> Tensor<T> {
     try valueWithPullback(x1, x2).value
   }
 
   /// The output and its pullback to both inputs.
-  @_specialize(exported: true, where T == Float)
-  @_specialize(exported: true, where T == Double)
-  @_specialize(exported: true, where T == Float16)
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func valueWithPullback<T: TensorScalar>(
     _ x1: Tensor<T>, _ x2: Tensor<T>
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
@@ -38,19 +38,24 @@ public struct CosineDot: Sendable, Equatable {
     let rows = try RowPairs(x1, x2, axis: axis, operation: "dot")
     let n = rows.layout.rows
     let shape = rows.layout.outputShape
-    let value = Tensor<T>(uncheckedShape: shape, scalars: (0..<n).map { r in
-      let (s1, s2) = rows.scale(ofRow: r)
-      return T(rows.sums[3 * r] * s1 * s2)
-    })
-    return (value, { g in
-      guard g.shape == shape else { throw CosineError.shapeMismatch(operation: "dot gradient", g.shape, shape) }
-      var c = [Double](repeating: 0, count: 4 * n)
-      for r in 0..<n {
+    let value = Tensor<T>(
+      uncheckedShape: shape,
+      scalars: (0..<n).map { r in
         let (s1, s2) = rows.scale(ofRow: r)
-        c[4 * r] = Double(g.scalars[r]) * s1 * s2
-        c[4 * r + 2] = c[4 * r]
+        return T(rows.sums[3 * r] * s1 * s2)
+      })
+    return (
+      value,
+      { g in
+        guard g.shape == shape else { throw CosineError.shapeMismatch(operation: "dot gradient", g.shape, shape) }
+        var c = [Double](repeating: 0, count: 4 * n)
+        for r in 0..<n {
+          let (s1, s2) = rows.scale(ofRow: r)
+          c[4 * r] = Double(g.scalars[r]) * s1 * s2
+          c[4 * r + 2] = c[4 * r]
+        }
+        return rows.backward(coefficients: c)
       }
-      return rows.backward(coefficients: c)
-    })
+    )
   }
 }

@@ -13,13 +13,13 @@ public enum CosineError: Error, Equatable, Sendable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case let .shapeMismatch(op, a, b):
+    case .shapeMismatch(let op, let a, let b):
       return "\(op): shapes \(Shape.describe(a)) and \(Shape.describe(b)) are not compatible"
-    case let .invalidShape(message): return message
-    case let .axisOutOfRange(axis, rank):
+    case .invalidShape(let message): return message
+    case .axisOutOfRange(let axis, let rank):
       return "axis \(axis) is out of range for a tensor of rank \(rank) (valid: \(-rank)...\(rank - 1))"
-    case let .invalidArgument(message): return message
-    case let .invalidTarget(value, index):
+    case .invalidArgument(let message): return message
+    case .invalidTarget(let value, let index):
       return "target \(value) at index \(index) is neither 1 nor -1 (cosine embedding loss needs ±1 targets)"
     }
   }

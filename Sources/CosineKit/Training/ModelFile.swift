@@ -229,7 +229,8 @@ private struct StoredLayer: Codable {
           bias: d.bias.map(StoredTensor.init))
       case let a as LowRankAdapter<T>:  // saved as its dense form, I + U·Vᵀ
         let d = a.dense()
-        return StoredLayer(type: "dense", activation: "linear", weight: StoredTensor(d.weight), bias: d.bias.map(StoredTensor.init))
+        return StoredLayer(
+          type: "dense", activation: "linear", weight: StoredTensor(d.weight), bias: d.bias.map(StoredTensor.init))
       case let a as ActivationLayer<T>:
         return StoredLayer(type: "activation", activation: a.function.rawValue)
       case let n as L2NormalizeLayer<T>:

@@ -124,7 +124,9 @@ public struct PairTrainer: Sendable {
     let n = left.shape[0]
     let permutation = order.permutation(n)
     let batches =
-      plan.keys.map { NoDuplicateBatches.batches(order: permutation, leftKeys: $0.left, rightKeys: $0.right, size: batchSize) }
+      plan.keys.map {
+        NoDuplicateBatches.batches(order: permutation, leftKeys: $0.left, rightKeys: $0.right, size: batchSize)
+      }
       ?? stride(from: 0, to: n, by: batchSize).map { Array(permutation[$0..<min(n, $0 + batchSize)]) }
     var total = 0.0
     for rows in batches {

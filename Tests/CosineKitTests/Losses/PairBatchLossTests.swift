@@ -83,8 +83,8 @@ import Testing
     let y = [0.1, 0.5, 0.5, 0.9, 0.1, 0.3, 0.5]
     try Self.check(
       try CoSENTLoss(scale: 13), Self.a, Self.b, target: y, upstream: Tensor(scalar: 1.5),
-      scaleOf: { try! CoSENTLoss(scale: $0) }
-    ) { l, a, b, _ in 1.5 * Self.cosent(a, b, y, scale: (l as! CoSENTLoss).scale) }
+      scaleOf: { try! CoSENTLoss(scale: $0) },
+      { l, a, b, _ in 1.5 * Self.cosent(a, b, y, scale: (l as! CoSENTLoss).scale) })
     // All labels equal: log 1 = 0, zero gradients.
     let (v, g) = try CoSENTLoss().valueWithGradient(Self.a, Self.b, target: Tensor([Double](repeating: 2, count: 7)))
     #expect(v.scalars == [0])

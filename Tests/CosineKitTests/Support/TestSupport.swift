@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import CosineKit
 
 /// A small seeded generator (SplitMix64) so every random test replays exactly.
@@ -13,7 +14,8 @@ struct SeededRandom: RandomNumberGenerator {
     return z ^ (z >> 31)
   }
   mutating func normal() -> Double {
-    let u = Double.random(in: Double.ulpOfOne..<1, using: &self), v = Double.random(in: 0..<1, using: &self)
+    let u = Double.random(in: Double.ulpOfOne..<1, using: &self)
+    let v = Double.random(in: 0..<1, using: &self)
     return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
   }
 }
@@ -58,7 +60,11 @@ enum Reference {
     var outShape = s
     outShape.remove(at: ax)
     let rows = multiIndices(outShape).map { o -> ([Double], [Double]) in
-      let r = (0..<s[ax]).map { k -> [Int] in var i = o; i.insert(k, at: ax); return i }
+      let r = (0..<s[ax]).map { k -> [Int] in
+        var i = o
+        i.insert(k, at: ax)
+        return i
+      }
       return (r.map { element(a, $0) }, r.map { element(b, $0) })
     }
     return (outShape, rows)
@@ -77,17 +83,22 @@ enum Reference {
     dot(x, y) / ((dot(x, x) + 1e-12) * (dot(y, y) + 1e-12)).squareRoot()
   }
 
-  static func cosineSimilarity(_ a: Tensor<Double>, _ b: Tensor<Double>, axis: Int = -1, eps: Double = 1e-8) -> Tensor<Double> {
+  static func cosineSimilarity(_ a: Tensor<Double>, _ b: Tensor<Double>, axis: Int = -1, eps: Double = 1e-8) -> Tensor<
+    Double
+  > {
     let (shape, rows) = rows(a, b, axis: axis)
     return try! Tensor(shape: shape, scalars: rows.map { cosine($0.0, $0.1, eps: eps) })
   }
 }
 
 /// Central finite differences in Double of `f` with respect to every element of `x`.
-func finiteDifferenceGradient(_ x: Tensor<Double>, h: Double = 1e-6, _ f: (Tensor<Double>) throws -> Double) rethrows -> Tensor<Double> {
+func finiteDifferenceGradient(_ x: Tensor<Double>, h: Double = 1e-6, _ f: (Tensor<Double>) throws -> Double) rethrows
+  -> Tensor<Double>
+{
   var g = x
   for i in 0..<x.count {
-    var xp = x, xm = x
+    var xp = x
+    var xm = x
     let step = h * max(1, abs(x.scalars[i]))
     xp.scalars[i] += step
     xm.scalars[i] -= step

@@ -15,16 +15,16 @@
   }
 
   /// The model of the Training article.
-struct Siamese: Differentiable {
-  var tower: Sequential<Float>
+  struct Siamese: Differentiable {
+    var tower: Sequential<Float>
 
-  @differentiable(reverse, wrt: self)
-  func loss(_ a: Tensor<Float>, _ b: Tensor<Float>, target y: Tensor<Float>) -> Float {
-    CosineLoss(.embedding(margin: 0.2)).forward(tower.forward(a), tower.forward(b), target: y).scalarized()
+    @differentiable(reverse,wrt: self)
+    func loss(_ a: Tensor<Float>, _ b: Tensor<Float>, target y: Tensor<Float>) -> Float {
+      CosineLoss(.embedding(margin: 0.2)).forward(tower.forward(a), tower.forward(b), target: y).scalarized()
+    }
   }
-}
 
-/// Autodiff through CosineKit's registered derivatives equals the explicit pullbacks.
+  /// Autodiff through CosineKit's registered derivatives equals the explicit pullbacks.
   @Suite struct DifferentiationTests {
     @Test(arguments: [CosineLoss.Kind.embedding(margin: 0.1), .keras, .cosineDistance(), .mse()])
     func userModelGradientEqualsExplicit(kind: CosineLoss.Kind) throws {
@@ -105,21 +105,21 @@ struct Siamese: Differentiable {
     }
 
     @Test func theArticleExampleTrains() throws {
-    var g = SeededGenerator(seed: 37)
-    var model = Siamese(tower: .multilayerPerceptron(sizes: [4, 8, 3], activation: .tanh, generator: &g))
-    let a: Tensor<Float> = GradientCheck.random([16, 4], &g).converted()
-    let b: Tensor<Float> = GradientCheck.random([16, 4], &g).converted()
-    let y = Tensor<Float>((0..<16).map { $0 % 2 == 0 ? 1 : -1 })
-    var adam = Adam<Float>(learningRate: 0.02)
-    let before = model.loss(a, b, target: y)
-    for _ in 0..<40 {
-      let grad = gradient(at: model) { m in m.loss(a, b, target: y) }
-      try adam.update(&model.tower, along: grad.tower.tensors)
+      var g = SeededGenerator(seed: 37)
+      var model = Siamese(tower: .multilayerPerceptron(sizes: [4, 8, 3], activation: .tanh, generator: &g))
+      let a: Tensor<Float> = GradientCheck.random([16, 4], &g).converted()
+      let b: Tensor<Float> = GradientCheck.random([16, 4], &g).converted()
+      let y = Tensor<Float>((0..<16).map { $0 % 2 == 0 ? 1 : -1 })
+      var adam = Adam<Float>(learningRate: 0.02)
+      let before = model.loss(a, b, target: y)
+      for _ in 0..<40 {
+        let grad = gradient(at: model) { m in m.loss(a, b, target: y) }
+        try adam.update(&model.tower, along: grad.tower.tensors)
+      }
+      #expect(model.loss(a, b, target: y) < 0.5 * before)
     }
-    #expect(model.loss(a, b, target: y) < 0.5 * before)
-  }
 
-  @Test func aGradientStepMovesTheModel() throws {
+    @Test func aGradientStepMovesTheModel() throws {
       var g = SeededGenerator(seed: 31)
       var model = Sequential<Double>(Dense(inputSize: 2, outputSize: 2, generator: &g))
       let a = GradientCheck.random([8, 2], &g)

@@ -49,7 +49,8 @@ import Testing
     var g = SeededGenerator(seed: 13)
     let (n, k, m) = (300, 48, 40)
     let layer = Dense<Double>(inputSize: k, outputSize: m, activation: .tanh, generator: &g)
-    let x = GradientCheck.random([n, k], &g), up = GradientCheck.random([n, m], &g)
+    let x = GradientCheck.random([n, k], &g)
+    let up = GradientCheck.random([n, m], &g)
     let (y, pullback) = try layer.valueWithPullback(x)
     let grads = try pullback(up)
     let w = layer.weight.scalars
@@ -63,7 +64,8 @@ import Testing
         gz[r * m + j] = up.scalars[r * m + j] * (1 - t * t)
       }
     }
-    var dx = [Double](repeating: 0, count: n * k), dw = [Double](repeating: 0, count: k * m)
+    var dx = [Double](repeating: 0, count: n * k)
+    var dw = [Double](repeating: 0, count: k * m)
     for r in 0..<n {
       for p in 0..<k {
         for j in 0..<m {
