@@ -25,7 +25,7 @@ public struct DigitsReport: Sendable {
   ///
   /// - Throws: the file system's error if `path` cannot be written.
   public func write(to path: String) throws {
-    try Data(html().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    try ReportPage.write(html(), to: path)
   }
 
   /// The page.
@@ -34,11 +34,9 @@ public struct DigitsReport: Sendable {
     let e = o.experiment
     let positive = "#0d9488"
     let negative = "#ea580c"
-    let histogramMax = SVGCharts.niceRange(
-      min: 0,
-      max: [o.before.positive, o.before.negative, o.after.positive, o.after.negative]
-        .map { SVGCharts.frequencies($0, -1, 1, 40).max() ?? 0 }.max() ?? 1
-    ).1
+    let histogramMax = ReportPage.histogramTop([
+      o.before.positive, o.before.negative, o.after.positive, o.after.negative,
+    ])
     func histogram(_ s: DigitsExperiment.Similarities, _ title: String) -> String {
       SVGCharts.histogram(
         [
@@ -46,44 +44,22 @@ public struct DigitsReport: Sendable {
           .init(values: s.negative, color: negative, label: "different digits"),
         ], yMax: histogramMax, title: title)
     }
-    func mean(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count) }
     let fx = SVGCharts.fixed
+    let mean = ReportPage.mean
     let esc = SVGCharts.escape
 
-    var page = """
-      <!DOCTYPE html>
-      <html lang="en">
-      <head>
-      <meta charset="utf-8">
-      <meta name="viewport" content="width=device-width, initial-scale=1">
-      <title>Digit halves in one cosine embedding space</title>
-      <style>
-      body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111827; background: #f9fafb; margin: 0; }
-      main { max-width: 960px; margin: 0 auto; padding: 28px 24px 40px; }
-      h1 { font-size: 26px; margin: 0 0 6px; }
-      h2 { font-size: 18px; margin: 30px 0 8px; }
-      p { line-height: 1.5; margin: 6px 0; color: #374151; }
+    let style = """
       .lead { font-size: 15px; }
-      .cards { display: flex; gap: 14px; flex-wrap: wrap; margin: 18px 0 4px; }
       .card { background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; padding: 14px 18px; min-width: 170px; }
-      .card .v { font-size: 34px; font-weight: 700; }
-      .card .k { font-size: 13px; color: #6b7280; }
       .good { color: #059669; } .muted { color: #6b7280; }
-      .panel { background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; padding: 12px; }
-      .row { display: flex; gap: 14px; flex-wrap: wrap; }
-      .legend span { display: inline-block; margin-right: 18px; font-size: 13px; }
-      .sw { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -1px; margin-right: 6px; }
       .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 10px; }
       .tile { background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; padding: 8px; text-align: center; font-size: 12px; color: #374151; }
       .tile .pair { display: flex; justify-content: center; gap: 8px; }
       .tile .cap { margin-top: 4px; }
-      table { border-collapse: collapse; font-size: 13px; }
       td { padding: 3px 14px 3px 0; color: #374151; }
-      footer { margin-top: 30px; font-size: 12px; color: #6b7280; }
-      </style>
-      </head>
-      <body>
-      <main>
+      """
+    var page = ReportPage.head(title: "Digit halves in one cosine embedding space", style: style)
+    page += """
       <h1>Top halves find their bottom halves</h1>
       <p class="lead">Two small towers learned one embedding space for the top half and the bottom half of
       handwritten 8×8 digits, trained with the cosine embedding loss: the two halves of an image are a
@@ -152,11 +128,8 @@ public struct DigitsReport: Sendable {
       <footer>Data: “Optical Recognition of Handwritten Digits”, E. Alpaydin and C. Kaynak, UCI Machine Learning
       Repository (CC BY 4.0), as shipped with scikit-learn’s <code>load_digits</code>. Made with CosineKit
       (<code>cosine demo</code>).</footer>
-      </main>
-      </body>
-      </html>
 
       """
-    return page
+    return page + ReportPage.end
   }
 }

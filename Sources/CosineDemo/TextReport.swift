@@ -27,7 +27,7 @@ public struct TextReport: Sendable {
   ///
   /// - Throws: the file system's error if `path` cannot be written.
   public func write(to path: String) throws {
-    try Data(html().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    try ReportPage.write(html(), to: path)
   }
 
   /// The page.
@@ -35,6 +35,7 @@ public struct TextReport: Sendable {
     let o = outcome
     let e = o.experiment
     let fx = SVGCharts.fixed
+    let mean = ReportPage.mean
     let esc = SVGCharts.escape
     let matched = "#0d9488"
     let unmatched = "#ea580c"
@@ -42,9 +43,7 @@ public struct TextReport: Sendable {
       o.similaritiesBefore.matched, o.similaritiesBefore.unmatched, o.similaritiesAfter.matched,
       o.similaritiesAfter.unmatched,
     ]
-    let histogramMax = SVGCharts.niceRange(
-      min: 0, max: sims.map { SVGCharts.frequencies($0, -1, 1, 40).max() ?? 0 }.max() ?? 1
-    ).1
+    let histogramMax = ReportPage.histogramTop(sims)
     func histogram(_ s: TextExperiment.Similarities, _ title: String) -> String {
       SVGCharts.histogram(
         [
@@ -52,7 +51,6 @@ public struct TextReport: Sendable {
           .init(values: s.unmatched, color: unmatched, label: "unmatched"),
         ], yMax: histogramMax, title: title)
     }
-    func mean(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count) }
     func delta(_ a: Double, _ b: Double) -> String {
       let d = (b - a) * 100
       return (d >= 0 ? "+" : "−") + fx(abs(d), 1)
@@ -66,29 +64,9 @@ public struct TextReport: Sendable {
       e.rank.map { "low-rank adapter W = I + U·Vᵀ, rank \($0)" } ?? "full-rank linear adapter (identity start)"
     let width = data.queryEmbeddings.shape[1]
 
-    var page = """
-      <!DOCTYPE html>
-      <html lang="en">
-      <head>
-      <meta charset="utf-8">
-      <meta name="viewport" content="width=device-width, initial-scale=1">
-      <title>An adapter on frozen text embeddings</title>
-      <style>
-      body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111827; background: #f9fafb; margin: 0; }
-      main { max-width: 960px; margin: 0 auto; padding: 28px 24px 40px; }
-      h1 { font-size: 26px; margin: 0 0 6px; }
-      h2 { font-size: 18px; margin: 30px 0 8px; }
-      p { line-height: 1.5; margin: 6px 0; color: #374151; }
-      .cards { display: flex; gap: 14px; flex-wrap: wrap; margin: 18px 0 4px; }
+    let style = """
       .card { background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; padding: 14px 18px; flex: 1 1 150px; }
-      .card .v { font-size: 34px; font-weight: 700; }
-      .card .k { font-size: 13px; color: #6b7280; }
       .good { color: #059669; } .bad { color: #dc2626; } .muted { color: #6b7280; }
-      .panel { background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; padding: 12px; }
-      .row { display: flex; gap: 14px; flex-wrap: wrap; }
-      .legend span { display: inline-block; margin-right: 18px; font-size: 13px; }
-      .sw { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -1px; margin-right: 6px; }
-      table { border-collapse: collapse; font-size: 13px; }
       td, th { padding: 4px 14px 4px 0; color: #374151; text-align: left; vertical-align: top; }
       th { color: #111827; }
       .metrics td:nth-child(n+2), .metrics th:nth-child(n+2) { text-align: right; font-variant-numeric: tabular-nums; }
@@ -101,12 +79,10 @@ public struct TextReport: Sendable {
       .cols li { margin: 3px 0; }
       .hit { color: #047857; font-weight: 600; }
       .mark { display: inline-block; width: 16px; font-weight: 700; }
-      footer { margin-top: 30px; font-size: 12px; color: #6b7280; }
       code { font-size: 12px; }
-      </style>
-      </head>
-      <body>
-      <main>
+      """
+    var page = ReportPage.head(title: "An adapter on frozen text embeddings", style: style)
+    page += """
       <h1>An adapter on frozen text embeddings</h1>
       <p>\(esc(data.source)), embedded once by \(esc(data.model)). Each short text (the query) should
       retrieve its long text (the document). An adapter per side, trained on \(o.training.count) pairs with the
@@ -181,11 +157,8 @@ public struct TextReport: Sendable {
       </table>
       <footer>Texts: \(esc(data.source)). Embeddings: \(esc(data.model)). Made with CosineKit
       (<code>cosine demo text</code>); see TEXT-README.md next to the data for the generator and attribution.</footer>
-      </main>
-      </body>
-      </html>
 
       """
-    return page
+    return page + ReportPage.end
   }
 }

@@ -7,11 +7,7 @@ import Testing
 
 /// `cosine train --adapter` and `cosine evaluate`, parsed and run in-process.
 @Suite final class AdapterEvaluateCLITests {
-  let directory: String = {
-    let d = NSTemporaryDirectory() + "cosine-adapter-\(UInt64.random(in: 0...UInt64.max))"
-    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    return d
-  }()
+  let directory = CLITestSupport.makeTemporaryDirectory(prefix: "cosine-adapter")
 
   deinit { try? FileManager.default.removeItem(atPath: directory) }
 

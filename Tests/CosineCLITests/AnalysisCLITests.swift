@@ -3,27 +3,8 @@ import Foundation
 import Testing
 
 /// `cosine mine`, `cosine cluster` and `cosine outliers`, end to end.
-@Suite(.serialized) struct AnalysisCLITests {
-  let dir: String = {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("cosine-analysis-\(UUID().uuidString)").path
-    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    return d
-  }()
-
-  func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: CLITests.binary)
-    p.arguments = args
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-  }
+@Suite(.serialized) struct AnalysisCLITests: CLITestCase {
+  let dir = CLITestSupport.makeTemporaryDirectory(prefix: "cosine-analysis")
 
   /// Rows around `centers` directions, with rows 1 and 2 equal.
   func data(_ n: Int, _ d: Int, centers: Int, seed: UInt64) throws -> (Tensor<Float>, String) {

@@ -3,48 +3,8 @@ import Foundation
 import Testing
 
 /// End-to-end tests of the `cosine` executable built beside this test bundle.
-@Suite(.serialized) struct CLITests {
-  static let binary: String = {
-    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    return exe.appendingPathComponent("cosine").path
-  }()
-
-  let dir: String = {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("cosine-cli-\(UUID().uuidString)").path
-    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    return d
-  }()
-
-  struct Result {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-  }
-
-  func run(_ args: [String]) throws -> Result {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Self.binary)
-    p.arguments = args
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Result(
-      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-      stderr: String(decoding: e, as: UTF8.self))
-  }
-
-  func save<T: TensorScalar>(_ t: Tensor<T>, _ name: String) throws -> String {
-    let path = dir + "/" + name
-    try NPY.write(AnyTensor(t), to: path)
-    return path
-  }
-
-  func path(_ name: String) -> String { dir + "/" + name }
+@Suite(.serialized) struct CLITests: CLITestCase {
+  let dir = CLITestSupport.makeTemporaryDirectory(prefix: "cosine-cli")
 
   @Test func similarityWritesValuesAndGradients() throws {
     let a = try Tensor<Float>(rows: [[1, 0, 0], [1, 2, 2], [0, 0, 0]])

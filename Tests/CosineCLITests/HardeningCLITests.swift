@@ -10,11 +10,7 @@ import Testing
 /// one line on stderr and an exit status 1–127, never a crash, a hang, a lost or half-written
 /// file or a temporary left behind.
 @Suite(.serialized) final class HardeningCLITests {
-  let dir: String = {
-    let d = NSTemporaryDirectory() + "cosine-hardening-\(UInt64.random(in: 0...UInt64.max))"
-    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    return d
-  }()
+  let dir = CLITestSupport.makeTemporaryDirectory(prefix: "cosine-hardening")
 
   deinit { try? FileManager.default.removeItem(atPath: dir) }
 
@@ -33,9 +29,9 @@ import Testing
     let p = Process()
     if let kb = memoryLimitKB {
       p.executableURL = URL(fileURLWithPath: "/bin/sh")
-      p.arguments = ["-c", "ulimit -v \(kb) && exec \"$0\" \"$@\"", CLITests.binary] + args
+      p.arguments = ["-c", "ulimit -v \(kb) && exec \"$0\" \"$@\"", CLITestSupport.binary] + args
     } else {
-      p.executableURL = URL(fileURLWithPath: CLITests.binary)
+      p.executableURL = URL(fileURLWithPath: CLITestSupport.binary)
       p.arguments = args
     }
     p.currentDirectoryURL = URL(fileURLWithPath: dir)
@@ -127,7 +123,7 @@ import Testing
   static let startsUnderMemoryLimit: Bool = {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", "ulimit -v 160000 && exec \"$0\" normalize --help", CLITests.binary]
+    p.arguments = ["-c", "ulimit -v 160000 && exec \"$0\" normalize --help", CLITestSupport.binary]
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     guard (try? p.run()) != nil else { return false }

@@ -3,55 +3,10 @@ import Foundation
 import Testing
 
 /// `cosine index`, `cosine search --index` with filters and `--partial`, and `cosine merge`, end to end.
-@Suite(.serialized) struct IndexCLITests {
-  let dir: String = {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("cosine-index-\(UUID().uuidString)").path
-    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    return d
-  }()
+@Suite(.serialized) struct IndexCLITests: CLITestCase {
+  let dir = CLITestSupport.makeTemporaryDirectory(prefix: "cosine-index")
 
-  func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: CLITests.binary)
-    p.arguments = args
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-  }
-
-  func save(_ t: Tensor<Float>, _ name: String) throws -> String {
-    let path = dir + "/" + name
-    try NPY.write(AnyTensor(t), to: path)
-    return path
-  }
-
-  func saveIDs(_ ids: [Int], _ name: String) throws -> String {
-    let path = dir + "/" + name
-    try NPY.writeInt64(ids.map { Int64($0) }, shape: [ids.count], to: path)
-    return path
-  }
-
-  func random(_ rows: Int, _ cols: Int, seed: UInt64) -> Tensor<Float> {
-    var s = seed
-    let values = (0..<rows * cols).map { _ -> Float in
-      s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return Float(Int64(bitPattern: s >> 11) % 2001 - 1000) / 1000
-    }
-    return try! Tensor(shape: [rows, cols], scalars: values)
-  }
-
-  func slice(_ t: Tensor<Float>, _ r: Range<Int>) -> Tensor<Float> {
-    let d = t.shape[1]
-    return try! Tensor(shape: [r.count, d], scalars: Array(t.scalars[r.lowerBound * d..<r.upperBound * d]))
-  }
-
-  func ok(_ r: (status: Int32, stdout: String, stderr: String), _ what: String) {
+  func ok(_ r: CLIResult, _ what: String) {
     #expect(r.status == 0, "\(what): \(r.stderr)")
   }
 
@@ -92,7 +47,7 @@ import Testing
       try run(["index", "add", idx, try save(extra, "extra.npy"), "--ids", try saveIDs(Array(500..<520), "eids.npy")]),
       "add")
     let dup = try run([
-      "index", "add", idx, try save(slice(extra, 0..<1), "one.npy"), "--ids", try saveIDs([7], "dup.npy"),
+      "index", "add", idx, try save(rows(extra, 0..<1), "one.npy"), "--ids", try saveIDs([7], "dup.npy"),
     ])
     #expect(dup.status != 0 && dup.stderr.contains("7") && dup.stderr.split(separator: "\n").count == 1)
     ok(try run(["index", "remove", idx, "--ids", try saveIDs([0, 1, 505, 12345], "rm.npy")]), "remove")
@@ -137,8 +92,8 @@ import Testing
         dir + "/ws.npy",
       ]), "whole")
     // Shard 0 as an index file with ids, shard 1 as a plain corpus (global row ids via --ids).
-    let s0 = try save(slice(corpus, 0..<150), "s0.npy")
-    let s1 = try save(slice(corpus, 150..<400), "s1.npy")
+    let s0 = try save(rows(corpus, 0..<150), "s0.npy")
+    let s1 = try save(rows(corpus, 150..<400), "s1.npy")
     ok(try run(["index", "build", s0, "-o", dir + "/s0.idx", "--quantize", "int8"]), "build 0")
     ok(
       try run(["index", "build", s1, "-o", dir + "/s1.idx", "--ids", try saveIDs(Array(150..<400), "i1.npy")]),

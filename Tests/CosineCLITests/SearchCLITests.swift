@@ -3,47 +3,8 @@ import Foundation
 import Testing
 
 /// `cosine search` with shards and output formats, and `cosine matrix`, end to end.
-@Suite(.serialized) struct SearchCLITests {
-  let dir: String = {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("cosine-search-\(UUID().uuidString)").path
-    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    return d
-  }()
-
-  func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: CLITests.binary)
-    p.arguments = args
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-  }
-
-  func save<T: TensorScalar>(_ t: Tensor<T>, _ name: String) throws -> String {
-    let path = dir + "/" + name
-    try NPY.write(AnyTensor(t), to: path)
-    return path
-  }
-
-  func random(_ rows: Int, _ cols: Int, seed: UInt64) -> Tensor<Float> {
-    var s = seed
-    let values = (0..<rows * cols).map { _ -> Float in
-      s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return Float(Int64(bitPattern: s >> 11) % 2001 - 1000) / 1000
-    }
-    return try! Tensor(shape: [rows, cols], scalars: values)
-  }
-
-  func rows(_ t: Tensor<Float>, _ r: Range<Int>) -> Tensor<Float> {
-    let d = t.shape[1]
-    return try! Tensor(shape: [r.count, d], scalars: Array(t.scalars[r.lowerBound * d..<r.upperBound * d]))
-  }
+@Suite(.serialized) struct SearchCLITests: CLITestCase {
+  let dir = CLITestSupport.makeTemporaryDirectory(prefix: "cosine-search")
 
   @Test func shardsGiveTheUnshardedResultWithGlobalIds() throws {
     var corpus = random(300, 9, seed: 1)

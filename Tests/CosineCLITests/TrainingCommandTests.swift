@@ -7,11 +7,7 @@ import Testing
 
 /// The `demo`, `train` and `embed` subcommands, parsed and run in-process.
 @Suite final class TrainingCommandTests {
-  let directory: String = {
-    let d = NSTemporaryDirectory() + "cosine-cli-\(UInt64.random(in: 0...UInt64.max))"
-    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    return d
-  }()
+  let directory = CLITestSupport.makeTemporaryDirectory(prefix: "cosine-cli")
 
   deinit { try? FileManager.default.removeItem(atPath: directory) }
 

@@ -1,0 +1,84 @@
+import CosineKit
+import Foundation
+
+/// What one run of the `cosine` executable returned.
+struct CLIResult {
+  let status: Int32
+  let stdout: String
+  let stderr: String
+}
+
+/// Where the suites that run the `cosine` executable find it and keep their files.
+enum CLITestSupport {
+  /// The `cosine` executable built beside this test bundle.
+  static let binary: String = {
+    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    return exe.appendingPathComponent("cosine").path
+  }()
+
+  /// Creates and returns a new, uniquely named directory under the temporary directory.
+  static func makeTemporaryDirectory(prefix: String) -> String {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    return d
+  }
+}
+
+/// A suite that runs the `cosine` executable on .npy fixtures kept in its own directory.
+protocol CLITestCase {
+  /// The suite's temporary directory for fixtures and outputs.
+  var dir: String { get }
+}
+
+extension CLITestCase {
+  /// Runs the executable with `args` and collects its exit status, stdout and stderr.
+  func run(_ args: [String]) throws -> CLIResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: CLITestSupport.binary)
+    p.arguments = args
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return CLIResult(
+      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+      stderr: String(decoding: e, as: UTF8.self))
+  }
+
+  /// The path of `name` in the suite's directory.
+  func path(_ name: String) -> String { dir + "/" + name }
+
+  /// Writes `t` as `name` in the suite's directory and returns its path.
+  func save<T: TensorScalar>(_ t: Tensor<T>, _ name: String) throws -> String {
+    let file = path(name)
+    try NPY.write(AnyTensor(t), to: file)
+    return file
+  }
+
+  /// Writes `ids` as a 1-D int64 .npy file `name` in the suite's directory and returns its path.
+  func saveIDs(_ ids: [Int], _ name: String) throws -> String {
+    let file = path(name)
+    try NPY.writeInt64(ids.map { Int64($0) }, shape: [ids.count], to: file)
+    return file
+  }
+
+  /// A `rows`×`cols` matrix of seeded values in [-1, 1] (steps of 0.001).
+  func random(_ rows: Int, _ cols: Int, seed: UInt64) -> Tensor<Float> {
+    var s = seed
+    let values = (0..<rows * cols).map { _ -> Float in
+      s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Float(Int64(bitPattern: s >> 11) % 2001 - 1000) / 1000
+    }
+    return try! Tensor(shape: [rows, cols], scalars: values)
+  }
+
+  /// Rows `r` of the matrix `t`.
+  func rows(_ t: Tensor<Float>, _ r: Range<Int>) -> Tensor<Float> {
+    let d = t.shape[1]
+    return try! Tensor(shape: [r.count, d], scalars: Array(t.scalars[r.lowerBound * d..<r.upperBound * d]))
+  }
+}
