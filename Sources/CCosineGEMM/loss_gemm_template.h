@@ -62,7 +62,7 @@ LG_ATTR void LG_FN(cg_loss_gemm)(int64_t m, int64_t n, int64_t k, const LG_T *a,
         for (int64_t p = 0; p < kc; p++) {
           const LG_T *src = b + (k0 + p) * ldb + j;
           for (int v = 0; v < LG_NV; v++)
-            *(LG_V *)(dst + p * LG_NB + v * LG_VL) = *(const LG_VU *)(src + v * LG_VL);
+            *(LG_VU *)(dst + p * LG_NB + v * LG_VL) = *(const LG_VU *)(src + v * LG_VL);
         }
       }
       for (int64_t i0 = 0; i0 < m; i0 += LG_MC) {
