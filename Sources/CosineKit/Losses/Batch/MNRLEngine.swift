@@ -29,6 +29,9 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
   /// Per row: the positive cosine (the same bits as the tile's).
   private(set) var positive: [Double] = []
   private(set) var value: Tensor<T> = Tensor(scalar: 0)
+  /// The gradients with respect to the normalized anchors and documents, and the scale's, for
+  /// an upstream gradient of 1, when the forward pass computed them (see ``fusedEligible``).
+  private var fused: (accA: [E], accD: [E], scale: Double)?
 
   var ndocs: Int { b * (1 + blocks) }
   var joint: Bool { loss.partitionMode == .joint }
@@ -36,7 +39,7 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
 
   init(
     _ loss: MultipleNegativesRankingLoss, _ anchors: Tensor<T>, _ positives: Tensor<T>, _ negatives: Tensor<T>?,
-    blocks: Int
+    blocks: Int, gradients: Bool = false
   ) throws {
     self.loss = loss
     b = anchors.shape[0]
@@ -77,7 +80,7 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     positiveQueries = needPositiveRows ? try Self.pack(docs.values, rows: b, dim: d, width: aw) : nil
     docColumns = try Self.pack(docs.values, rows: nd, dim: d, width: bw)
     anchorColumns = needAnchorColumns ? try Self.pack(a.values, rows: b, dim: d, width: bw) : nil
-    forward()
+    if gradients && fusedEligible { forwardWithGradients() } else { forward() }
   }
 
   static func pack(_ values: [E], rows: Int, dim: Int, width: Int) throws -> PackedPanels<E> {
@@ -216,6 +219,12 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
         }
       }
     }
+    finishForward()
+  }
+
+  /// The positives, the per-row log-partition and the value, from `lse`.
+  private func finishForward() {
+    let nd = passes.count
     positive = (0..<b).map { positiveCosine($0) }
     logZ = (0..<b).map { i in
       if joint {
@@ -232,6 +241,111 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     }
     let per = (0..<b).map { logZ[$0] - loss.scale * positive[$0] }
     value = BatchInputs.reduce(per, loss.reduction)
+  }
+
+  /// Row stride of a fused strip: every document column, rounded up to whole vectors.
+  var stripStride: Int { (ndocs + 15) / 16 * 16 }
+
+  /// Whether the forward pass can also compute the gradients (for a scalar upstream gradient,
+  /// which they are linear in): one `query_to_doc` direction without a hardness penalty, whole
+  /// tiles of rows per thread, and each thread's strip of scores (its tile's rows × every
+  /// document) and private document gradient within ``MultipleNegativesRankingLoss/privateAccumulatorLimit``.
+  var fusedEligible: Bool {
+    let threads = CosineKitThreads.effectiveCount
+    let bytes = threads * (ndocs * d + tq * stripStride) * MemoryLayout<E>.stride
+    return passes.count == 1 && plain(passes[0].kind) && passes[0].kind == .queryToDoc && loss.reduction != .none
+      && rowParallel && b > 0 && d > 0 && bytes <= loss.privateAccumulatorLimit
+  }
+
+  /// The forward pass fused with the backward pass for an upstream gradient of 1: each thread
+  /// takes whole tiles of rows, scores them against every document into a strip (one GEMM),
+  /// takes the rows' log-sum-exps, turns the strip into the logits' gradient in place and
+  /// multiplies it into the anchors' gradient (its rows, owned by the thread) and its private
+  /// documents' gradient (summed at the end). Three GEMMs instead of four, and no recomputation.
+  private func forwardWithGradients() {
+    let threads = CosineKitThreads.effectiveCount
+    // Each thread takes one contiguous range of rows (whole register blocks), in tiles of tq.
+    let share = ((b + threads - 1) / threads + aw - 1) / aw * aw
+    let lds = stripStride
+    let unit = loss.reduction == .sum ? 1.0 : 1.0 / Double(b)
+    let u = [Double](repeating: unit, count: b)
+    let coefAll = [Double](repeating: unit, count: tq)
+    let fAll = coefAll.map { $0 * loss.scale }
+    lse = [Double](repeating: -.infinity, count: b)
+    var accA = [E](repeating: 0, count: b * d)
+    var priv = [E](repeating: 0, count: threads * ndocs * d)
+    var sg = [Double](repeating: 0, count: threads)
+    let sizeD = ndocs * d
+    lse.withUnsafeMutableBufferPointer { lbuf in
+      accA.withUnsafeMutableBufferPointer { abuf in
+        priv.withUnsafeMutableBufferPointer { pbuf in
+          sg.withUnsafeMutableBufferPointer { sbuf in
+            a.values.withUnsafeBufferPointer { av in
+              docs.values.withUnsafeBufferPointer { dv in
+                let out = SharedPointer(lbuf.baseAddress!)
+                let gA = SharedPointer(abuf.baseAddress!)
+                let gD = SharedPointer(pbuf.baseAddress!)
+                let sgs = SharedPointer(sbuf.baseAddress!)
+                let aval = SharedConstPointer(av.baseAddress!)
+                let dval = SharedConstPointer(dv.baseAddress!)
+                SearchParallel.run(threads, chunks: threads) { t, _ in
+                  let strip = UnsafeMutablePointer<E>.allocate(capacity: tq * lds)
+                  let state = UnsafeMutablePointer<Double>.allocate(capacity: 2 * tq)
+                  defer {
+                    strip.deallocate()
+                    state.deallocate()
+                  }
+                  let m = state
+                  let s = state + tq
+                  let myD = gD.base + t * sizeD
+                  var sgLocal = 0.0
+                  for i0 in stride(from: t * share, to: Swift.min(b, (t + 1) * share), by: tq) {
+                    let rows = Swift.min(tq, b - i0, (t + 1) * share - i0)
+                    E.gemm(
+                      anchorQueries.panel(i0 / aw), rows: rows, width: aw, docColumns.panel(0), width: bw, rows: ndocs,
+                      dim: d, into: strip, rowStride: lds)
+                    for r in 0..<rows { (m[r], s[r]) = (-.infinity, 0) }
+                    E.lseRows(strip, lds: lds, rows: rows, cols: ndocs, scale: loss.scale, max: m, sum: s)
+                    var ref = [Double](repeating: 0, count: rows)
+                    for r in 0..<rows {
+                      ref[r] = s[r] == 0 ? -.infinity : m[r] + .log(s[r])
+                      out.base[i0 + r] = ref[r]
+                    }
+                    sgLocal += plainProbabilities(
+                      .queryToDoc, i0, rows, strip, 0, ndocs, ref: ref, f: Array(fAll[0..<rows]),
+                      weight: Array(coefAll[0..<rows]), upstream: u, lds: lds)
+                    E.lossGemm(
+                      m: rows, n: d, k: ndocs, strip, aRowStride: lds, aColumnStride: 1, dval.base, ldb: d,
+                      gA.base + i0 * d, ldc: d)
+                    E.lossGemm(
+                      m: ndocs, n: d, k: rows, strip, aRowStride: 1, aColumnStride: lds, aval.base + i0 * d, ldb: d,
+                      myD, ldc: d)
+                  }
+                  sgs.base[t] = sgLocal
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    // Sum the threads' document gradients, split over the elements.
+    var accD = [E](repeating: 0, count: sizeD)
+    accD.withUnsafeMutableBufferPointer { dbuf in
+      priv.withUnsafeBufferPointer { pbuf in
+        let dst = SharedPointer(dbuf.baseAddress!)
+        let src = SharedConstPointer(pbuf.baseAddress!)
+        SearchParallel.run(sizeD, chunks: threads) { _, range in
+          for k in range {
+            var v = src.base[k]
+            for t in 1..<Swift.max(1, threads) { v += src.base[t * sizeD + k] }
+            dst.base[k] = v
+          }
+        }
+      }
+    }
+    fused = (accA, accD, sg.reduce(0, +))
+    finishForward()
   }
 
   /// The positive cosine of row i: the same chain of fused multiply-adds as the GEMM, clamped.
@@ -289,8 +403,20 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     var scaleGrad = 0.0
     let threads = CosineKitThreads.effectiveCount
     let privateBytes = threads * (b + ndocs) * d * MemoryLayout<E>.stride
-    let byRows = rowParallel && privateBytes <= loss.privateAccumulatorLimit
-    if byRows {
+    var byRows = rowParallel && privateBytes <= loss.privateAccumulatorLimit
+    if let fused, loss.reduction != .none {
+      // Linear in the (scalar) upstream gradient: scale the unit gradients.
+      let gv = Double(g.scalars[0])
+      accA = fused.accA
+      accD = fused.accD
+      if gv != 1 {
+        let ge = E(gv)
+        for k in accA.indices { accA[k] *= ge }
+        for k in accD.indices { accD[k] *= ge }
+      }
+      scaleGrad = fused.scale * gv
+      byRows = true
+    } else if byRows {
       scaleGrad = backwardByRows(u: u, weight: w, threads: threads, accA: &accA, accD: &accD)
     }
     for i0 in stride(from: 0, to: byRows ? 0 : b, by: tq) {
@@ -366,22 +492,29 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
         }
       }
     }
-    // The normalizations' backward.
+    // The normalizations' backward, rows split over the threads.
     var gA = [T](repeating: 0, count: b * d)
     var gD = [T](repeating: 0, count: ndocs * d)
-    var rowA = [Double](repeating: 0, count: d)
-    var rowP = [Double](repeating: 0, count: d)
+    let parts = SearchParallel.chunkCount(ndocs, costPerItem: 8 * Swift.max(1, d))
     anchorsRaw.withUnsafeBufferPointer { xa in
       docsRaw.withUnsafeBufferPointer { xd in
         gA.withUnsafeMutableBufferPointer { oa in
           gD.withUnsafeMutableBufferPointer { od in
-            for i in 0..<ndocs {
-              for k in 0..<d {
-                rowA[k] = i < b ? Double(accA[i * d + k]) : 0
-                rowP[k] = Double(accD[i * d + k])
+            accA.withUnsafeBufferPointer { ga in
+              accD.withUnsafeBufferPointer { gd in
+                SearchParallel.run(ndocs, chunks: parts) { _, range in
+                  var rowA = [Double](repeating: 0, count: d)
+                  var rowP = [Double](repeating: 0, count: d)
+                  for i in range {
+                    for k in 0..<d {
+                      rowA[k] = i < b ? Double(ga[i * d + k]) : 0
+                      rowP[k] = Double(gd[i * d + k])
+                    }
+                    rowP.withUnsafeBufferPointer { docs.backward(xd, row: i, gradient: $0, into: od) }
+                    if i < b { rowA.withUnsafeBufferPointer { a.backward(xa, row: i, gradient: $0, into: oa) } }
+                  }
+                }
               }
-              rowP.withUnsafeBufferPointer { docs.backward(xd, row: i, gradient: $0, into: od) }
-              if i < b { rowA.withUnsafeBufferPointer { a.backward(xa, row: i, gradient: $0, into: oa) } }
             }
           }
         }
@@ -471,8 +604,9 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
   /// the positives on the tile's diagonal get their −1 afterwards.
   func plainProbabilities(
     _ kind: Kind, _ i0: Int, _ rows: Int, _ tile: UnsafeMutablePointer<E>, _ j0: Int, _ cols: Int, ref: [Double],
-    f: [Double], weight: [Double], upstream u: [Double]
+    f: [Double], weight: [Double], upstream u: [Double], lds: Int? = nil
   ) -> Double {
+    let tc = lds ?? self.tc
     // Rows whose positive (column i of queryToDoc) lies in this tile, with its cosine.
     var diagonal: [(r: Int, c: Int, s: Double)] = []
     if kind == .queryToDoc {

@@ -93,6 +93,9 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
   var rowParallel = true
   /// Bytes all threads' private gradient buffers may take together (64 MiB).
   var privateAccumulatorLimit = 64 << 20
+  /// Whether the forward pass also computes the gradients for a scalar upstream gradient (set
+  /// by ``valueWithGradient(_:_:negatives:target:)``, whose pullback always follows).
+  var fusesGradients = false
 
   /// Creates the loss, checking its options as sentence-transformers does.
   ///
@@ -185,21 +188,40 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
         }
       )
     }
-    let e = try MNRLEngine<T, Float>(self, first, second, negatives, blocks: blocks)
+    let e = try MNRLEngine<T, Float>(self, first, second, negatives, blocks: blocks, gradients: fusesGradients)
     return (e.value, { g in try e.gradients(g) })
+  }
+
+  /// The value and the gradients of the value (of its sum for ``Reduction/none``). The same
+  /// results as the pullback of ``valueWithPullback(_:_:negatives:target:)`` applied to ones, but
+  /// with one `query_to_doc` direction, no hardness penalty and a `mean` or `sum` reduction the
+  /// forward pass computes the gradients as it goes (three B × (B + M) × D products instead of
+  /// four).
+  ///
+  /// - Throws: as ``valueWithPullback(_:_:negatives:target:)``.
+  /// - Complexity: O(B·(B + M)·D) time, O((B + M)·D) memory.
+  /// - **Edge cases**: as ``valueWithPullback(_:_:negatives:target:)``; when the per-thread
+  ///   buffers would exceed 64 MiB the two passes run as there.
+  public func valueWithGradient<T: TensorScalar>(
+    _ first: Tensor<T>, _ second: Tensor<T>, negatives: Tensor<T>? = nil, target: Tensor<T>? = nil
+  ) throws -> (value: Tensor<T>, gradients: BatchLossGradients<T>) {
+    var fused = self
+    fused.fusesGradients = true
+    let (v, pb) = try fused.valueWithPullback(first, second, negatives: negatives, target: target)
+    return (v, try pb(Tensor(uncheckedShape: v.shape, scalars: [T](repeating: 1, count: v.count))))
   }
 
   private func evaluate(_ a: Tensor<Float>, _ p: Tensor<Float>, _ n: Tensor<Float>?, blocks: Int) throws -> (
     value: Tensor<Float>, pullback: @Sendable (Tensor<Float>) throws -> BatchLossGradients<Float>
   ) {
-    let e = try MNRLEngine<Float, Float>(self, a, p, n, blocks: blocks)
+    let e = try MNRLEngine<Float, Float>(self, a, p, n, blocks: blocks, gradients: fusesGradients)
     return (e.value, { g in try e.gradients(g) })
   }
 
   private func evaluate(_ a: Tensor<Double>, _ p: Tensor<Double>, _ n: Tensor<Double>?, blocks: Int) throws -> (
     value: Tensor<Double>, pullback: @Sendable (Tensor<Double>) throws -> BatchLossGradients<Double>
   ) {
-    let e = try MNRLEngine<Double, Double>(self, a, p, n, blocks: blocks)
+    let e = try MNRLEngine<Double, Double>(self, a, p, n, blocks: blocks, gradients: fusesGradients)
     return (e.value, { g in try e.gradients(g) })
   }
 }
