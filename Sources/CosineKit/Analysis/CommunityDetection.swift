@@ -15,7 +15,7 @@
 /// let labels = communityLabels(communities, rowCount: embeddings.shape[0])   // −1: in none
 /// ```
 ///
-/// Scores are those of ``CosineIndex/search(_:k:)`` (`a·b / (max(‖a‖, eps)·max(‖b‖, eps))`,
+/// Scores are those of ``CosineIndex/search(_:k:)-1l6ux`` (`a·b / (max(‖a‖, eps)·max(‖b‖, eps))`,
 /// clamped), computed by the GEMM kernels a block of rows × a block of columns at a time on all
 /// cores: the N × N matrix is never built.
 ///
@@ -62,9 +62,10 @@ public func communityDetection<T: TensorScalar>(
   return CommunityScan<Float>.greedy(candidates, rows: n, minSize: minCommunitySize)
 }
 
-/// The async form of ``communityDetection(_:threshold:minCommunitySize:eps:progress:)``: runs off
-/// the cooperative thread pool; cancelling the task stops it at its next progress report with
-/// `CancellationError`.
+/// The async form of
+/// ``communityDetection(_:threshold:minCommunitySize:eps:progress:)-(_,_,_,_,AnalysisProgressHandler?)``:
+/// runs off the cooperative thread pool; cancelling the task stops it at its next progress report
+/// with `CancellationError`.
 public func communityDetection<T: TensorScalar>(
   _ x: Tensor<T>, threshold: Double = 0.75, minCommunitySize: Int = 10, eps: Double = 1e-8,
   progress: (@Sendable (AnalysisProgress) -> Void)? = nil
@@ -77,8 +78,9 @@ public func communityDetection<T: TensorScalar>(
 /// The label of every row: the position of its community in `communities`, or −1.
 ///
 /// - Parameters:
-///   - communities: Lists of row indices, as ``communityDetection(_:threshold:minCommunitySize:eps:progress:)``
-///     returns (disjoint).
+///   - communities: Lists of row indices, as
+///     ``communityDetection(_:threshold:minCommunitySize:eps:progress:)-(_,_,_,_,AnalysisProgressHandler?)``
+///     returns them (disjoint).
 ///   - rowCount: N.
 /// - Returns: [N] labels; a row in several lists gets the first.
 ///

@@ -4,7 +4,7 @@ import CCosineGEMM
 /// and, when asked, as a corpus (panels of 32 rows): the engine of the analyses.
 ///
 /// Both packings normalize each row exactly as ``CosineIndex`` does, so every score is bitwise
-/// the score ``CosineIndex/search(_:k:)`` reports for the same pair, and the score of (i, j) equals
+/// the score ``CosineIndex/search(_:k:)-1l6ux`` reports for the same pair, and the score of (i, j) equals
 /// that of (j, i) (the same fused multiply-add chain over the same two rows).
 final class NeighborEngine<E: KernelElement>: @unchecked Sendable {
   let rows: Int

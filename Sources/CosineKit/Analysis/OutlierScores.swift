@@ -1,5 +1,5 @@
-/// How ``knnOutlierScores(_:neighbors:method:eps:progress:)`` turns a row's neighbor distances
-/// into its score (PyOD `KNN(method=...)`).
+/// How ``knnOutlierScores(_:neighbors:method:eps:progress:)-(_,_,_,_,AnalysisProgressHandler?)`` turns a
+/// row's neighbor distances into its score (PyOD `KNN(method=...)`).
 public enum KNNOutlierMethod: String, Sendable, CaseIterable {
   /// The distance to the K-th nearest other row (PyOD's default).
   case largest
@@ -11,7 +11,7 @@ public enum KNNOutlierMethod: String, Sendable, CaseIterable {
 
 /// KNN outlier scores with cosine distance: PyOD's `KNN(metric="cosine")` detector.
 ///
-/// The distance between two rows is `1 − cos`, with `cos` as ``CosineIndex/search(_:k:)`` ranks it
+/// The distance between two rows is `1 − cos`, with `cos` as ``CosineIndex/search(_:k:)-1l6ux`` ranks it
 /// (`a·b / (max(‖a‖, eps)·max(‖b‖, eps))`, clamped to [−1, 1]), and a row's neighbors are its K
 /// nearest OTHER rows (the row itself excluded by index, so an exact duplicate is a neighbor at
 /// distance about 0). The score is the distance to the K-th neighbor (`.largest`), or the mean
@@ -69,9 +69,9 @@ public func knnOutlierScores<T: TensorScalar>(
   return Tensor(uncheckedShape: [n], scalars: out)
 }
 
-/// The async form of ``knnOutlierScores(_:neighbors:method:eps:progress:)``: runs off the
-/// cooperative thread pool; cancelling the task stops it at its next progress report with
-/// `CancellationError`.
+/// The async form of ``knnOutlierScores(_:neighbors:method:eps:progress:)-(_,_,_,_,AnalysisProgressHandler?)``:
+/// runs off the cooperative thread pool; cancelling the task stops it at its next progress report
+/// with `CancellationError`.
 public func knnOutlierScores<T: TensorScalar>(
   _ x: Tensor<T>, neighbors: Int = 5, method: KNNOutlierMethod = .largest, eps: Double = 1e-8,
   progress: (@Sendable (AnalysisProgress) -> Void)? = nil

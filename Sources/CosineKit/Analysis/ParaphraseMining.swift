@@ -22,7 +22,7 @@ public struct CosineScoredPair<Scalar: TensorScalar>: Sendable, Equatable {
 
 /// The most similar pairs of rows: sentence-transformers' `paraphrase_mining_embeddings`.
 ///
-/// Every row's `topK` nearest OTHER rows (by cosine similarity, as ``CosineIndex/search(_:k:)``
+/// Every row's `topK` nearest OTHER rows (by cosine similarity, as ``CosineIndex/search(_:k:)-1l6ux``
 /// ranks them; the row itself is excluded by index, so duplicate rows do find each other) give
 /// candidate pairs; their union, as unordered pairs `(i, j)` with `i < j`, is sorted by descending
 /// score (equal scores: lower `i`, then lower `j`; NaN last) and cut to `maxPairs`. With a
@@ -75,9 +75,10 @@ public func paraphraseMining<T: TensorScalar>(
   return PairMiner.pairs(ids: ids, scores: scores, rows: n, k: k, maxPairs: maxPairs, threshold: threshold)
 }
 
-/// The async form of ``paraphraseMining(_:topK:maxPairs:threshold:eps:progress:)``: runs off the
-/// cooperative thread pool; cancelling the task stops the search at its next progress report
-/// with `CancellationError`.
+/// The async form of
+/// ``paraphraseMining(_:topK:maxPairs:threshold:eps:progress:)-(_,_,_,_,_,AnalysisProgressHandler?)``:
+/// runs off the cooperative thread pool; cancelling the task stops the search at its next
+/// progress report with `CancellationError`.
 public func paraphraseMining<T: TensorScalar>(
   _ x: Tensor<T>, topK: Int = 100, maxPairs: Int = 500_000, threshold: Double? = nil, eps: Double = 1e-8,
   progress: (@Sendable (AnalysisProgress) -> Void)? = nil

@@ -95,8 +95,8 @@ public struct SphericalKMeans: Sendable {
     return try KMeansRun<T, Float>(self, m, n, d).fit(progress)
   }
 
-  /// The async form of ``fit(_:progress:)``: runs off the cooperative thread pool; cancelling the
-  /// task stops it at its next progress report with `CancellationError`.
+  /// The async form of ``fit(_:progress:)-(_,AnalysisProgressHandler?)``: runs off the cooperative
+  /// thread pool; cancelling the task stops it at its next progress report with `CancellationError`.
   public func fit<T: TensorScalar>(_ x: Tensor<T>, progress: (@Sendable (AnalysisProgress) -> Void)? = nil) async throws
     -> SphericalKMeansResult<T>
   {
@@ -105,7 +105,7 @@ public struct SphericalKMeans: Sendable {
   }
 }
 
-/// The outcome of ``SphericalKMeans/fit(_:progress:)``.
+/// The outcome of ``SphericalKMeans/fit(_:progress:)-(_,AnalysisProgressHandler?)``.
 public struct SphericalKMeansResult<Scalar: TensorScalar>: Sendable {
   /// The final centroids [K, D], unit rows.
   public let centroids: Tensor<Scalar>

@@ -5,9 +5,9 @@
 /// A linear adapter of low rank on frozen embeddings: `y = x·(I + U·Vᵀ) + b`.
 ///
 /// The weight is the identity plus a rank-`r` correction (as LoRA writes it): `U` and `V` are
-/// `[width, rank]`. ``V`` starts at zero, so an untrained adapter returns its input unchanged
-/// (the base model's quality is where training starts), while ``U`` starts Glorot-uniform so the
-/// gradient of ``V`` is not zero. The full-rank adapter is ``Dense/identity(width:useBias:)``.
+/// `[width, rank]`. `V` (``v``) starts at zero, so an untrained adapter returns its input unchanged
+/// (the base model's quality is where training starts), while `U` (``u``) starts Glorot-uniform so the
+/// gradient of `V` is not zero. The full-rank adapter is ``Dense/identity(width:useBias:)``.
 ///
 /// ```swift
 /// var rng = SeededGenerator(seed: 0)

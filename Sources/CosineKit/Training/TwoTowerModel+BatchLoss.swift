@@ -6,8 +6,8 @@ extension TwoTowerModel {
   /// negatives (documents); with a shared tower one tower embeds all three.
   ///
   /// - Parameters:
-  ///   - left: Left rows, `[B, in]`.
-  ///   - right: Right rows, `[B, in′]`, pairing row by row with `left`.
+  ///   - l: Left rows (argument `left`), `[B, in]`.
+  ///   - r: Right rows (argument `right`), `[B, in′]`, pairing row by row with `l`.
   ///   - negatives: Hard-negative rows for the right tower, `[k·B, in′]` (k blocks of B rows:
   ///     row i of block j is pair i's j-th negative), or nil.
   ///   - target: Per-pair labels `[B]` for the losses that read them, or nil.

@@ -36,7 +36,7 @@ extension CosineIndex {
   /// Rows are normalized and packed as ``init(_:eps:)`` does (scores are bitwise the same);
   /// they are stored in increasing id order, so that equal scores rank by lower id. With
   /// `.int8`, searches of up to 8 queries scan int8 codes first and rescore exactly: results
-  /// are identical to the exact search. With `.binary`, ``search(_:k:filter:rescore:)`` with a
+  /// are identical to the exact search. With `.binary`, ``search(_:k:filter:rescore:)-1n31b`` with a
   /// `rescore` factor is approximate.
   ///
   /// ```swift
@@ -80,7 +80,7 @@ extension CosineIndex {
         segments: n > 0 ? [seg] : [], tombstones: [], quantization: quantization, dimension: d, width: width, eps: eps))
   }
 
-  /// Opens an index file written by ``save(to:)`` by mapping it into memory.
+  /// Opens an index file written by ``save(to:)-2szml`` by mapping it into memory.
   ///
   /// Nothing is read or re-packed: the file holds the packed layout. Both header slots are
   /// checked (magic, version, checksum), then every block's size and offset against the file,
@@ -143,7 +143,7 @@ extension CosineIndex {
   /// Adds rows with ids.
   ///
   /// The rows are normalized and packed into a new segment (in id order); nothing stored is
-  /// rewritten. ``save(to:)`` then appends them to the index file.
+  /// rewritten. ``save(to:)-2szml`` then appends them to the index file.
   ///
   /// - Parameters:
   ///   - rows: [M, D] with the index's D (a rank-1 tensor is one row).
@@ -182,7 +182,7 @@ extension CosineIndex {
   }
 
   /// Rewrites the stored rows into one segment without the removed ones. Scores do not change
-  /// (the packed floats are copied bit for bit); ``save(to:)`` then rewrites the whole file.
+  /// (the packed floats are copied bit for bit); ``save(to:)-2szml`` then rewrites the whole file.
   ///
   /// - Complexity: O(N·D).
   public mutating func compact() {
@@ -207,7 +207,7 @@ extension CosineIndex {
   ///   - rescore: Candidates per result for a binary index (≥ 1); ignored otherwise.
   /// - Throws: ``CosineError/shapeMismatch(operation:_:_:)``, ``CosineError/invalidArgument(_:)``
   ///   for k < 0, rescore < 1 or a `Double` index with a filter.
-  /// - Complexity: as ``search(_:k:)``; a filter costs O(N) per search (O(|allowed|·log N) for
+  /// - Complexity: as ``search(_:k:)-1l6ux``; a filter costs O(N) per search (O(|allowed|·log N) for
   ///   an allow set) and touches only panels holding passing rows when few pass.
   ///
   /// **Edge cases:** ties rank by lower id; NaN scores last; a filter passing no row gives
@@ -231,7 +231,7 @@ extension CosineIndex {
     try await Task.detached { try CosineIndex(mapping: path) }.value
   }
 
-  /// ``search(_:k:filter:rescore:)`` off the calling task (the work runs on all cores).
+  /// ``search(_:k:filter:rescore:)-1n31b`` off the calling task (the work runs on all cores).
   public func search(_ queries: Tensor<Scalar>, k: Int, filter: CosineIndexFilter? = nil, rescore: Int? = nil)
     async throws
     -> CosineSearchResults<Scalar>
@@ -240,7 +240,7 @@ extension CosineIndex {
     return try await Task.detached { try index.search(queries, k: k, filter: filter, rescore: rescore) }.value
   }
 
-  /// ``save(to:)`` off the calling task.
+  /// ``save(to:)-2szml`` off the calling task.
   public func save(to path: String) async throws {
     let index = self
     try await Task.detached { try index.save(to: path) }.value
