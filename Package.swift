@@ -36,6 +36,7 @@ let package = Package(
       name: "cosine",
       dependencies: [
         "CosineKit",
+        "CCosineKernels",
         "CosineDemo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]

@@ -34,6 +34,7 @@ struct Cosine: ParsableCommand {
   /// Runs a command; every failure is one line on stderr and a non-zero exit status.
   static func main() {
     SignalCleanup.install()
+    MallocArenas.limitUnderAddressSpaceLimit()
     do {
       var command = try parseAsRoot()
       try command.run()

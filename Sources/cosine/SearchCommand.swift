@@ -149,8 +149,9 @@ struct SearchCommand: ParsableCommand {
     }
 
     /// Row blocks of a shard of `rows` rows, each sized when it is reached so that its prepared
-    /// index fits in half the memory then available (the rest is for the queries, the results
-    /// and the reading buffers): one block when the shard fits; one empty block for an empty shard.
+    /// index fits in a third of the memory then available (the rest is for the queries, the
+    /// results, the reading buffers and the stacks of the worker threads, which the dispatch pool
+    /// may add under load): one block when the shard fits; one empty block for an empty shard.
     func corpusBlocks<T: TensorScalar>(rows: Int, dimension: Int, as _: T.Type) -> UnfoldSequence<Range<Int>, Int> {
       let perRow = max(1, CosineIndex<T>.preparedBytes(rows: 1, dimension: dimension) ?? 1)
       return sequence(state: 0) { (start: inout Int) -> Range<Int>? in
@@ -159,7 +160,7 @@ struct SearchCommand: ParsableCommand {
           start = max(1, rows)
           return 0..<rows
         }
-        let step = max(1024, MemoryBudget.availableBytes / 2 / perRow)
+        let step = max(1024, MemoryBudget.availableBytes / 3 / perRow)
         let block = start..<min(rows, start + step)
         start = block.upperBound
         return block

@@ -66,6 +66,12 @@ void ck_colgrad_f32(const float *a, const float *b, size_t n, const double *ca, 
 /// choice, so tests of one path never change other work's results.
 void ck_set_simd_enabled(int enabled);
 
+// Under an address-space limit (RLIMIT_AS set, as `ulimit -v` does), restricts glibc's malloc to
+// one arena: each extra arena reserves 64 MiB of address space when threads allocate at the same
+// moment, which a memory budget computed beforehand cannot foresee. Returns 1 if it applied the
+// setting, 0 otherwise (no limit, or not glibc). Call once, before starting threads.
+int ck_limit_malloc_arenas_under_address_limit(void);
+
 #ifdef __cplusplus
 }
 #endif
