@@ -34,6 +34,14 @@ struct IndexCommand: ParsableCommand {
     return ids
   }
 
+  /// Writes `index` to `path` (appended in place where the format allows, else atomically),
+  /// through the command's outputs so an error names the option.
+  static func save(_ index: CosineIndex<Float>, to path: String) throws {
+    var out = Outputs()
+    out.addFile(path) { try index.save(to: $0) }
+    try out.commit()
+  }
+
   static func open(_ path: String) throws -> CosineIndex<Float> {
     try CosineIndex<Float>(mapping: path)
   }
@@ -68,9 +76,7 @@ struct IndexCommand: ParsableCommand {
           contentsOf: corpus, ids: ids, quantization: quantize.value,
           inspecting: IndexCommand.finiteCheck(allowNonfinite))
       }
-      var out = Outputs()
-      out.addFile(output) { try index.save(to: $0) }
-      try out.commit()
+      try IndexCommand.save(index, to: output)
       print("\(output): \(index.count) rows of \(index.dimension), quantization \(index.quantization.rawValue)")
     }
   }
@@ -114,9 +120,7 @@ struct IndexCommand: ParsableCommand {
       }
       let ids = try IndexCommand.ids(ids, count: m)
       try naming([index, rows]) { try x.add(t, ids: ids) }
-      var out = Outputs()
-      out.addFile(index) { try x.save(to: $0) }
-      try out.commit()
+      try IndexCommand.save(x, to: index)
       print("\(index): added \(m) rows, \(x.count) rows")
     }
   }
@@ -132,9 +136,7 @@ struct IndexCommand: ParsableCommand {
       let list = try IndexCommand.ids(ids)!
       let removed = try x.remove(ids: list)
       if x.removedCount * 4 > x.count + x.removedCount { x.compact() }
-      var out = Outputs()
-      out.addFile(index) { try x.save(to: $0) }
-      try out.commit()
+      try IndexCommand.save(x, to: index)
       print("\(index): removed \(removed) of \(list.count) ids, \(x.count) rows")
     }
   }
@@ -147,9 +149,7 @@ struct IndexCommand: ParsableCommand {
     func run() throws {
       var x = try IndexCommand.open(index)
       x.compact()
-      var out = Outputs()
-      out.addFile(index) { try x.save(to: $0) }
-      try out.commit()
+      try IndexCommand.save(x, to: index)
       print("\(index): \(x.count) rows in one segment")
     }
   }
