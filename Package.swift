@@ -17,16 +17,14 @@ let package = Package(
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
-    // SIMD inner loops with per-function `target` attributes and run-time CPU dispatch.
+    // The C kernels (row kernels, packed GEMM and top-k search, losses, quantized passes), one
+    // folder per concern, with per-function `target` attributes and one run-time CPU dispatch.
     // No unsafe flags: the package stays usable as a versioned dependency.
     .target(name: "CCosineKernels"),
-    // Packed GEMM and top-k search kernels (all-pairs matrix, retrieval), dispatched the same way.
-    .target(name: "CCosineGEMM"),
     .target(
       name: "CosineKit",
       dependencies: [
         "CCosineKernels",
-        "CCosineGEMM",
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),

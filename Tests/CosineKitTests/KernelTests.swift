@@ -13,7 +13,7 @@ import Testing
 // the portable scalar path, the AVX2 path and the automatically chosen (AVX-512) path,
 // against references computed in Swift.
 //
-// ck_set_simd_enabled applies to the calling thread, and each test calls the kernels on its own
+// ck_set_thread_level_limit applies to the calling thread, and each test calls the kernels on its own
 // thread; the suite is serialized to keep its timing-sensitive streaming tests apart.
 
 // MARK: - Helpers
@@ -21,8 +21,8 @@ import Testing
 /// The implementation selected through the test hook.
 enum KernelPath: Int32, CaseIterable, CustomStringConvertible {
   case scalar = 0
-  case automatic = 1
-  case avx2 = 2  // the AVX2 kernels where the CPU has them, else scalar
+  case automatic = 2
+  case avx2 = 1  // the AVX2 kernels where the CPU has them, else scalar
   var description: String {
     switch self {
     case .scalar: "scalar"
@@ -33,9 +33,9 @@ enum KernelPath: Int32, CaseIterable, CustomStringConvertible {
 }
 
 func onEachPath(_ body: (KernelPath) throws -> Void) rethrows {
-  defer { ck_set_simd_enabled(1) }
+  defer { ck_set_thread_level_limit(2) }
   for path in KernelPath.allCases {
-    ck_set_simd_enabled(path.rawValue)
+    ck_set_thread_level_limit(path.rawValue)
     try body(path)
   }
 }
@@ -62,7 +62,6 @@ protocol KernelDType {
   static func rowsums(
     _ a: UnsafePointer<Element>?, _ b: UnsafePointer<Element>?, _ rows: Int, _ n: Int,
     _ out: UnsafeMutablePointer<Double>?)
-  static func rowsumsq(_ x: UnsafePointer<Element>?, _ rows: Int, _ n: Int, _ out: UnsafeMutablePointer<Double>?)
   static func rowgrad(
     _ a: UnsafePointer<Element>?, _ b: UnsafePointer<Element>?, _ rows: Int, _ n: Int,
     _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<Element>?,
@@ -87,9 +86,6 @@ enum F32: KernelDType {
     _ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ rows: Int, _ n: Int,
     _ out: UnsafeMutablePointer<Double>?
   ) { ck_rowsums_f32(a, b, rows, n, out) }
-  static func rowsumsq(_ x: UnsafePointer<Float>?, _ rows: Int, _ n: Int, _ out: UnsafeMutablePointer<Double>?) {
-    ck_rowsumsq_f32(x, rows, n, out)
-  }
   static func rowgrad(
     _ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ rows: Int, _ n: Int,
     _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<Float>?,
@@ -114,9 +110,6 @@ enum F64: KernelDType {
     _ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?, _ rows: Int, _ n: Int,
     _ out: UnsafeMutablePointer<Double>?
   ) { ck_rowsums_f64(a, b, rows, n, out) }
-  static func rowsumsq(_ x: UnsafePointer<Double>?, _ rows: Int, _ n: Int, _ out: UnsafeMutablePointer<Double>?) {
-    ck_rowsumsq_f64(x, rows, n, out)
-  }
   static func rowgrad(
     _ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?, _ rows: Int, _ n: Int,
     _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<Double>?,
@@ -148,9 +141,6 @@ enum F16: KernelDType {
     _ a: UnsafePointer<UInt16>?, _ b: UnsafePointer<UInt16>?, _ rows: Int, _ n: Int,
     _ out: UnsafeMutablePointer<Double>?
   ) { ck_rowsums_f16(a, b, rows, n, out) }
-  static func rowsumsq(_ x: UnsafePointer<UInt16>?, _ rows: Int, _ n: Int, _ out: UnsafeMutablePointer<Double>?) {
-    ck_rowsumsq_f16(x, rows, n, out)
-  }
   static func rowgrad(
     _ a: UnsafePointer<UInt16>?, _ b: UnsafePointer<UInt16>?, _ rows: Int, _ n: Int,
     _ coef: UnsafePointer<Double>?, _ ga: UnsafeMutablePointer<UInt16>?,
@@ -253,18 +243,6 @@ extension KernelDType {
               "\(name) rowsums \(path) n=\(n) rows=\(rows) [\(k)]: \(out[k]) vs \(ref[k]) (tol \(tol))")
           }
           #expect(out[3 * rows].isNaN && out[3 * rows + 1].isNaN, "\(name) rowsums \(path): wrote past out")
-
-          var sq = [Double](repeating: .nan, count: rows + 1)
-          a.withUnsafeBufferPointer { pa in
-            sq.withUnsafeMutableBufferPointer { rowsumsq(pa.baseAddress, rows, n, $0.baseAddress) }
-          }
-          for r in 0..<rows {
-            let tol = sumTolerance(n: n, magnitude: ref[3 * r + 1])
-            #expect(
-              abs(sq[r] - ref[3 * r + 1]) <= tol,
-              "\(name) rowsumsq \(path) n=\(n) rows=\(rows) [\(r)]: \(sq[r]) vs \(ref[3 * r + 1])")
-          }
-          #expect(sq[rows].isNaN, "\(name) rowsumsq \(path): wrote past out")
         }
       }
     }
@@ -312,9 +290,9 @@ extension KernelDType {
     reference: ([Element], [Element])? = nil
   ) {
     let (refA, refB) = reference ?? gradReference(a, b, rows: rows, n: n, coef)
-    defer { ck_set_simd_enabled(1) }
+    defer { ck_set_thread_level_limit(2) }
     for path in paths {
-      ck_set_simd_enabled(path.rawValue)
+      ck_set_thread_level_limit(path.rawValue)
       let what = "\(name) rowgrad \(path) rows=\(rows) n=\(n)"
       for (wantA, wantB) in [(true, true), (true, false), (false, true), (false, false)] {
         var ga = guarded(count: rows * n, pre: preA)
@@ -368,9 +346,9 @@ extension KernelDType {
     for r in 0..<rows {
       for i in (r * n)..<(r * n + n) { ref[i] = scaleRef(scale[r], x[i]) }
     }
-    defer { ck_set_simd_enabled(1) }
+    defer { ck_set_thread_level_limit(2) }
     for path in paths {
-      ck_set_simd_enabled(path.rawValue)
+      ck_set_thread_level_limit(path.rawValue)
       var out = guarded(count: rows * n, pre: pre)
       x.withUnsafeBufferPointer { px in
         scale.withUnsafeBufferPointer { ps in
@@ -456,16 +434,12 @@ extension KernelDType {
     onEachPath { path in
       // rows == 0: nothing written, NULL pointers accepted.
       ck_rowsums_f32(nil, nil, 0, 10, nil)
-      ck_rowsumsq_f64(nil, 0, 10, nil)
       ck_rowgrad_f16(nil, nil, 0, 10, nil, nil, nil)
       ck_rowscale_f32(nil, 0, 10, nil, nil)
       // n == 0: sums are zero, element-wise kernels write nothing.
       var out = [Double](repeating: .nan, count: 3 * 4)
       ck_rowsums_f16(nil, nil, 4, 0, &out)
       #expect(out == [Double](repeating: 0, count: 12), "\(path)")
-      var sq = [Double](repeating: .nan, count: 4)
-      ck_rowsumsq_f32(nil, 4, 0, &sq)
-      #expect(sq == [0, 0, 0, 0], "\(path)")
       ck_rowgrad_f64(nil, nil, 4, 0, nil, nil, nil)
     }
   }
@@ -480,16 +454,13 @@ extension KernelDType {
       let x = Double(v)
       onEachPath { path in
         var out = [Double](repeating: .nan, count: 3 * rows)
-        var sq = [Double](repeating: .nan, count: rows)
         ck_rowsums_f32(a, b, rows, n, &out)
-        ck_rowsumsq_f32(a, rows, n, &sq)
         let expected = Double(n) * x * x
         for r in 0..<rows {
-          #expect(out[3 * r].isFinite && out[3 * r + 1].isFinite && sq[r].isFinite, "\(path) \(v)")
+          #expect(out[3 * r].isFinite && out[3 * r + 1].isFinite, "\(path) \(v)")
           #expect(abs(out[3 * r] + expected) <= 1e-15 * Double(n) * expected, "\(path) \(v): \(out[3 * r])")
           #expect(abs(out[3 * r + 1] - expected) <= 1e-15 * Double(n) * expected, "\(path) \(v)")
           #expect(abs(out[3 * r + 2] - expected) <= 1e-15 * Double(n) * expected, "\(path) \(v)")
-          #expect(abs(sq[r] - expected) <= 1e-15 * Double(n) * expected, "\(path) \(v)")
         }
       }
     }

@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// Rows of one matrix packed once for the search kernels, as queries (tiles of up to 16 rows)
 /// and, when asked, as a corpus (panels of 32 rows): the engine of the analyses.

@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// Spherical k-means: FAISS's `Kmeans(d, k, spherical=True)`, seeded with spherical k-means++.
 ///

@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// When and how a search of a `Float` index starts with a bfloat16 pass.
 ///
@@ -76,6 +76,7 @@ extension CosineIndex {
             fp.baseAddress!, mp.baseAddress!)
         }
       }
+      if n < 0 { kernelFailed(Int32(-n), "cg_prefilter_f32") }
       out.base[c] = (f.prefix(Int(n)).map { Int($0) }, Array(fm.prefix(Int(n) * nq)))
     }
 

@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// The all-pairs cosine similarity matrix of the rows of `a` ([M, D]) and `b` ([N, D]).
 ///
@@ -89,7 +89,7 @@ enum PackedMatrix {
 
     if T.self == E.self {
       let out = try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
-        cg_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
+        ck_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
         let c = SharedPointer(UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: E.self))
         if let shouldStop {
           // Blocks of at least 256 rows, so streaming `pb` once per block costs little next to the
@@ -114,7 +114,7 @@ enum PackedMatrix {
     let blockTiles = Swift.max(1, (8 << 20) / Swift.max(1, n * 4 * aw))
     var scratch = [Float](repeating: 0, count: Swift.min(m, blockTiles * aw) * n)
     let out = try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
-      cg_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
+      ck_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
       let o = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt16.self)
       try scratch.withUnsafeMutableBufferPointer { s in
         var tile = 0
@@ -125,7 +125,7 @@ enum PackedMatrix {
           let r1 = Swift.min(m, t1 * aw)
           let c = UnsafeMutableRawPointer(s.baseAddress!).assumingMemoryBound(to: E.self)
           multiply(pa, rows: r0..<r1, pb, n: n, into: c, rowStride: n)
-          cg_f32_to_f16(s.baseAddress!, Int64((r1 - r0) * n), o + r0 * n)
+          ck_f32_to_f16(s.baseAddress!, Int64((r1 - r0) * n), o + r0 * n)
           tile = t1
         }
       }

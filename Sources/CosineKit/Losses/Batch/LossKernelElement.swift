@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// The kernel element types of the streaming batch losses (`Float` for `Float` and `Float16`
 /// tensors, `Double` for `Double`), with the gradient GEMM and the packing they need.

@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// Rows `x / max(‖x‖, eps)` of a matrix in the kernels' element type, with what the backward
 /// pass of the normalization needs.

@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 extension IndexTable {
   /// Opens an index file by mapping it: validates both header slots, picks the current one and
@@ -70,7 +70,7 @@ extension IndexTable {
       throw bad("dimension \(h.dimension) exceeds \(IndexFileFormat.maxDimension)")
     }
     guard h.width == 16 || h.width == 32 else { throw bad("panel width \(h.width) (must be 16 or 32)") }
-    guard h.width == 16 || cg_uses_avx512() != 0 else {
+    guard h.width == 16 || ck_cpu_level() == 2 else {
       throw NPYProblem(
         "built with 32-row panels for AVX-512, which this CPU lacks: build the index again on this machine")
     }

@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// Memory this package allocated (64-byte aligned), released with the object.
 final class OwnedBytes: @unchecked Sendable {
@@ -8,7 +8,7 @@ final class OwnedBytes: @unchecked Sendable {
   init(count: Int) {
     self.count = count
     base = .allocate(byteCount: Swift.max(count, 64), alignment: 64)
-    cg_advise_huge_pages(base, count)
+    ck_advise_huge_pages(base, count)
   }
 
   deinit { base.deallocate() }
@@ -96,9 +96,10 @@ final class IndexSegment: @unchecked Sendable {
       let ep = SharedPointer(e.base.bindMemory(to: Float.self, capacity: Swift.max(1, p * bw)))
       SearchParallel.forEachChunk(p, costPerItem: perPanel) { _, range in
         let o = range.lowerBound * bw * d
-        cq_quantize_int8(
+        let status = cq_quantize_int8(
           panels.high + o, panels.low + o, Int64(bw), Int64(range.count), Int64(d), Int64(n - range.lowerBound * bw),
           cp.base + range.lowerBound * g * bw * 4, sp.base + range.lowerBound * bw, ep.base + range.lowerBound * bw)
+        checkKernelStatus(status, "cq_quantize_int8")
       }
       keep += [c, s, e]
       int8 = Int8Codes(codes: UnsafePointer(cp.base), invScale: UnsafePointer(sp.base), err: UnsafePointer(ep.base))

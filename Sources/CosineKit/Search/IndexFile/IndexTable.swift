@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// The rows of an index with ids: segments in the order they were added, each sorted by id,
 /// and the ids removed but still stored (tombstones), until compaction drops them.

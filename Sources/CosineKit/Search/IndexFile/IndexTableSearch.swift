@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// The rows of one segment a search may return: a bit per row (nil: every row).
 struct RowSelection {

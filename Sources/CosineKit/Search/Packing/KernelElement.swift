@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// The element types of the packed kernels: `Float` (for `Float` and `Float16` tensors) and
 /// `Double`. Each maps the generic Swift code onto the C entry points of its precision.
@@ -31,7 +31,8 @@ extension Float: KernelElement {
     _ a: UnsafePointer<Float>, rows m: Int, width aw: Int, _ b: UnsafePointer<Float>, width bw: Int,
     rows n: Int, dim d: Int, into c: UnsafeMutablePointer<Float>, rowStride ldc: Int
   ) {
-    cg_gemm_f32(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
+    let status = cg_gemm_f32(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
+    checkKernelStatus(status, "cg_gemm_f32")
   }
 
   static func search(
@@ -39,10 +40,11 @@ extension Float: KernelElement {
     corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
     heaps h: TopKHeaps<Float>.Pointers
   ) {
-    cg_search_f32(
+    let status = cg_search_f32(
       a, Int64(m), Int64(aw), b, Int64(bw), Int64(rows.lowerBound), Int64(rows.count),
       Int64(validRows), Int64(d), Int64(idOffset),
       cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
+    checkKernelStatus(status, "cg_search_f32")
   }
 
   static func sortHeaps(_ h: TopKHeaps<Float>.Pointers, count m: Int) {
@@ -59,7 +61,8 @@ extension Double: KernelElement {
     _ a: UnsafePointer<Double>, rows m: Int, width aw: Int, _ b: UnsafePointer<Double>, width bw: Int,
     rows n: Int, dim d: Int, into c: UnsafeMutablePointer<Double>, rowStride ldc: Int
   ) {
-    cg_gemm_f64(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
+    let status = cg_gemm_f64(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
+    checkKernelStatus(status, "cg_gemm_f64")
   }
 
   static func search(
@@ -67,10 +70,11 @@ extension Double: KernelElement {
     corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
     heaps h: TopKHeaps<Double>.Pointers
   ) {
-    cg_search_f64(
+    let status = cg_search_f64(
       a, Int64(m), Int64(aw), b, Int64(bw), Int64(rows.lowerBound), Int64(rows.count),
       Int64(validRows), Int64(d), Int64(idOffset),
       cg_heaps_f64(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
+    checkKernelStatus(status, "cg_search_f64")
   }
 
   static func sortHeaps(_ h: TopKHeaps<Double>.Pointers, count m: Int) {
@@ -79,9 +83,10 @@ extension Double: KernelElement {
   }
 }
 
-/// The instruction set the packed kernels may use, for tests of the portable paths.
+/// The instruction set the kernels may use on the calling thread, for tests of the portable paths.
 /// Every level computes bitwise the same results; data packed at one level stays valid.
 enum KernelLevel {
-  /// 2 = AVX-512, 1 = AVX2 + FMA, 0 = portable C (clamped to what the CPU has).
-  static func limit(to level: Int) { cg_set_level_limit(Int32(level)) }
+  /// 2 = AVX-512 (automatic), 1 = AVX2 + FMA, 0 = portable C (clamped to what the CPU has), for
+  /// kernels called on the calling thread only (`ck_set_thread_level_limit`).
+  static func limit(to level: Int) { ck_set_thread_level_limit(Int32(level)) }
 }

@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// Rows stored transposed in panels, the operand layout of the packed kernels.
 ///
@@ -41,7 +41,7 @@ final class PackedPanels<Element: KernelElement>: @unchecked Sendable {
     capacity = max(1, c2)
     let raw = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, MemoryLayout<Element>.stride), alignment: 64)
     base = raw.bindMemory(to: Element.self, capacity: capacity)
-    cg_advise_huge_pages(raw, bytes)
+    ck_advise_huge_pages(raw, bytes)
   }
 
   deinit { UnsafeMutableRawPointer(base).deallocate() }

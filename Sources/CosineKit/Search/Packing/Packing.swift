@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// Normalizing rows while packing them into panels.
 ///

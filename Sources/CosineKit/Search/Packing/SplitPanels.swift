@@ -1,4 +1,4 @@
-import CCosineGEMM
+import CCosineKernels
 
 /// A `Float` corpus in split panels: the high and the low 16 bits of every packed, normalized
 /// float, in two arrays of the panel layout (see `cg_split_panels_f32`).
@@ -42,8 +42,8 @@ final class SplitPanels: @unchecked Sendable {
     capacity = Swift.max(1, c2)
     let h = UnsafeMutableRawPointer.allocate(byteCount: 2 * capacity, alignment: 64)
     let l = UnsafeMutableRawPointer.allocate(byteCount: 2 * capacity, alignment: 64)
-    cg_advise_huge_pages(h, 2 * capacity)
-    cg_advise_huge_pages(l, 2 * capacity)
+    ck_advise_huge_pages(h, 2 * capacity)
+    ck_advise_huge_pages(l, 2 * capacity)
     high = h.bindMemory(to: UInt16.self, capacity: capacity)
     low = l.bindMemory(to: UInt16.self, capacity: capacity)
   }

@@ -1,11 +1,11 @@
-// Row-wise softmax statistics of the streaming losses' score tiles (see CCosineLossKernels.h).
+// Row-wise softmax statistics of the streaming losses' score tiles (see ck_loss.h).
 // Portable C (libm exponentials) for every type; Float tiles use the AVX-512 versions in
 // loss_rows_avx512.c when the CPU has it. Every row state is accumulated in double.
 #include <math.h>
-#include "CCosineLossKernels.h"
-#include "internal.h"
+#include "../cpu/cpu_features.h"
+#include "ck_loss.h"
 
-#if defined(__x86_64__)
+#if CK_X86
 void cg_loss_lse_rows_f32_avx512(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
                                  double *m, double *sum);
 double cg_loss_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
@@ -68,8 +68,8 @@ LR_DEFINE(f64, double)
 
 void cg_loss_lse_rows_f32(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
                           double *sum) {
-#if defined(__x86_64__)
-  if (cg_level() == 2) return cg_loss_lse_rows_f32_avx512(s, lds, rows, cols, scale, m, sum);
+#if CK_X86
+  if (ck_level() == 2) return cg_loss_lse_rows_f32_avx512(s, lds, rows, cols, scale, m, sum);
 #endif
   lse_rows_f32(s, lds, rows, cols, scale, m, sum);
 }
@@ -81,8 +81,8 @@ void cg_loss_lse_rows_f64(const double *s, int64_t lds, int64_t rows, int64_t co
 
 double cg_loss_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
                                 const double *ref, const double *f, const double *w) {
-#if defined(__x86_64__)
-  if (cg_level() == 2) return cg_loss_softmax_rows_f32_avx512(s, lds, rows, cols, scale, ref, f, w);
+#if CK_X86
+  if (ck_level() == 2) return cg_loss_softmax_rows_f32_avx512(s, lds, rows, cols, scale, ref, f, w);
 #endif
   return softmax_rows_f32(s, lds, rows, cols, scale, ref, f, w);
 }

@@ -1,14 +1,16 @@
 #ifndef CG_INTERNAL_H
 #define CG_INTERNAL_H
-#include "CCosineGEMM.h"
+#include "../cpu/cpu_features.h"
+#include "ck_gemm.h"
+#include "ck_status.h"
 
-// Kernel families. Each is compiled with its own target attributes; `cpu.c` picks one per
+// Kernel families. Each is compiled with its own target attributes; `gemm_dispatch.c` picks one per
 // call from the panel width of the data and the CPU.
 #define CG_DECLARE(SUF, T, HEAPS)                                                              \
   void cg_gemm_##SUF(const T *a, int64_t m, int64_t aw, const T *b, int64_t n, int64_t d, T *c, \
                      int64_t ldc);                                                             \
-  void cg_search_##SUF(const T *a, int64_t m, int64_t aw, const T *b, int64_t first_row,        \
-                       int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset, HEAPS h); \
+  int cg_search_##SUF(const T *a, int64_t m, int64_t aw, const T *b, int64_t first_row,         \
+                      int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset, HEAPS h);  \
   void cg_sort_heaps_##SUF(HEAPS h, int64_t m);
 
 CG_DECLARE(f32_avx512, float, cg_heaps_f32)
@@ -19,7 +21,7 @@ CG_DECLARE(f32_portable, float, cg_heaps_f32)
 CG_DECLARE(f64_portable, double, cg_heaps_f64)
 
 #define CG_DECLARE_SPLIT(SUF)                                                                    \
-  void cg_search_split_f32_##SUF(const float *a, int64_t m, int64_t aw, const uint16_t *hi,        \
+  int cg_search_split_f32_##SUF(const float *a, int64_t m, int64_t aw, const uint16_t *hi,        \
                                  const uint16_t *lo, int64_t first_row, int64_t rows,              \
                                  int64_t n_valid, int64_t d, int64_t id_offset, cg_heaps_f32 h);   \
   int64_t cg_prefilter_f32_##SUF(const float *a, int64_t m, int64_t aw, const uint16_t *hi,        \
@@ -42,9 +44,6 @@ void cg_sumsq_f16_avx512(const uint16_t *x, int64_t rows, int64_t d, double *out
 void cg_pack_f32_avx512(const float *x, int64_t rows, int64_t d, const double *post, int64_t w,
                         float *dest);
 
-/// 2: AVX-512 available (and allowed), 1: AVX2 + FMA, 0: portable C only.
-int cg_level(void);
-
-#define CG_AVX512_FEATURES "avx512f,avx512bw,avx512vl,avx512dq,fma,f16c"
-#define CG_AVX2_FEATURES "avx2,fma,f16c"
+#define CG_AVX512_FEATURES CK_AVX512_FEATURES
+#define CG_AVX2_FEATURES CK_AVX2_FEATURES
 #endif

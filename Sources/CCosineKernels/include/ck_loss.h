@@ -1,5 +1,5 @@
-#ifndef CCOSINELOSSKERNELS_H
-#define CCOSINELOSSKERNELS_H
+#ifndef CK_LOSS_H
+#define CK_LOSS_H
 #include <stdint.h>
 
 // Kernels of the streaming batch losses (the gradient GEMMs of a score tile), dispatched at run

@@ -1,5 +1,5 @@
 #include "quant_internal.h"
-#if defined(__x86_64__)
+#if CK_X86
 #include <immintrin.h>
 #pragma clang fp contract(off)
 

@@ -1,7 +1,7 @@
 // Instantiations and dispatch of the streaming losses' gradient GEMM (loss_gemm_template.h).
 #include <stdlib.h>
-#include "CCosineLossKernels.h"
-#include "internal.h"
+#include "../gemm/internal.h"
+#include "ck_loss.h"
 #pragma clang fp contract(off)
 
 #if defined(__x86_64__)
@@ -60,7 +60,7 @@
 void cg_loss_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
                       const float *b, int64_t ldb, float *c, int64_t ldc) {
 #if defined(__x86_64__)
-  const int level = cg_level();
+  const int level = ck_level();
   if (level == 2) return cg_loss_gemm_f32_avx512(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
   if (level == 1) return cg_loss_gemm_f32_avx2(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
 #endif
@@ -70,7 +70,7 @@ void cg_loss_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a
 void cg_loss_gemm_f64(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,
                       int64_t a_cs, const double *b, int64_t ldb, double *c, int64_t ldc) {
 #if defined(__x86_64__)
-  const int level = cg_level();
+  const int level = ck_level();
   if (level == 2) return cg_loss_gemm_f64_avx512(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
   if (level == 1) return cg_loss_gemm_f64_avx2(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc);
 #endif

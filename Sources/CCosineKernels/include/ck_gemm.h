@@ -1,10 +1,7 @@
-#ifndef CCOSINEGEMM_H
-#define CCOSINEGEMM_H
+#ifndef CK_GEMM_H
+#define CK_GEMM_H
 #include <stddef.h>
 #include <stdint.h>
-#include "CCosineLossKernels.h"
-#include "CCosineAnalysis.h"
-#include "CCosineQuant.h"
 
 // Dense kernels for all-pairs inner products of row vectors, C = A·Bᵀ, and for exact top-k
 // search over them. Both operands are "rows are vectors" ([M, D] and [N, D], row-major).
@@ -17,23 +14,19 @@
 // the kernel (matrix, search, one query): a pair of rows gets bitwise the same score on every
 // path, so search results equal a brute-force ranking of the matrix.
 //
-// The kernels dispatch at run time: AVX-512 (per-function target attributes) when the CPU has
-// it, portable C otherwise.
+// The kernels dispatch at run time (per-function target attributes): the panel width of the data
+// selects the family (32 floats / 16 doubles: AVX-512), and narrower panels run with AVX2 or
+// portable C by the calling thread's kernel level (ck_cpu.h). Every level computes bitwise the
+// same results. Functions returning `int` return a ck_status.h code: CK_OK, or
+// CK_ERROR_PANEL_WIDTH (a width this CPU has no kernel for; nothing written) or
+// CK_ERROR_ALLOCATION (scratch memory; the heaps are then partly updated).
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/// 1 when the AVX-512 kernels run on this CPU, 0 for the portable ones.
-int cg_uses_avx512(void);
-
-/// Caps the instruction set the dispatcher may pick: 2 = AVX-512, 1 = AVX2 + FMA, 0 = portable
-/// C. Data packed earlier stays valid (the kernel is chosen from its panel width). Every level
-/// computes bitwise the same results.
-void cg_set_level_limit(int level);
-
-/// Panel width of the corpus side (columns of C) for new data: 32 floats / 16 doubles with
-/// AVX-512, 16 / 8 otherwise.
+/// Panel width of the corpus side (columns of C) for new data: 32 floats / 16 doubles at kernel
+/// level 2 (AVX-512) on the calling thread, 16 / 8 otherwise.
 int64_t cg_panel_width_f32(void);
 int64_t cg_panel_width_f64(void);
 
@@ -41,12 +34,6 @@ int64_t cg_panel_width_f64(void);
 /// Every kernel accepts any width from 1 to 16.
 int64_t cg_query_width_f32(int64_t bw);
 int64_t cg_query_width_f64(int64_t bw);
-
-/// Asks the kernel to back the 2 MiB-aligned interior of [p, p + bytes) with huge pages
-/// (Linux `madvise(MADV_HUGEPAGE)`; nothing elsewhere). Large outputs and packed operands are
-/// written once, right after allocation: with 4 KiB pages the page faults alone cost about as
-/// much as a GEMM of the same size in memory traffic.
-void cg_advise_huge_pages(void *p, size_t bytes);
 
 /// Per row, Σ x² accumulated in double: `out[r] = Σ_k x[r·d + k]²`.
 void cg_sumsq_f32(const float *x, int64_t rows, int64_t d, double *out);
@@ -64,20 +51,15 @@ void cg_pack_f16(const uint16_t *x, int64_t rows, int64_t d, const double *pre, 
 void cg_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, const double *post,
                  int64_t w, double *dest);
 
-/// `out[i] = (float)x[i]` for IEEE half-precision bit patterns.
-void cg_f16_to_f32(const uint16_t *x, int64_t n, float *out);
-/// `out[i]` = the half-precision bit pattern nearest to `x[i]` (ties to even).
-void cg_f32_to_f16(const float *x, int64_t n, uint16_t *out);
-
 /// C[i][j] = clamp(Σ_k A[i][k]·B[j][k], −1, 1) for i < m, j < n (NaN stays NaN).
 ///
 /// `a` holds ceil(m / aw) query panels of width `aw` (1 ≤ aw ≤ 16); `b` holds ceil(n / bw)
 /// corpus panels of width `bw` (a value `cg_panel_width_*` returned). `c` is row-major with row
-/// stride `ldc`.
-void cg_gemm_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw, int64_t n,
+/// stride `ldc`. Returns CK_OK or CK_ERROR_PANEL_WIDTH.
+int cg_gemm_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw, int64_t n,
                  int64_t d, float *c, int64_t ldc);
-void cg_gemm_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw, int64_t n,
-                 int64_t d, double *c, int64_t ldc);
+int cg_gemm_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw, int64_t n,
+                int64_t d, double *c, int64_t ldc);
 
 /// The best-k state of `q` queries: query i owns slots `scores[i·capacity ..< (i+1)·capacity]`
 /// and `ids[…]`, of which `sizes[i]` are filled. With `capacity == k` the slots are a bounded
@@ -108,13 +90,13 @@ typedef struct {
 /// panel are skipped). Row ids are `first_row + id_offset + lane`. Rows must
 /// be offered to a query in increasing id order (equal scores then keep the lower id). Each
 /// score is clamped to [−1, 1] and compared with the query's threshold (its k-th best so far)
-/// before any heap work.
-void cg_search_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw,
-                   int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
-                   cg_heaps_f32 heaps);
-void cg_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw,
-                   int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
-                   cg_heaps_f64 heaps);
+/// before any heap work. Returns CK_OK, CK_ERROR_PANEL_WIDTH or CK_ERROR_ALLOCATION.
+int cg_search_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw,
+                  int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
+                  cg_heaps_f32 heaps);
+int cg_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw,
+                  int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
+                  cg_heaps_f64 heaps);
 
 // MARK: Split panels
 //
@@ -129,10 +111,10 @@ void cg_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int6
 void cg_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_t w, uint16_t *hi,
                          uint16_t *lo);
 
-/// cg_search_f32 on split panels (`hi`, `lo` of width `bw`): the same scores and results.
-void cg_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi,
-                         const uint16_t *lo, int64_t bw, int64_t first_row, int64_t rows,
-                         int64_t n_valid, int64_t d, cg_heaps_f32 heaps);
+/// cg_search_f32 on split panels (`hi`, `lo` of width `bw`): the same scores, results and status.
+int cg_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi,
+                        const uint16_t *lo, int64_t bw, int64_t first_row, int64_t rows,
+                        int64_t n_valid, int64_t d, cg_heaps_f32 heaps);
 
 /// The approximate pass of a search bound by memory bandwidth: scores every query against rows
 /// [first_row, first_row + rows) using the high halves alone (values truncated to bfloat16)
@@ -140,7 +122,8 @@ void cg_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *
 /// panels (numbered from the corpus's first panel) whose best approximate score for some query
 /// came within `slack` of that query's running k-th best approximate score to `flagged`, with,
 /// per flagged panel, the best approximate score of each query (NaN lanes ignored) to
-/// `flagged_max[f·m + q]`. Returns the number of flagged panels. A panel that was not flagged
+/// `flagged_max[f·m + q]`. Returns the number of flagged panels, or a negated ck_status.h code
+/// (−CK_ERROR_ALLOCATION, −CK_ERROR_PANEL_WIDTH) when it fails. A panel that was not flagged
 /// holds no row whose approximate score is within `slack` of the final k-th best.
 int64_t cg_prefilter_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi, int64_t bw,
                          int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, float slack,

@@ -5,7 +5,7 @@
 // the tail of every row (no scalar tail loop), accumulators reduced as a tree.
 // Element-wise kernels: two products and a difference (no FMA), exactly as the scalar path,
 // so they are bit-identical to it; masked stores for the tail, streaming stores for large calls.
-#include "ck_internal.h"
+#include "rows_internal.h"
 
 #if CK_X86
 #include <immintrin.h>
@@ -14,7 +14,7 @@
 #pragma STDC FP_CONTRACT OFF  // keep mul/mul/sub unfused, as in the scalar path
 #endif
 
-#define CK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,f16c")))
+#define CK_AVX512 __attribute__((target(CK_AVX512_FEATURES)))
 
 // Rounding of vcvtps2ph: nearest even, no exceptions (independent of MXCSR).
 #define CK_PH_ROUND (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
@@ -155,78 +155,6 @@ CK_AVX512 static void rowsums_f16(const uint16_t *a, const uint16_t *b, size_t r
     out[3 * r + 0] = hsum_ps_as_pd(_mm512_add_ps(_mm512_add_ps(ab0, ab1), _mm512_add_ps(ab2, ab3)));
     out[3 * r + 1] = hsum_ps_as_pd(_mm512_add_ps(_mm512_add_ps(aa0, aa1), _mm512_add_ps(aa2, aa3)));
     out[3 * r + 2] = hsum_ps_as_pd(_mm512_add_ps(_mm512_add_ps(bb0, bb1), _mm512_add_ps(bb2, bb3)));
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// rowsumsq: 1 sum x 4 accumulators.
-
-CK_AVX512 static void rowsumsq_f32(const float *x, size_t rows, size_t n, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const float *p = x + r * n;
-    __m512d s0 = _mm512_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-      __m512d x0 = ld8f(p + i), x1 = ld8f(p + i + 8), x2 = ld8f(p + i + 16), x3 = ld8f(p + i + 24);
-      s0 = _mm512_fmadd_pd(x0, x0, s0); s1 = _mm512_fmadd_pd(x1, x1, s1);
-      s2 = _mm512_fmadd_pd(x2, x2, s2); s3 = _mm512_fmadd_pd(x3, x3, s3);
-    }
-    if (i + 16 <= n) {
-      __m512d x0 = ld8f(p + i), x1 = ld8f(p + i + 8);
-      s0 = _mm512_fmadd_pd(x0, x0, s0); s1 = _mm512_fmadd_pd(x1, x1, s1);
-      i += 16;
-    }
-    if (i < n) {
-      __mmask16 m = mask16(n - i);
-      __m512d x0 = ld8f_mask((__mmask8)m, p + i), x1 = ld8f_mask((__mmask8)(m >> 8), p + i + 8);
-      s2 = _mm512_fmadd_pd(x0, x0, s2); s3 = _mm512_fmadd_pd(x1, x1, s3);
-    }
-    out[r] = _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(s0, s1), _mm512_add_pd(s2, s3)));
-  }
-}
-
-CK_AVX512 static void rowsumsq_f64(const double *x, size_t rows, size_t n, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const double *p = x + r * n;
-    __m512d s0 = _mm512_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-      __m512d x0 = _mm512_loadu_pd(p + i), x1 = _mm512_loadu_pd(p + i + 8);
-      __m512d x2 = _mm512_loadu_pd(p + i + 16), x3 = _mm512_loadu_pd(p + i + 24);
-      s0 = _mm512_fmadd_pd(x0, x0, s0); s1 = _mm512_fmadd_pd(x1, x1, s1);
-      s2 = _mm512_fmadd_pd(x2, x2, s2); s3 = _mm512_fmadd_pd(x3, x3, s3);
-    }
-    for (; i + 8 <= n; i += 8) {
-      __m512d v = _mm512_loadu_pd(p + i);
-      s0 = _mm512_fmadd_pd(v, v, s0);
-    }
-    if (i < n) {
-      __m512d v = _mm512_maskz_loadu_pd(mask8(n - i), p + i);
-      s1 = _mm512_fmadd_pd(v, v, s1);
-    }
-    out[r] = _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(s0, s1), _mm512_add_pd(s2, s3)));
-  }
-}
-
-CK_AVX512 static void rowsumsq_f16(const uint16_t *x, size_t rows, size_t n, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const uint16_t *p = x + r * n;
-    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-    size_t i = 0;
-    for (; i + 64 <= n; i += 64) {
-      __m512 x0 = ld16h(p + i), x1 = ld16h(p + i + 16), x2 = ld16h(p + i + 32), x3 = ld16h(p + i + 48);
-      s0 = _mm512_fmadd_ps(x0, x0, s0); s1 = _mm512_fmadd_ps(x1, x1, s1);
-      s2 = _mm512_fmadd_ps(x2, x2, s2); s3 = _mm512_fmadd_ps(x3, x3, s3);
-    }
-    for (; i + 16 <= n; i += 16) {
-      __m512 v = ld16h(p + i);
-      s0 = _mm512_fmadd_ps(v, v, s0);
-    }
-    if (i < n) {
-      __m512 v = ld16h_mask(mask16(n - i), p + i);
-      s1 = _mm512_fmadd_ps(v, v, s1);
-    }
-    out[r] = hsum_ps_as_pd(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
   }
 }
 
@@ -542,7 +470,6 @@ CK_AVX512 static void colgrad_f32(const float *a, const float *b, size_t n, cons
 const ck_kernels ck_kernels_avx512 = {
   "avx512",
   rowsums_f32, rowsums_f64, rowsums_f16,
-  rowsumsq_f32, rowsumsq_f64, rowsumsq_f16,
   rowgrad_f32, rowgrad_f64, rowgrad_f16,
   rowscale_f32, rowscale_f64, rowscale_f16,
   colsums_f32, colgrad_f32,

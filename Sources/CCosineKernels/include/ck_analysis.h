@@ -1,5 +1,5 @@
-#ifndef CCOSINEANALYSIS_H
-#define CCOSINEANALYSIS_H
+#ifndef CK_ANALYSIS_H
+#define CK_ANALYSIS_H
 #include <stdint.h>
 
 // Helpers of the analyses (k-means centroid sums), dispatched at run time like the GEMM kernels.

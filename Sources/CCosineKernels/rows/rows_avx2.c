@@ -4,7 +4,7 @@
 // Same structure and semantics as the AVX-512 kernels. AVX2 has no masked 16-bit loads or
 // masked conversions, so the tail of a row (< 8 elements) goes through a small zero-padded
 // buffer on the stack (memcpy in, full-width vector code, memcpy out).
-#include "ck_internal.h"
+#include "rows_internal.h"
 
 #if CK_X86
 #include <immintrin.h>
@@ -14,7 +14,7 @@
 #endif
 #include <string.h>
 
-#define CK_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define CK_AVX2 __attribute__((target(CK_AVX2_FEATURES)))
 #define CK_PH_ROUND (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
 CK_AVX2 static inline __m256d ld4f(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
@@ -111,76 +111,6 @@ CK_AVX2 static void rowsums_f16(const uint16_t *a, const uint16_t *b, size_t row
     out[3 * r + 0] = hsum_ps_as_pd(_mm256_add_ps(ab0, ab1));
     out[3 * r + 1] = hsum_ps_as_pd(_mm256_add_ps(aa0, aa1));
     out[3 * r + 2] = hsum_ps_as_pd(_mm256_add_ps(bb0, bb1));
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// rowsumsq.
-
-CK_AVX2 static void rowsumsq_f32(const float *x, size_t rows, size_t n, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const float *p = x + r * n;
-    __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-      __m256d x0 = ld4f(p + i), x1 = ld4f(p + i + 4), x2 = ld4f(p + i + 8), x3 = ld4f(p + i + 12);
-      s0 = _mm256_fmadd_pd(x0, x0, s0); s1 = _mm256_fmadd_pd(x1, x1, s1);
-      s2 = _mm256_fmadd_pd(x2, x2, s2); s3 = _mm256_fmadd_pd(x3, x3, s3);
-    }
-    while (i < n) {
-      float t[8] = {0};
-      size_t k = n - i < 8 ? n - i : 8;
-      memcpy(t, p + i, k * sizeof(float));
-      __m256d x0 = ld4f(t), x1 = ld4f(t + 4);
-      s0 = _mm256_fmadd_pd(x0, x0, s0); s1 = _mm256_fmadd_pd(x1, x1, s1);
-      i += k;
-    }
-    out[r] = hsum_pd(_mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3)));
-  }
-}
-
-CK_AVX2 static void rowsumsq_f64(const double *x, size_t rows, size_t n, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const double *p = x + r * n;
-    __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-      __m256d x0 = _mm256_loadu_pd(p + i), x1 = _mm256_loadu_pd(p + i + 4);
-      __m256d x2 = _mm256_loadu_pd(p + i + 8), x3 = _mm256_loadu_pd(p + i + 12);
-      s0 = _mm256_fmadd_pd(x0, x0, s0); s1 = _mm256_fmadd_pd(x1, x1, s1);
-      s2 = _mm256_fmadd_pd(x2, x2, s2); s3 = _mm256_fmadd_pd(x3, x3, s3);
-    }
-    while (i < n) {
-      double t[8] = {0};
-      size_t k = n - i < 8 ? n - i : 8;
-      memcpy(t, p + i, k * sizeof(double));
-      __m256d x0 = _mm256_loadu_pd(t), x1 = _mm256_loadu_pd(t + 4);
-      s0 = _mm256_fmadd_pd(x0, x0, s0); s1 = _mm256_fmadd_pd(x1, x1, s1);
-      i += k;
-    }
-    out[r] = hsum_pd(_mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3)));
-  }
-}
-
-CK_AVX2 static void rowsumsq_f16(const uint16_t *x, size_t rows, size_t n, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const uint16_t *p = x + r * n;
-    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-      __m256 x0 = ld8h(p + i), x1 = ld8h(p + i + 8), x2 = ld8h(p + i + 16), x3 = ld8h(p + i + 24);
-      s0 = _mm256_fmadd_ps(x0, x0, s0); s1 = _mm256_fmadd_ps(x1, x1, s1);
-      s2 = _mm256_fmadd_ps(x2, x2, s2); s3 = _mm256_fmadd_ps(x3, x3, s3);
-    }
-    while (i < n) {
-      uint16_t t[8] = {0};
-      size_t k = n - i < 8 ? n - i : 8;
-      memcpy(t, p + i, k * sizeof(uint16_t));
-      __m256 v = ld8h(t);
-      s0 = _mm256_fmadd_ps(v, v, s0);
-      i += k;
-    }
-    out[r] = hsum_ps_as_pd(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
   }
 }
 
@@ -347,7 +277,6 @@ CK_AVX2 static void rowscale_f16(const uint16_t *x, size_t rows, size_t n, const
 const ck_kernels ck_kernels_avx2 = {
   "avx2",
   rowsums_f32, rowsums_f64, rowsums_f16,
-  rowsumsq_f32, rowsumsq_f64, rowsumsq_f16,
   rowgrad_f32, rowgrad_f64, rowgrad_f16,
   rowscale_f32, rowscale_f64, rowscale_f16,
   ck_scalar_colsums_f32, ck_scalar_colgrad_f32,

@@ -1,5 +1,5 @@
-// Keeps glibc's malloc to one arena (see ck_limit_malloc_arenas in CCosineKernels.h).
-#include "CCosineKernels.h"
+// Keeps glibc's malloc to one arena (see ck_limit_malloc_arenas_under_address_limit in ck_memory.h).
+#include "ck_memory.h"
 
 #if defined(__GLIBC__)
 #include <malloc.h>

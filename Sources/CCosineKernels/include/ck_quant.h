@@ -1,10 +1,10 @@
-#ifndef CCOSINEQUANT_H
-#define CCOSINEQUANT_H
+#ifndef CK_QUANT_H
+#define CK_QUANT_H
 #include <stddef.h>
 #include <stdint.h>
 
-// Quantized first passes over split float panels (see CCosineGEMM.h): int8 codes scanned with
-// AVX-512 VNNI (`vpdpbusd`) or portable C, sign-bit codes compared by popcount, and exact
+// Quantized first passes over split float panels (see ck_gemm.h): int8 codes scanned with
+// AVX-512 VNNI (`vpdpbusd`, at kernel level 2 on CPUs that have it) or portable C, sign-bit codes compared by popcount, and exact
 // rescoring of chosen panels with the same fused multiply-add chain as the search kernels.
 //
 // Int8 codes of a corpus of split panels of width `bw` (32 or 16) and `d` columns: with
@@ -18,14 +18,12 @@
 extern "C" {
 #endif
 
-/// 1 when the int8 scan uses AVX-512 VNNI on this CPU (and the level limit allows AVX-512).
-int cq_uses_vnni(void);
-
 /// Codes of `panels` split panels (rows ≥ n_valid are padding): writes `codes`
 /// (panels·G·bw·4 bytes), `inv_scale` and `err` (panels·bw floats each). Per row,
-/// s⁻¹ = max|b_k| / 127 rounded to float and c_k = round(b_k / s⁻¹).
-void cq_quantize_int8(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t panels,
-                      int64_t d, int64_t n_valid, uint8_t *codes, float *inv_scale, float *err);
+/// s⁻¹ = max|b_k| / 127 rounded to float and c_k = round(b_k / s⁻¹). Returns CK_OK, or
+/// CK_ERROR_ALLOCATION when its scratch row buffer cannot be allocated (outputs unspecified).
+int cq_quantize_int8(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t panels,
+                     int64_t d, int64_t n_valid, uint8_t *codes, float *inv_scale, float *err);
 
 /// Sign bits of `panels` split panels: row r (of panels·bw rows) owns `words` = ceil(d / 64)
 /// words from r·words; bit k is set when b_k > 0. Padding rows are zero.

@@ -1,50 +1,7 @@
 #include <string.h>
+#include "../convert/half.h"
 #include "internal.h"
 #pragma clang fp contract(off)
-
-// MARK: Half precision
-
-static inline float half_to_float(uint16_t h) {
-  const uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-  const uint32_t exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
-  uint32_t bits;
-  if (exp == 0) {
-    const float f = (float)man * 0x1p-24f;  // zero or subnormal, exact
-    return sign ? -f : f;
-  } else if (exp == 31) {
-    bits = sign | 0x7f800000u | (man << 13);
-  } else {
-    bits = sign | ((exp + 112u) << 23) | (man << 13);
-  }
-  float f;
-  memcpy(&f, &bits, 4);
-  return f;
-}
-
-static inline uint16_t float_to_half(float f) {
-  uint32_t x;
-  memcpy(&x, &f, 4);
-  const uint32_t sign = (x >> 16) & 0x8000u, ax = x & 0x7fffffffu;
-  if (ax > 0x7f800000u) return (uint16_t)(sign | 0x7e00u | ((ax >> 13) & 0x3ffu));  // NaN
-  if (ax >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u);  // rounds to infinity
-  if (ax < 0x38800000u) {  // below the smallest normal half: a multiple of 2^-24
-    float v;
-    memcpy(&v, &ax, 4);
-    return (uint16_t)(sign | (uint32_t)__builtin_rintf(v * 0x1p24f));
-  }
-  uint32_t h = (ax - 0x38000000u) >> 13;
-  const uint32_t rem = ax & 0x1fffu;
-  if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) h++;
-  return (uint16_t)(sign | h);
-}
-
-void cg_f16_to_f32(const uint16_t *x, int64_t n, float *out) {
-  for (int64_t i = 0; i < n; i++) out[i] = half_to_float(x[i]);
-}
-
-void cg_f32_to_f16(const float *x, int64_t n, uint16_t *out) {
-  for (int64_t i = 0; i < n; i++) out[i] = float_to_half(x[i]);
-}
 
 // MARK: Sums of squares
 //
@@ -86,7 +43,7 @@ static void sumsq_f16_portable(const uint16_t *x, int64_t rows, int64_t d, doubl
     const uint16_t *xr = x + r * d;
     double p[32] = {0};
     for (int64_t k = 0; k < d; k++) {
-      const double v = half_to_float(xr[k]);
+      const double v = ck_half_to_float(xr[k]);
       p[k & 31] = p[k & 31] + v * v;
     }
     out[r] = reduce32(p);
@@ -95,14 +52,14 @@ static void sumsq_f16_portable(const uint16_t *x, int64_t rows, int64_t d, doubl
 
 void cg_sumsq_f32(const float *x, int64_t rows, int64_t d, double *out) {
 #if defined(__x86_64__)
-  if (cg_level() == 2) return cg_sumsq_f32_avx512(x, rows, d, out);
+  if (ck_level() == 2) return cg_sumsq_f32_avx512(x, rows, d, out);
 #endif
   sumsq_f32_portable(x, rows, d, out);
 }
 
 void cg_sumsq_f16(const uint16_t *x, int64_t rows, int64_t d, double *out) {
 #if defined(__x86_64__)
-  if (cg_level() == 2) return cg_sumsq_f16_avx512(x, rows, d, out);
+  if (ck_level() == 2) return cg_sumsq_f16_avx512(x, rows, d, out);
 #endif
   sumsq_f16_portable(x, rows, d, out);
 }
@@ -128,7 +85,7 @@ static void pack_f32_portable(const float *x, int64_t rows, int64_t d, const dou
 void cg_pack_f32(const float *x, int64_t rows, int64_t d, const double *pre, const double *post,
                  int64_t w, float *dest) {
 #if defined(__x86_64__)
-  if (!pre && cg_level() == 2) return cg_pack_f32_avx512(x, rows, d, post, w, dest);
+  if (!pre && ck_level() == 2) return cg_pack_f32_avx512(x, rows, d, post, w, dest);
 #endif
   pack_f32_portable(x, rows, d, pre, post, w, dest);
 }
@@ -143,7 +100,7 @@ void cg_pack_f16(const uint16_t *x, int64_t rows, int64_t d, const double *pre,
       const uint16_t *xr = x + (r0 + r) * d;
       const double f1 = pre ? pre[r0 + r] : 1.0, f2 = post[r0 + r];
       for (int64_t k = 0; k < d; k++)
-        dp[k * w + r] = (float)(((double)half_to_float(xr[k]) * f1) * f2);
+        dp[k * w + r] = (float)(((double)ck_half_to_float(xr[k]) * f1) * f2);
     }
     for (int64_t r = n; r < w; r++)
       for (int64_t k = 0; k < d; k++) dp[k * w + r] = 0;

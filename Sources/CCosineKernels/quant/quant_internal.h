@@ -1,6 +1,8 @@
 #ifndef CQ_INTERNAL_H
 #define CQ_INTERNAL_H
-#include "internal.h"
+#include "../gemm/internal.h"
+#include "ck_quant.h"
+#include "ck_status.h"
 
 // The AVX-512 forms of the quantized passes (quant_avx512.c); quant.c dispatches.
 void cq_scan_int8_vnni(const uint8_t *codes, const float *inv_scale, const float *err, int64_t d,
@@ -9,7 +11,7 @@ void cq_scan_int8_vnni(const uint8_t *codes, const float *inv_scale, const float
 void cq_score_panels_avx512(const float *a, const uint16_t *hi, const uint16_t *lo, int64_t d,
                             const int64_t *panels, int64_t count, float *out);
 
-#define CQ_VNNI_FEATURES "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma"
+#define CQ_VNNI_FEATURES CK_VNNI_FEATURES
 #define CQ_MARGIN_FACTOR (1.0f + 0x1p-12f)
 #define CQ_MARGIN_FLOOR 0x1p-20f
 

@@ -463,12 +463,12 @@ CG_ATTR void CG_FN(cg_gemm)(const CG_T *a, int64_t m, int64_t aw, const CG_T *b,
   }
 }
 
-CG_ATTR void CG_FN(cg_search)(const CG_T *a, int64_t m, int64_t aw, const CG_T *b,
+CG_ATTR int CG_FN(cg_search)(const CG_T *a, int64_t m, int64_t aw, const CG_T *b,
                                   int64_t first_row, int64_t rows, int64_t n_valid, int64_t d,
                                   int64_t id_offset, CG_HEAPS h) {
-  if (m <= 0 || h.k <= 0 || rows <= 0) return;
+  if (m <= 0 || h.k <= 0 || rows <= 0) return CK_OK;
   CG_T *thr = (CG_T *)malloc((size_t)m * sizeof(CG_T));
-  if (!thr) return;
+  if (!thr) return CK_ERROR_ALLOCATION;
   for (int64_t q = 0; q < m; q++)
     thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
   switch (aw) {
@@ -483,17 +483,18 @@ CG_ATTR void CG_FN(cg_search)(const CG_T *a, int64_t m, int64_t aw, const CG_T *
     default: break;
   }
   free(thr);
+  return CK_OK;
 }
 
 #ifdef CG_SPLIT_LOAD
 // MARK: Split panels (float only)
 
-CG_ATTR void CG_FN(cg_search_split)(const CG_T *a, int64_t m, int64_t aw, const uint16_t *hi,
+CG_ATTR int CG_FN(cg_search_split)(const CG_T *a, int64_t m, int64_t aw, const uint16_t *hi,
                                     const uint16_t *lo, int64_t first_row, int64_t rows,
                                     int64_t n_valid, int64_t d, int64_t id_offset, CG_HEAPS h) {
-  if (m <= 0 || h.k <= 0 || rows <= 0) return;
+  if (m <= 0 || h.k <= 0 || rows <= 0) return CK_OK;
   CG_T *thr = (CG_T *)malloc((size_t)m * sizeof(CG_T));
-  if (!thr) return;
+  if (!thr) return CK_ERROR_ALLOCATION;
   for (int64_t q = 0; q < m; q++)
     thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
   switch (aw) {
@@ -508,6 +509,7 @@ CG_ATTR void CG_FN(cg_search_split)(const CG_T *a, int64_t m, int64_t aw, const 
     default: break;
   }
   free(thr);
+  return CK_OK;
 }
 
 /// The approximate pass (see cg_prefilter_f32): bfloat16-truncated corpus values, every query

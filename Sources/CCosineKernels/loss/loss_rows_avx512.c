@@ -2,12 +2,12 @@
 // lanes at a time (range reduction by ln 2 in two parts, a degree-6 polynomial, then scalef),
 // with a relative error below 3e-7, and every row's sum is added to the double state once.
 #include <math.h>
-#include "internal.h"
-#include "CCosineLossKernels.h"
+#include "../cpu/cpu_features.h"
+#include "ck_loss.h"
 
-#if defined(__x86_64__)
+#if CK_X86
 #include <immintrin.h>
-#define LR_ATTR __attribute__((target(CG_AVX512_FEATURES)))
+#define LR_ATTR __attribute__((target(CK_AVX512_FEATURES)))
 
 /// e^x lane-wise for x ≤ 88.7; 0 below −103 (and for −∞); NaN stays NaN.
 static inline __attribute__((always_inline)) LR_ATTR __m512 lr_exp(__m512 x) {

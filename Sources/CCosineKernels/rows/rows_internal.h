@@ -1,22 +1,14 @@
-// Private to the CCosineKernels target: the table of kernel implementations.
-#ifndef CK_INTERNAL_H
-#define CK_INTERNAL_H
-#include "CCosineKernels.h"
-
-#if defined(__x86_64__) || defined(__i386__)
-#define CK_X86 1
-#else
-#define CK_X86 0
-#endif
+// Private to the row kernels: the table of their implementations, one per kernel level.
+#ifndef CK_ROWS_INTERNAL_H
+#define CK_ROWS_INTERNAL_H
+#include "../cpu/cpu_features.h"
+#include "ck_rows.h"
 
 typedef struct ck_kernels {
   const char *name;
   void (*rowsums_f32)(const float *, const float *, size_t, size_t, double *);
   void (*rowsums_f64)(const double *, const double *, size_t, size_t, double *);
   void (*rowsums_f16)(const uint16_t *, const uint16_t *, size_t, size_t, double *);
-  void (*rowsumsq_f32)(const float *, size_t, size_t, double *);
-  void (*rowsumsq_f64)(const double *, size_t, size_t, double *);
-  void (*rowsumsq_f16)(const uint16_t *, size_t, size_t, double *);
   void (*rowgrad_f32)(const float *, const float *, size_t, size_t, const double *, float *, float *);
   void (*rowgrad_f64)(const double *, const double *, size_t, size_t, const double *, double *, double *);
   void (*rowgrad_f16)(const uint16_t *, const uint16_t *, size_t, size_t, const double *, uint16_t *, uint16_t *);

@@ -1,7 +1,7 @@
 // Centroid sums of the analyses: rows scaled and added in double, one fused multiply-add per
 // element, in row order, so every instruction set gives the same bits.
-#include "internal.h"
-#include "CCosineAnalysis.h"
+#include "../cpu/cpu_features.h"
+#include "ck_analysis.h"
 #pragma clang fp contract(off)
 
 typedef double cg_acc_d8 __attribute__((ext_vector_type(8), aligned(8)));
@@ -24,20 +24,20 @@ typedef float cg_acc_f8 __attribute__((ext_vector_type(8), aligned(4)));
 #define CG_LOAD_F32(p) __builtin_convertvector(*(const cg_acc_f8 *)(p), cg_acc_d8)
 #define CG_LOAD_F64(p) (*(const cg_acc_d8 *)(p))
 
-#if defined(__x86_64__)
-__attribute__((target(CG_AVX512_FEATURES))) static void acc_f32_avx512(
+#if CK_X86
+__attribute__((target(CK_AVX512_FEATURES))) static void acc_f32_avx512(
     const float *x, int64_t d, const int64_t *rows, int64_t count, const double *scale, double *sum) {
   CG_ACC_BODY(float, CG_LOAD_F32)
 }
-__attribute__((target(CG_AVX2_FEATURES))) static void acc_f32_avx2(
+__attribute__((target(CK_AVX2_FEATURES))) static void acc_f32_avx2(
     const float *x, int64_t d, const int64_t *rows, int64_t count, const double *scale, double *sum) {
   CG_ACC_BODY(float, CG_LOAD_F32)
 }
-__attribute__((target(CG_AVX512_FEATURES))) static void acc_f64_avx512(
+__attribute__((target(CK_AVX512_FEATURES))) static void acc_f64_avx512(
     const double *x, int64_t d, const int64_t *rows, int64_t count, const double *scale, double *sum) {
   CG_ACC_BODY(double, CG_LOAD_F64)
 }
-__attribute__((target(CG_AVX2_FEATURES))) static void acc_f64_avx2(
+__attribute__((target(CK_AVX2_FEATURES))) static void acc_f64_avx2(
     const double *x, int64_t d, const int64_t *rows, int64_t count, const double *scale, double *sum) {
   CG_ACC_BODY(double, CG_LOAD_F64)
 }
@@ -54,8 +54,8 @@ static void acc_f64_portable(const double *x, int64_t d, const int64_t *rows, in
 
 void cg_accumulate_rows_f32(const float *x, int64_t d, const int64_t *rows, int64_t count,
                             const double *scale, double *sum) {
-#if defined(__x86_64__)
-  const int level = cg_level();
+#if CK_X86
+  const int level = ck_level();
   if (level >= 2) return acc_f32_avx512(x, d, rows, count, scale, sum);
   if (level >= 1) return acc_f32_avx2(x, d, rows, count, scale, sum);
 #endif
@@ -64,8 +64,8 @@ void cg_accumulate_rows_f32(const float *x, int64_t d, const int64_t *rows, int6
 
 void cg_accumulate_rows_f64(const double *x, int64_t d, const int64_t *rows, int64_t count,
                             const double *scale, double *sum) {
-#if defined(__x86_64__)
-  const int level = cg_level();
+#if CK_X86
+  const int level = ck_level();
   if (level >= 2) return acc_f64_avx512(x, d, rows, count, scale, sum);
   if (level >= 1) return acc_f64_avx2(x, d, rows, count, scale, sum);
 #endif

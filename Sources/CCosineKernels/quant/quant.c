@@ -4,21 +4,8 @@
 #include "quant_internal.h"
 #pragma clang fp contract(off)
 
-static int vnni_detected = -1;
-
-int cq_uses_vnni(void) {
-#if defined(__x86_64__)
-  int v = __atomic_load_n(&vnni_detected, __ATOMIC_RELAXED);
-  if (v < 0) {
-    __builtin_cpu_init();
-    v = __builtin_cpu_supports("avx512vnni") ? 1 : 0;
-    __atomic_store_n(&vnni_detected, v, __ATOMIC_RELAXED);
-  }
-  return v && cg_level() == 2;
-#else
-  return 0;
-#endif
-}
+/// 1 when the int8 scan may use AVX-512 VNNI: the CPU has it and the thread's level is 2.
+static inline int uses_vnni(void) { return ck_level() == 2 && ck_cpu_has_vnni(); }
 
 /// Rebuilds the floats of one split panel: out[r·d + k] = row r, column k.
 static void unsplit_panel(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t d, float *out) {
@@ -34,11 +21,11 @@ static float round_up(double x) {
   return (double)f >= x ? f : nextafterf(f, INFINITY);
 }
 
-void cq_quantize_int8(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t panels,
-                      int64_t d, int64_t n_valid, uint8_t *codes, float *inv_scale, float *err) {
+int cq_quantize_int8(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t panels,
+                     int64_t d, int64_t n_valid, uint8_t *codes, float *inv_scale, float *err) {
   const int64_t d4 = (d + 3) / 4 * 4, groups = d4 / 4;
   float *rows = (float *)malloc((size_t)(bw * (d > 0 ? d : 1)) * sizeof(float));
-  if (!rows) abort();
+  if (!rows) return CK_ERROR_ALLOCATION;
   memset(codes, 128, (size_t)(panels * groups * bw * 4));
   for (int64_t p = 0; p < panels; p++) {
     unsplit_panel(hi + p * bw * d, lo + p * bw * d, bw, d, rows);
@@ -84,6 +71,7 @@ void cq_quantize_int8(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_
     }
   }
   free(rows);
+  return CK_OK;
 }
 
 void cq_binary_codes(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t panels, int64_t d,
@@ -130,8 +118,8 @@ static void scan_int8_portable(const uint8_t *codes, const float *inv_scale, con
 void cq_scan_int8(const uint8_t *codes, const float *inv_scale, const float *err, int64_t bw,
                   int64_t d, int64_t first_panel, int64_t panels, const int8_t *q, int32_t qbias,
                   float inv_t, float phi, float ahat, float gamma, float *lower, float *upper) {
-#if defined(__x86_64__)
-  if (bw == 32 && cq_uses_vnni())
+#if CK_X86
+  if (bw == 32 && uses_vnni())
     return cq_scan_int8_vnni(codes, inv_scale, err, d, first_panel, panels, q, qbias, inv_t, phi,
                              ahat, gamma, lower, upper);
 #endif
@@ -139,7 +127,7 @@ void cq_scan_int8(const uint8_t *codes, const float *inv_scale, const float *err
                      gamma, lower, upper);
 }
 
-#if defined(__x86_64__)
+#if CK_X86
 __attribute__((target("popcnt"))) static void hamming_popcnt(const uint64_t *bits, int64_t words,
                                                              int64_t first_row, int64_t rows,
                                                              const uint64_t *q, int32_t *out) {
@@ -154,9 +142,8 @@ __attribute__((target("popcnt"))) static void hamming_popcnt(const uint64_t *bit
 
 void cq_hamming(const uint64_t *bits, int64_t words, int64_t first_row, int64_t rows,
                 const uint64_t *q, int32_t *out) {
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (cg_level() >= 1 && __builtin_cpu_supports("popcnt"))
+#if CK_X86
+  if (ck_level() >= 1 && ck_cpu_has_popcnt())
     return hamming_popcnt(bits, words, first_row, rows, q, out);
 #endif
   for (int64_t i = 0; i < rows; i++) {
@@ -169,8 +156,8 @@ void cq_hamming(const uint64_t *bits, int64_t words, int64_t first_row, int64_t 
 
 void cq_score_panels(const float *a, const uint16_t *hi, const uint16_t *lo, int64_t bw,
                      int64_t d, const int64_t *panels, int64_t count, float *out) {
-#if defined(__x86_64__)
-  if (bw == 32 && cg_level() == 2) return cq_score_panels_avx512(a, hi, lo, d, panels, count, out);
+#if CK_X86
+  if (bw == 32 && ck_level() == 2) return cq_score_panels_avx512(a, hi, lo, d, panels, count, out);
 #endif
   float acc[32];
   for (int64_t i = 0; i < count; i++) {
