@@ -176,12 +176,8 @@ import Testing
   @Test func threadCountDoesNotChangeResults() throws {
     let a = randomTensor([2000, 300], seed: 31, as: Float.self)
     let b = randomTensor([2000, 300], seed: 32, as: Float.self)
-    let before = CosineKitThreads.count
-    defer { CosineKitThreads.count = before }
-    CosineKitThreads.count = 1
-    let one = try cosineSimilarity(a, b)
-    CosineKitThreads.count = 2
-    #expect(try cosineSimilarity(a, b) == one)
+    let one = try withThreadCount(1) { try cosineSimilarity(a, b) }
+    #expect(try withThreadCount(2) { try cosineSimilarity(a, b) } == one)
   }
 }
 

@@ -1,6 +1,8 @@
 import CCosineKernels
 import Testing
 
+@testable import CosineKit
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -13,8 +15,9 @@ import Testing
 // the portable scalar path, the AVX2 path and the automatically chosen (AVX-512) path,
 // against references computed in Swift.
 //
-// ck_set_simd_enabled applies to the calling thread, and each test calls the kernels on its own
-// thread; the suite is serialized to keep its timing-sensitive streaming tests apart.
+// Each path is forced with `withKernelLevel`, which holds for the calling task (and the threads
+// the kernels split over) only; the suite is serialized to keep its timing-sensitive streaming
+// tests apart.
 
 // MARK: - Helpers
 
@@ -30,13 +33,19 @@ enum KernelPath: Int32, CaseIterable, CustomStringConvertible {
     case .avx2: "avx2"
     }
   }
+  /// The `withKernelLevel` level of the path.
+  var level: Int {
+    switch self {
+    case .scalar: 0
+    case .avx2: 1
+    case .automatic: 2
+    }
+  }
 }
 
 func onEachPath(_ body: (KernelPath) throws -> Void) rethrows {
-  defer { ck_set_simd_enabled(1) }
   for path in KernelPath.allCases {
-    ck_set_simd_enabled(path.rawValue)
-    try body(path)
+    try withKernelLevel(path.level) { try body(path) }
   }
 }
 
@@ -312,51 +321,51 @@ extension KernelDType {
     reference: ([Element], [Element])? = nil
   ) {
     let (refA, refB) = reference ?? gradReference(a, b, rows: rows, n: n, coef)
-    defer { ck_set_simd_enabled(1) }
     for path in paths {
-      ck_set_simd_enabled(path.rawValue)
-      let what = "\(name) rowgrad \(path) rows=\(rows) n=\(n)"
-      for (wantA, wantB) in [(true, true), (true, false), (false, true), (false, false)] {
-        var ga = guarded(count: rows * n, pre: preA)
-        var gb = guarded(count: rows * n, pre: preB)
-        let untouchedA = ga
-        let untouchedB = gb
-        a.withUnsafeBufferPointer { pa in
-          b.withUnsafeBufferPointer { pb in
-            coef.withUnsafeBufferPointer { pc in
-              ga.withUnsafeMutableBufferPointer { qa in
-                gb.withUnsafeMutableBufferPointer { qb in
-                  rowgrad(
-                    pa.baseAddress, pb.baseAddress, rows, n, pc.baseAddress,
-                    wantA ? qa.baseAddress! + preA : nil, wantB ? qb.baseAddress! + preB : nil)
+      withKernelLevel(path.level) {
+        let what = "\(name) rowgrad \(path) rows=\(rows) n=\(n)"
+        for (wantA, wantB) in [(true, true), (true, false), (false, true), (false, false)] {
+          var ga = guarded(count: rows * n, pre: preA)
+          var gb = guarded(count: rows * n, pre: preB)
+          let untouchedA = ga
+          let untouchedB = gb
+          a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+              coef.withUnsafeBufferPointer { pc in
+                ga.withUnsafeMutableBufferPointer { qa in
+                  gb.withUnsafeMutableBufferPointer { qb in
+                    rowgrad(
+                      pa.baseAddress, pb.baseAddress, rows, n, pc.baseAddress,
+                      wantA ? qa.baseAddress! + preA : nil, wantB ? qb.baseAddress! + preB : nil)
+                  }
                 }
               }
             }
           }
-        }
-        if wantA {
-          checkGuarded(ga, refA, pre: preA, "\(what) ga (gb \(wantB ? "too" : "NULL"))")
-        } else {
-          #expect(sameBytes(ga, untouchedA), "\(what): ga NULL but written")
-        }
-        if wantB {
-          checkGuarded(gb, refB, pre: preB, "\(what) gb (ga \(wantA ? "too" : "NULL"))")
-        } else {
-          #expect(sameBytes(gb, untouchedB), "\(what): gb NULL but written")
-        }
-      }
-      // In place: ga over a, gb over b.
-      var ia = a
-      var ib = b
-      ia.withUnsafeMutableBufferPointer { qa in
-        ib.withUnsafeMutableBufferPointer { qb in
-          coef.withUnsafeBufferPointer { pc in
-            rowgrad(qa.baseAddress, qb.baseAddress, rows, n, pc.baseAddress, qa.baseAddress, qb.baseAddress)
+          if wantA {
+            checkGuarded(ga, refA, pre: preA, "\(what) ga (gb \(wantB ? "too" : "NULL"))")
+          } else {
+            #expect(sameBytes(ga, untouchedA), "\(what): ga NULL but written")
+          }
+          if wantB {
+            checkGuarded(gb, refB, pre: preB, "\(what) gb (ga \(wantA ? "too" : "NULL"))")
+          } else {
+            #expect(sameBytes(gb, untouchedB), "\(what): gb NULL but written")
           }
         }
+        // In place: ga over a, gb over b.
+        var ia = a
+        var ib = b
+        ia.withUnsafeMutableBufferPointer { qa in
+          ib.withUnsafeMutableBufferPointer { qb in
+            coef.withUnsafeBufferPointer { pc in
+              rowgrad(qa.baseAddress, qb.baseAddress, rows, n, pc.baseAddress, qa.baseAddress, qb.baseAddress)
+            }
+          }
+        }
+        checkGuarded(ia, refA, pre: 0, "\(what) in place ga")
+        checkGuarded(ib, refB, pre: 0, "\(what) in place gb")
       }
-      checkGuarded(ia, refA, pre: 0, "\(what) in place ga")
-      checkGuarded(ib, refB, pre: 0, "\(what) in place gb")
     }
   }
 
@@ -368,23 +377,23 @@ extension KernelDType {
     for r in 0..<rows {
       for i in (r * n)..<(r * n + n) { ref[i] = scaleRef(scale[r], x[i]) }
     }
-    defer { ck_set_simd_enabled(1) }
     for path in paths {
-      ck_set_simd_enabled(path.rawValue)
-      var out = guarded(count: rows * n, pre: pre)
-      x.withUnsafeBufferPointer { px in
-        scale.withUnsafeBufferPointer { ps in
-          out.withUnsafeMutableBufferPointer {
-            rowscale(px.baseAddress, rows, n, ps.baseAddress, $0.baseAddress! + pre)
+      withKernelLevel(path.level) {
+        var out = guarded(count: rows * n, pre: pre)
+        x.withUnsafeBufferPointer { px in
+          scale.withUnsafeBufferPointer { ps in
+            out.withUnsafeMutableBufferPointer {
+              rowscale(px.baseAddress, rows, n, ps.baseAddress, $0.baseAddress! + pre)
+            }
           }
         }
+        checkGuarded(out, ref, pre: pre, "\(name) rowscale \(path) rows=\(rows) n=\(n)")
+        var inPlace = x
+        inPlace.withUnsafeMutableBufferPointer { q in
+          scale.withUnsafeBufferPointer { ps in rowscale(q.baseAddress, rows, n, ps.baseAddress, q.baseAddress) }
+        }
+        checkGuarded(inPlace, ref, pre: 0, "\(name) rowscale in place \(path) rows=\(rows) n=\(n)")
       }
-      checkGuarded(out, ref, pre: pre, "\(name) rowscale \(path) rows=\(rows) n=\(n)")
-      var inPlace = x
-      inPlace.withUnsafeMutableBufferPointer { q in
-        scale.withUnsafeBufferPointer { ps in rowscale(q.baseAddress, rows, n, ps.baseAddress, q.baseAddress) }
-      }
-      checkGuarded(inPlace, ref, pre: 0, "\(name) rowscale in place \(path) rows=\(rows) n=\(n)")
     }
   }
 
