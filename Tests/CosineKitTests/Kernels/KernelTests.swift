@@ -183,7 +183,7 @@ let rowLengths = [0, 1, 7, 15, 16, 17, 31, 33, 63, 64, 65, 100, 768, 1000]
 
 extension KernelDType {
   /// rows*n random elements; each row has its own power-of-two scale.
-  static func randomMatrix(rows: Int, n: Int, using rng: inout SeededRandom) -> [Element] {
+  static func randomMatrix(rows: Int, n: Int, using rng: inout SeededGenerator) -> [Element] {
     var m: [Element] = []
     m.reserveCapacity(rows * n)
     for _ in 0..<rows {
@@ -228,7 +228,7 @@ extension KernelDType {
   // MARK: Generic test bodies
 
   static func checkRowSums(seed: UInt64) {
-    var rng = SeededRandom(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     for n in rowLengths {
       for rows in (n <= 33 ? [1, 3, 9] : [1, 3]) {
         let a = randomMatrix(rows: rows, n: n, using: &rng)
@@ -279,7 +279,7 @@ extension KernelDType {
     }
   }
 
-  static func randomCoefficients(rows: Int, using rng: inout SeededRandom) -> [Double] {
+  static func randomCoefficients(rows: Int, using rng: inout SeededGenerator) -> [Double] {
     var coef: [Double] = []
     for r in 0..<rows {
       for _ in 0..<4 {
@@ -398,7 +398,7 @@ extension KernelDType {
   }
 
   static func checkElementwise(seed: UInt64) {
-    var rng = SeededRandom(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     for n in rowLengths {
       for rows in [1, 5] {
         let a = randomMatrix(rows: rows, n: n, using: &rng)
@@ -414,7 +414,7 @@ extension KernelDType {
   /// Calls big enough (> 24 MiB touched) for the streaming-store path of the AVX-512 kernels:
   /// output alignments with equal and different phases, single outputs, and in place.
   static func checkLargeElementwise(seed: UInt64, elements: Int) {
-    var rng = SeededRandom(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     let n = 1003
     let rows = (elements + n - 1) / n
     // Rows are windows of a random pool at pseudo-random offsets (fast to build in debug builds).
@@ -442,23 +442,43 @@ extension KernelDType {
 
 // MARK: - Tests
 
+/// The element types of the kernels, as test arguments.
+enum KernelType: Int, CaseIterable, CustomStringConvertible, Sendable {
+  case f32 = 1, f64, f16
+  var type: any KernelDType.Type {
+    switch self {
+    case .f32: F32.self
+    case .f64: F64.self
+    case .f16: F16.self
+    }
+  }
+  var description: String { type.name }
+  /// A seed per type and test: `base` plus 1, 2 or 3.
+  func seed(_ base: UInt64) -> UInt64 { base + UInt64(rawValue) }
+  /// Elements of a call large enough for the streaming stores (about 12.8 MB per array).
+  var largeElements: Int {
+    switch self {
+    case .f32: 3_200_000
+    case .f64: 1_600_000
+    case .f16: 6_400_000
+    }
+  }
+}
+
 @Suite(.serialized) struct KernelTests {
-  @Test func rowSumsMatchDoubleReference() {
-    F32.checkRowSums(seed: 1)
-    F64.checkRowSums(seed: 2)
-    F16.checkRowSums(seed: 3)
+  @Test(arguments: KernelType.allCases)
+  func rowSumsMatchDoubleReference(_ t: KernelType) {
+    t.type.checkRowSums(seed: t.seed(0))
   }
 
-  @Test func rowGradAndRowScaleMatchReference() {
-    F32.checkElementwise(seed: 11)
-    F64.checkElementwise(seed: 12)
-    F16.checkElementwise(seed: 13)
+  @Test(arguments: KernelType.allCases)
+  func rowGradAndRowScaleMatchReference(_ t: KernelType) {
+    t.type.checkElementwise(seed: t.seed(10))
   }
 
-  @Test func largeCallsUseStreamingStoresCorrectly() {
-    F32.checkLargeElementwise(seed: 21, elements: 3_200_000)
-    F64.checkLargeElementwise(seed: 22, elements: 1_600_000)
-    F16.checkLargeElementwise(seed: 23, elements: 6_400_000)
+  @Test(arguments: KernelType.allCases)
+  func largeCallsUseStreamingStoresCorrectly(_ t: KernelType) {
+    t.type.checkLargeElementwise(seed: t.seed(20), elements: t.largeElements)
   }
 
   @Test func emptyInputs() {
@@ -598,7 +618,7 @@ extension KernelDType {
 
   /// All implementations agree exactly on the element-wise kernels (same operations, no fusion).
   @Test func pathsAgreeBitForBitOnElementwiseKernels() {
-    var rng = SeededRandom(seed: 99)
+    var rng = SeededGenerator(seed: 99)
     let rows = 7
     let n = 301
     let a = F32.randomMatrix(rows: rows, n: n, using: &rng)
