@@ -52,11 +52,13 @@ let package = Package(
     // libFuzzer target for the .npy reader; see Scripts/fuzz.sh. A plain build gives a
     // program that replays inputs: `swift run NPYFuzz FILE...`.
     .executableTarget(name: "NPYFuzz", dependencies: ["CosineKit"]),
+    // The tests' shared toolkit: seeded data, closeness and ulp checks, references, finite differences.
+    .target(name: "CosineTestSupport", dependencies: ["CosineKit"], path: "Tests/CosineTestSupport"),
     .testTarget(
-      name: "CosineKitTests", dependencies: ["CosineKit", "CCosineKernels"],
+      name: "CosineKitTests", dependencies: ["CosineKit", "CCosineKernels", "CosineTestSupport"],
       exclude: ["Fixtures"]  // .npy fixtures read by path, not resources
     ),
-    .testTarget(name: "CosineCLITests", dependencies: ["CosineKit", "cosine"]),
+    .testTarget(name: "CosineCLITests", dependencies: ["CosineKit", "cosine", "CosineTestSupport"]),
     .testTarget(name: "CosineDemoTests", dependencies: ["CosineKit", "CosineDemo"]),
   ]
 )

@@ -8,7 +8,7 @@ linguist-generated). Do not edit those files by hand: change this script, rerun 
 
 The Swift tests are not allowed to run Python, so they hardcode the values written here:
 keep `pattern`, `INTEGER_VALUES`, `BOOL_VALUES` and `specials` in sync with
-Tests/CosineKitTests/NPYFixtures.swift.
+Tests/CosineKitTests/IO/NPYFixtures.swift.
 """
 import os
 import sys

@@ -1,4 +1,5 @@
 import CosineKit
+import CosineTestSupport
 import Foundation
 import Testing
 
@@ -8,11 +9,8 @@ import Testing
 
   /// Rows around `centers` directions, with rows 1 and 2 equal.
   func data(_ n: Int, _ d: Int, centers: Int, seed: UInt64) throws -> (Tensor<Float>, String) {
-    var s = seed
-    func uniform() -> Float {
-      s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return Float(Int64(bitPattern: s >> 11) % 2001 - 1000) / 1000
-    }
+    var g = SeededGenerator(seed: seed)
+    func uniform() -> Float { Float(g.gridUniform()) }
     let c = (0..<centers * d).map { _ in uniform() }
     var v = [Float](repeating: 0, count: n * d)
     for r in 0..<n {

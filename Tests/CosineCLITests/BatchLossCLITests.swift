@@ -1,4 +1,5 @@
 import CosineKit
+import CosineTestSupport
 import Foundation
 import Testing
 
@@ -7,15 +8,8 @@ import Testing
   let cli = CLITests()
 
   func random(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
-    var s = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-    let n = shape.reduce(1, *)
-    let v = (0..<n).map { _ -> Double in
-      s ^= s << 13
-      s ^= s >> 7
-      s ^= s << 17
-      return Double(s % 2001) / 1000 - 1
-    }
-    return try! Tensor(shape: shape, scalars: v)
+    var g = SeededGenerator(seed: seed)
+    return try! Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in g.gridUniform() })
   }
 
   /// Value and all three gradients equal the library's, for mnrl with negatives and every option.

@@ -125,7 +125,7 @@ struct CommunityScan<E: KernelElement> {
     var s0 = 0
     while s0 < strips {
       let s1 = Swift.min(strips, s0 + blockStrips)
-      SearchParallel.forEachChunk(s1 - s0, costPerItem: perStrip) { _, range in
+      Parallel.forEachChunk(s1 - s0, costPerItem: perStrip) { _, range in
         let buffer = UnsafeMutablePointer<E>.allocate(capacity: stripTiles * aw * colRows)
         defer { buffer.deallocate() }
         for s in range {

@@ -51,8 +51,8 @@ final class NeighborEngine<E: KernelElement>: @unchecked Sendable {
       let q1 = Swift.min(rows, t1 * aw)
       let heaps = TopKHeaps<E>(queries: q1 - q0, k: k)
       defer { heaps.deallocate() }
-      let chunks = SearchParallel.chunkCount(t1 - t0, costPerItem: perTile)
-      SearchParallel.run(t1 - t0, chunks: chunks) { _, range in
+      let chunks = Parallel.chunkCount(t1 - t0, costPerItem: perTile)
+      Parallel.run(t1 - t0, chunks: chunks) { _, range in
         let a0 = (t0 + range.lowerBound) * aw
         let a1 = Swift.min(rows, (t0 + range.upperBound) * aw)
         corpus.offer(

@@ -250,7 +250,7 @@ struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
     let dd = d
     out.withUnsafeMutableBufferPointer { o in
       let dest = SharedPointer(o.baseAddress!)
-      SearchParallel.forEachChunk(panels.panelCount, costPerItem: bw * dd) { _, range in
+      Parallel.forEachChunk(panels.panelCount, costPerItem: bw * dd) { _, range in
         let r0 = range.lowerBound * bw
         let r1 = Swift.min(s, range.upperBound * bw)
         E.gemm(
@@ -291,7 +291,7 @@ struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
           let ip = SharedConstPointer(ib.baseAddress!)
           members.withUnsafeBufferPointer { mb in
             let mp = SharedConstPointer(mb.baseAddress!)
-            SearchParallel.forEachChunk(k, costPerItem: Swift.max(1, n / k) * dd) { _, range in
+            Parallel.forEachChunk(k, costPerItem: Swift.max(1, n / k) * dd) { _, range in
               let s = UnsafeMutablePointer<Double>.allocate(capacity: dd)
               defer { s.deallocate() }
               for c in range where start[c + 1] > start[c] {

@@ -12,10 +12,11 @@ enum OffPool {
   ) async throws -> R {
     try Task.checkCancellation()
     let cancelled = LockedValue(false)
+    let overrides = KernelOverrides.current
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, Error>) in
         DispatchQueue(label: "CosineKit." + label).async {
-          continuation.resume(with: Result { try body { cancelled.load() } })
+          continuation.resume(with: Result { try overrides.bind { try body { cancelled.load() } } })
         }
       }
     } onCancel: {

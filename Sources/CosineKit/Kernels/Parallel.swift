@@ -1,5 +1,13 @@
 import Dispatch
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Thread settings for CosineKit's kernels.
 ///
 /// Kernels split their rows into contiguous ranges and run them on
@@ -14,8 +22,10 @@ public enum CosineKitThreads {
     set { configured.store(max(0, newValue)) }
   }
 
-  /// The number of threads a kernel will actually use.
+  /// The number of threads a kernel will actually use: the calling task's override if it has
+  /// one, else ``count``, else one per active processor.
   public static var effectiveCount: Int {
+    if let t = KernelOverrides.threadCount { return max(1, t) }
     let c = count
     return c > 0 ? c : max(1, ProcessInfoLite.activeProcessorCount)
   }
@@ -35,31 +45,80 @@ struct SharedConstPointer<T>: @unchecked Sendable {
   @usableFromInline init(_ base: UnsafePointer<T>) { self.base = base }
 }
 
+/// The thread splitter of every kernel: contiguous balanced ranges on
+/// `DispatchQueue.concurrentPerform`, up to ``CosineKitThreads/effectiveCount`` of them.
+///
+/// Every worker thread runs its range with the calling task's ``KernelOverrides`` (thread count
+/// and kernel level) bound and applied, so a forced path or thread count holds on all of them.
 enum Parallel {
-  /// Calls `body` on disjoint contiguous sub-ranges covering `0..<count`, on up to
-  /// ``CosineKitThreads/effectiveCount`` threads. `costPerItem` (in element operations) decides
-  /// whether splitting pays: below ~256 K operations the work runs on the calling thread.
-  static func forEachRange(
-    _ count: Int, costPerItem: Int, _ body: (Range<Int>) -> Void
-  ) {
-    guard count > 0 else { return }
-    let threads = CosineKitThreads.effectiveCount
-    let total = count.multipliedReportingOverflow(by: max(1, costPerItem))
+  /// The least work (in element operations) that pays for one more thread.
+  enum Grain: Int {
+    /// Streaming row kernels (one pass over memory per row): 2^18 operations.
+    case streaming = 262_144
+    /// Blocked matrix and search work (packing, GEMM tiles, heaps): 2^20 operations.
+    case blocked = 1_048_576
+  }
+
+  /// How many ranges ``forEachChunk(_:costPerItem:grain:maxChunks:_:)`` would use for `count`
+  /// items of `costPerItem` element operations each: at most the thread count, `count` and
+  /// `maxChunks`, and one per `grain` of work; 0 when `count` is 0.
+  static func chunkCount(_ count: Int, costPerItem: Int, grain: Grain = .blocked, maxChunks: Int = .max) -> Int {
+    guard count > 0 else { return 0 }
+    let total = count.multipliedReportingOverflow(by: Swift.max(1, costPerItem))
     let work = total.overflow ? Int.max : total.partialValue
-    let chunks = min(threads, count, max(1, work / (1 << 18)))
-    if chunks <= 1 {
-      body(0..<count)
+    return Swift.max(
+      1, Swift.min(CosineKitThreads.effectiveCount, count, maxChunks, work / grain.rawValue))
+  }
+
+  /// Calls `body(chunk, range)` on up to ``CosineKitThreads/effectiveCount`` disjoint contiguous
+  /// ranges covering `0..<count`, concurrently; `chunk` numbers the ranges from 0 in order. Below
+  /// one `grain` of work in total (`count · costPerItem`) it runs one range inline. Returns the
+  /// number of ranges used.
+  @discardableResult
+  static func forEachChunk(
+    _ count: Int, costPerItem: Int, grain: Grain = .blocked, maxChunks: Int = .max,
+    _ body: (Int, Range<Int>) -> Void
+  ) -> Int {
+    let chunks = chunkCount(count, costPerItem: costPerItem, grain: grain, maxChunks: maxChunks)
+    run(count, chunks: chunks, body)
+    return chunks
+  }
+
+  /// ``forEachChunk(_:costPerItem:grain:maxChunks:_:)`` for streaming row kernels, without the
+  /// chunk number.
+  static func forEachRange(_ count: Int, costPerItem: Int, _ body: (Range<Int>) -> Void) {
+    forEachChunk(count, costPerItem: costPerItem, grain: .streaming) { _, range in body(range) }
+  }
+
+  /// Calls `body(chunk, range)` on exactly `chunks` balanced ranges of `0..<count`, concurrently
+  /// when `chunks > 1`. Each worker thread other than the caller's binds the caller's overrides
+  /// first and drops them afterwards.
+  static func run(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
+    guard count > 0, chunks > 0 else { return }
+    if chunks == 1 {
+      body(0, 0..<count)
       return
     }
+    let overrides = KernelOverrides.current
+    let caller = CallerThread()
     withoutActuallyEscaping(body) { body in
       let box = UncheckedBox(body)
       DispatchQueue.concurrentPerform(iterations: chunks) { c in
-        let lo = count * c / chunks
-        let hi = count * (c + 1) / chunks
-        box.value(lo..<hi)
+        let range = (count * c / chunks)..<(count * (c + 1) / chunks)
+        if overrides.isEmpty || caller.isCurrent {
+          box.value(c, range)
+        } else {
+          overrides.bind { box.value(c, range) }
+        }
       }
     }
   }
+}
+
+/// The thread that started a parallel run, which already has its overrides in place.
+private struct CallerThread: @unchecked Sendable {
+  let thread = pthread_self()
+  var isCurrent: Bool { pthread_equal(thread, pthread_self()) != 0 }
 }
 
 struct UncheckedBox<T>: @unchecked Sendable {

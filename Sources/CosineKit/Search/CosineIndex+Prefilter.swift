@@ -53,7 +53,7 @@ extension CosineIndex {
 
     // Approximate pass: each thread a range of panels, with its own approximate heaps; it
     // returns the panels it flagged and, per flagged panel, each query's best approximate score.
-    let chunks = SearchParallel.chunkCount(panels, costPerItem: nq * bw * d)
+    let chunks = Parallel.chunkCount(panels, costPerItem: nq * bw * d)
     let approx = (0..<chunks).map { _ in TopKHeaps<Float>(queries: nq, k: kk) }
     defer { for h in approx { h.deallocate() } }
     let flags = UnsafeMutablePointer<(panels: [Int], maxima: [Float])>.allocate(capacity: chunks)
@@ -63,7 +63,7 @@ extension CosineIndex {
       flags.deallocate()
     }
     let out = SharedPointer(flags)
-    SearchParallel.run(panels, chunks: chunks) { c, range in
+    Parallel.run(panels, chunks: chunks) { c, range in
       var f = [Int64](repeating: 0, count: range.count)
       var fm = [Float](repeating: 0, count: range.count * nq)
       let h = approx[c].pointers(forQueries: 0..<nq)
@@ -107,7 +107,7 @@ extension CosineIndex {
     let parts = (0..<exactChunks).map { _ in TopKHeaps<Float>(queries: nq, k: kk) }
     defer { for p in parts { p.deallocate() } }
     let list = candidates
-    SearchParallel.run(list.count, chunks: exactChunks) { c, range in
+    Parallel.run(list.count, chunks: exactChunks) { c, range in
       var i = range.lowerBound
       while i < range.upperBound {
         var j = i + 1

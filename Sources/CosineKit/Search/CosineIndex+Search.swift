@@ -89,7 +89,7 @@ extension CosineIndex {
     if plan.splitsCorpus {
       parts = (0..<plan.chunks).map { _ in TopKHeaps<E>(queries: nq, k: kk) }
       let heaps = parts
-      SearchParallel.run(corpus.panelCount, chunks: plan.chunks) { c, panels in
+      Parallel.run(corpus.panelCount, chunks: plan.chunks) { c, panels in
         corpus.offer(
           packed.base, rows: nq, width: aw, corpusRows: panels.lowerBound * bw..<panels.upperBound * bw,
           heaps: heaps[c].pointers(forQueries: 0..<nq))
@@ -97,7 +97,7 @@ extension CosineIndex {
     } else {
       let heaps = TopKHeaps<E>(queries: nq, k: kk)
       parts = [heaps]
-      SearchParallel.run(tiles, chunks: plan.chunks) { _, range in
+      Parallel.run(tiles, chunks: plan.chunks) { _, range in
         let q0 = range.lowerBound * aw
         let q1 = Swift.min(nq, range.upperBound * aw)
         corpus.offer(

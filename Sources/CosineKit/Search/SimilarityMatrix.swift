@@ -149,7 +149,7 @@ enum PackedMatrix {
     let bPanels = pb.panelCount
     let cost = (rows.count + 1) * bw * Swift.max(1, d)
     if bPanels >= 2 * CosineKitThreads.effectiveCount || bPanels >= t1 - t0 {
-      SearchParallel.forEachChunk(bPanels, costPerItem: cost) { _, panels in
+      Parallel.forEachChunk(bPanels, costPerItem: cost) { _, panels in
         let j0 = panels.lowerBound * bw
         let j1 = Swift.min(n, panels.upperBound * bw)
         E.gemm(
@@ -157,7 +157,7 @@ enum PackedMatrix {
           rows: j1 - j0, dim: d, into: out.base + j0, rowStride: ldc)
       }
     } else {
-      SearchParallel.forEachChunk(t1 - t0, costPerItem: aw * n * Swift.max(1, d)) { _, tiles in
+      Parallel.forEachChunk(t1 - t0, costPerItem: aw * n * Swift.max(1, d)) { _, tiles in
         let i0 = (t0 + tiles.lowerBound) * aw
         let i1 = Swift.min(rows.upperBound, (t0 + tiles.upperBound) * aw)
         E.gemm(

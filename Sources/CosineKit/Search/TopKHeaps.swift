@@ -60,7 +60,7 @@ struct TopKHeaps<Element: KernelElement>: @unchecked Sendable {
     let k = first.k
     let outI = SharedPointer(indices)
     let outS = SharedPointer(scores)
-    SearchParallel.forEachChunk(first.queries, costPerItem: 16 * k * parts.count) { _, range in
+    Parallel.forEachChunk(first.queries, costPerItem: 16 * k * parts.count) { _, range in
       for p in parts { Element.sortHeaps(p.pointers(forQueries: range), count: range.count) }
       if parts.count == 1 {
         for q in range {

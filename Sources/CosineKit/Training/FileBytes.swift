@@ -75,20 +75,6 @@ enum FileBytes {
   }
 }
 
-/// A file that could not be read, written or understood, with the path it concerns.
-public struct TrainingFileError: Error, Equatable, Sendable, CustomStringConvertible {
-  /// The file.
-  public var path: String
-  /// What went wrong, one line.
-  public var message: String
-
-  /// Creates an error. Control characters in either part (they may come from the file) are
-  /// escaped, so the error is always one line.
-  public init(path: String, message: String) {
-    self.path = SingleLine.escaping(path)
-    self.message = SingleLine.escaping(message)
-  }
-
-  /// `"<path>: <message>"`.
-  public var description: String { "\(path): \(message)" }
-}
+/// A file that could not be read, written or understood (model files): a ``FileError`` naming
+/// the file.
+public typealias TrainingFileError = FileError

@@ -1,4 +1,5 @@
 import CosineKit
+import CosineTestSupport
 import Foundation
 
 /// What one run of the `cosine` executable returned.
@@ -67,14 +68,7 @@ extension CLITestCase {
   }
 
   /// A `rows`×`cols` matrix of seeded values in [-1, 1] (steps of 0.001).
-  func random(_ rows: Int, _ cols: Int, seed: UInt64) -> Tensor<Float> {
-    var s = seed
-    let values = (0..<rows * cols).map { _ -> Float in
-      s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return Float(Int64(bitPattern: s >> 11) % 2001 - 1000) / 1000
-    }
-    return try! Tensor(shape: [rows, cols], scalars: values)
-  }
+  func random(_ rows: Int, _ cols: Int, seed: UInt64) -> Tensor<Float> { gridMatrix(rows, cols, seed: seed) }
 
   /// Rows `r` of the matrix `t`.
   func rows(_ t: Tensor<Float>, _ r: Range<Int>) -> Tensor<Float> {

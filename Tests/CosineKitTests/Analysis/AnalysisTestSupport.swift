@@ -19,7 +19,7 @@ enum AnalysisData {
 
   /// Clustered rows: `centers` random directions, each row one of them plus noise of size `noise`.
   static func clustered(_ n: Int, _ d: Int, centers: Int, noise: Double, seed: UInt64) -> Tensor<Float> {
-    var g = SeededRandom(seed: seed)
+    var g = SeededGenerator(seed: seed)
     let c = (0..<centers * d).map { _ in g.normal() }
     var v = [Float](repeating: 0, count: n * d)
     for r in 0..<n {

@@ -53,14 +53,12 @@ import Testing
 
   @Test func seededResultIsTheSameOnEveryThreadCount() throws {
     let x = AnalysisData.clustered(3000, 40, centers: 12, noise: 1.0, seed: 22)
-    let saved = CosineKitThreads.count
-    defer { CosineKitThreads.count = saved }
-    CosineKitThreads.count = 1
-    let a = try SphericalKMeans(clusters: 12, iterations: 8, seed: 7).fit(x)
-    CosineKitThreads.count = 2
-    let b = try SphericalKMeans(clusters: 12, iterations: 8, seed: 7).fit(x)
-    CosineKitThreads.count = 3
-    let c = try SphericalKMeans(clusters: 12, iterations: 8, seed: 7).fit(x)
+    let fit = { (threads: Int) in
+      try withThreadCount(threads) { try SphericalKMeans(clusters: 12, iterations: 8, seed: 7).fit(x) }
+    }
+    let a = try fit(1)
+    let b = try fit(2)
+    let c = try fit(3)
     #expect(a.labels == b.labels && a.labels == c.labels)
     #expect(a.centroids.scalars == b.centroids.scalars && a.centroids.scalars == c.centroids.scalars)
     #expect(a.objectives == b.objectives && a.objectives == c.objectives)

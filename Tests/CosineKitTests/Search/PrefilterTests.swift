@@ -44,7 +44,7 @@ import Testing
     // Rows that differ from one another far below bfloat16's resolution: the bfloat16 pass
     // cannot tell them apart, so the exact pass must rank them.
     let base = randomTensor([1, 32], seed: 152, as: Float.self).scalars
-    var g = SeededRandom(seed: 153)
+    var g = SeededGenerator(seed: 153)
     var values: [Float] = []
     for r in 0..<6000 {
       let scale: Float = r % 5 == 0 ? 1e-4 : 1

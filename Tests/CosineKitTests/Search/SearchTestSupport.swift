@@ -29,19 +29,9 @@ func rows<T>(_ r: CosineSearchResults<T>) -> (indices: [[Int]], scores: [[T]]) {
   )
 }
 
-/// Sets the kernel thread count for the duration of `body`.
+/// Runs `body` with the kernels on `n` threads, for the calling task only (see `withThreadCount`).
 func withThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
-  let before = CosineKitThreads.count
-  defer { CosineKitThreads.count = before }
-  CosineKitThreads.count = n
-  return try body()
-}
-
-/// Caps the kernels' instruction set for the duration of `body` (every level gives the same bits).
-func withKernelLevel<R>(_ level: Int, _ body: () throws -> R) rethrows -> R {
-  defer { KernelLevel.limit(to: 2) }
-  KernelLevel.limit(to: level)
-  return try body()
+  try withThreadCount(n, body)
 }
 
 /// A tensor whose rows `copies[i].1` are copies of row `copies[i].0`.

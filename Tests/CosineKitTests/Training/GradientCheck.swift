@@ -6,24 +6,12 @@ import Testing
 enum GradientCheck {
   /// A tensor of uniform values in [-scale, scale), from a seeded generator.
   static func random(_ shape: [Int], _ g: inout SeededGenerator, scale: Double = 1) -> Tensor<Double> {
-    let n = shape.reduce(1, *)
-    return try! Tensor(shape: shape, scalars: (0..<n).map { _ in (2 * g.nextUniform() - 1) * scale })
+    uniformTensor(shape, &g, scale: scale)
   }
 
-  /// Central differences of `f` at `x`: (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h, with h = 1e-6·max(1, |xᵢ|).
+  /// Central differences of `f` at `x` (the shared `numericalGradient`).
   static func numerical(_ x: [Double], _ f: ([Double]) throws -> Double) rethrows -> [Double] {
-    var grad = [Double](repeating: 0, count: x.count)
-    var p = x
-    for i in x.indices {
-      let h = 1e-6 * max(1, abs(x[i]))
-      p[i] = x[i] + h
-      let up = try f(p)
-      p[i] = x[i] - h
-      let down = try f(p)
-      p[i] = x[i]
-      grad[i] = (up - down) / (2 * h)
-    }
-    return grad
+    try numericalGradient(x, f)
   }
 
   /// `Σ w·y`, the scalar whose gradient with respect to y is w.

@@ -144,7 +144,7 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     lse = [Double](repeating: -.infinity, count: nd * b)
     lse.withUnsafeMutableBufferPointer { lbuf in
       let out = SharedPointer(lbuf.baseAddress!)
-      SearchParallel.run(tiles, chunks: CosineKitThreads.effectiveCount) { _, range in
+      Parallel.run(tiles, chunks: CosineKitThreads.effectiveCount) { _, range in
         let tile = UnsafeMutablePointer<E>.allocate(capacity: tq * tc)
         let state = UnsafeMutablePointer<Double>.allocate(capacity: 2 * tq)
         defer {
@@ -187,11 +187,11 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
       for (pi, pass) in passes.enumerated() {
         let ncols = columnCount(pass)
         let chunks = (ncols + tc - 1) / tc
-        let parts = SearchParallel.chunkCount(chunks, costPerItem: rows * tc * Swift.max(1, d))
+        let parts = Parallel.chunkCount(chunks, costPerItem: rows * tc * Swift.max(1, d))
         var partial = [Double](repeating: 0, count: parts * rows * 2)
         partial.withUnsafeMutableBufferPointer { pbuf in
           let out = SharedPointer(pbuf.baseAddress!)
-          SearchParallel.run(chunks, chunks: parts) { t, range in
+          Parallel.run(chunks, chunks: parts) { t, range in
             let m = out.base + t * rows * 2
             let s = m + rows
             for r in 0..<rows { (m[r], s[r]) = (-.infinity, 0) }
@@ -288,7 +288,7 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
                 let sgs = SharedPointer(sbuf.baseAddress!)
                 let aval = SharedConstPointer(av.baseAddress!)
                 let dval = SharedConstPointer(dv.baseAddress!)
-                SearchParallel.run(threads, chunks: threads) { t, _ in
+                Parallel.run(threads, chunks: threads) { t, _ in
                   let strip = UnsafeMutablePointer<E>.allocate(capacity: tq * lds)
                   let state = UnsafeMutablePointer<Double>.allocate(capacity: 2 * tq)
                   defer {
@@ -335,7 +335,7 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
       priv.withUnsafeBufferPointer { pbuf in
         let dst = SharedPointer(dbuf.baseAddress!)
         let src = SharedConstPointer(pbuf.baseAddress!)
-        SearchParallel.run(sizeD, chunks: threads) { _, range in
+        Parallel.run(sizeD, chunks: threads) { _, range in
           for k in range {
             var v = src.base[k]
             for t in 1..<Swift.max(1, threads) { v += src.base[t * sizeD + k] }
@@ -424,7 +424,7 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
       for (pi, pass) in passes.enumerated() {
         let ncols = columnCount(pass)
         let chunks = (ncols + tc - 1) / tc
-        let parts = SearchParallel.chunkCount(chunks, costPerItem: rows * tc * Swift.max(1, d))
+        let parts = Parallel.chunkCount(chunks, costPerItem: rows * tc * Swift.max(1, d))
         var priv = [E](repeating: 0, count: parts * rows * d)
         var sg = [Double](repeating: 0, count: parts)
         // Per row: the weight of its softmax and the log-sum-exp it is relative to.
@@ -445,7 +445,7 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
                     let accC = SharedPointer(candidateIsDocs ? pdoc.baseAddress! : pa.baseAddress!)
                     let q = SharedConstPointer(qv.baseAddress!)
                     let cvals = SharedConstPointer(cv.baseAddress!)
-                    SearchParallel.run(chunks, chunks: parts) { t, range in
+                    Parallel.run(chunks, chunks: parts) { t, range in
                       let tile = UnsafeMutablePointer<E>.allocate(capacity: tq * tc)
                       defer { tile.deallocate() }
                       var sgLocal = 0.0
@@ -495,14 +495,14 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     // The normalizations' backward, rows split over the threads.
     var gA = [T](repeating: 0, count: b * d)
     var gD = [T](repeating: 0, count: ndocs * d)
-    let parts = SearchParallel.chunkCount(ndocs, costPerItem: 8 * Swift.max(1, d))
+    let parts = Parallel.chunkCount(ndocs, costPerItem: 8 * Swift.max(1, d))
     anchorsRaw.withUnsafeBufferPointer { xa in
       docsRaw.withUnsafeBufferPointer { xd in
         gA.withUnsafeMutableBufferPointer { oa in
           gD.withUnsafeMutableBufferPointer { od in
             accA.withUnsafeBufferPointer { ga in
               accD.withUnsafeBufferPointer { gd in
-                SearchParallel.run(ndocs, chunks: parts) { _, range in
+                Parallel.run(ndocs, chunks: parts) { _, range in
                   var rowA = [Double](repeating: 0, count: d)
                   var rowP = [Double](repeating: 0, count: d)
                   for i in range {
@@ -545,7 +545,7 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
             let sgs = SharedPointer(sbuf.baseAddress!)
             let aval = SharedConstPointer(av.baseAddress!)
             let dval = SharedConstPointer(dv.baseAddress!)
-            SearchParallel.run(tiles, chunks: threads) { t, range in
+            Parallel.run(tiles, chunks: threads) { t, range in
               let myA = acc.base + t * (sizeA + sizeD)
               let myD = myA + sizeA
               let tile = UnsafeMutablePointer<E>.allocate(capacity: tq * tc)

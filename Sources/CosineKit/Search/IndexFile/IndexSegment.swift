@@ -94,7 +94,7 @@ final class IndexSegment: @unchecked Sendable {
       let cp = SharedPointer(c.base.assumingMemoryBound(to: UInt8.self))
       let sp = SharedPointer(s.base.bindMemory(to: Float.self, capacity: Swift.max(1, p * bw)))
       let ep = SharedPointer(e.base.bindMemory(to: Float.self, capacity: Swift.max(1, p * bw)))
-      SearchParallel.forEachChunk(p, costPerItem: perPanel) { _, range in
+      Parallel.forEachChunk(p, costPerItem: perPanel) { _, range in
         let o = range.lowerBound * bw * d
         let status = cq_quantize_int8(
           panels.high + o, panels.low + o, Int64(bw), Int64(range.count), Int64(d), Int64(n - range.lowerBound * bw),
@@ -107,7 +107,7 @@ final class IndexSegment: @unchecked Sendable {
       let w = words(d)
       let b = OwnedBytes(count: p * bw * w * 8)
       let bp = SharedPointer(b.base.bindMemory(to: UInt64.self, capacity: Swift.max(1, p * bw * w)))
-      SearchParallel.forEachChunk(p, costPerItem: perPanel) { _, range in
+      Parallel.forEachChunk(p, costPerItem: perPanel) { _, range in
         let o = range.lowerBound * bw * d
         cq_binary_codes(
           panels.high + o, panels.low + o, Int64(bw), Int64(range.count), Int64(d), Int64(n - range.lowerBound * bw),

@@ -183,7 +183,7 @@ extension IndexTable {
         let pp = SharedConstPointer(pl.baseAddress!)
         let run = { (hi: UnsafePointer<UInt16>, lo: UnsafePointer<UInt16>) in
           let (h, l) = (SharedConstPointer(hi), SharedConstPointer(lo))
-          SearchParallel.forEachChunk(list.count, costPerItem: bw * Swift.max(1, d) * 2) { _, range in
+          Parallel.forEachChunk(list.count, costPerItem: bw * Swift.max(1, d) * 2) { _, range in
             cq_score_panels(
               src.base, h.base, l.base, Int64(bw), Int64(d), pp.base + range.lowerBound, Int64(range.count),
               op.base + range.lowerBound * bw)
@@ -265,9 +265,9 @@ extension IndexTable {
           )
           // More ranges than threads, so that a thread that is descheduled on a busy machine
           // does not hold the others up.
-          let chunks = SearchParallel.chunkCount(seg.panelCount, costPerItem: bw * g * 4)
+          let chunks = Parallel.chunkCount(seg.panelCount, costPerItem: bw * g * 4)
           let ranges = chunks > 1 ? Swift.min(seg.panelCount, 8 * chunks) : 1
-          SearchParallel.run(seg.panelCount, chunks: ranges) { _, range in
+          Parallel.run(seg.panelCount, chunks: ranges) { _, range in
             cq_scan_int8(
               codes.codes, codes.invScale, codes.err, Int64(bw), Int64(d), Int64(range.lowerBound), Int64(range.count),
               qb.base, query.bias, query.invT, query.phi, query.ahat, query.gamma, l.base + range.lowerBound * bw,
@@ -292,7 +292,7 @@ extension IndexTable {
     qb.withUnsafeBufferPointer { qp in
       dist.withUnsafeMutableBufferPointer { dp in
         let (q, o) = (SharedConstPointer(qp.baseAddress!), SharedPointer(dp.baseAddress!))
-        SearchParallel.forEachChunk(seg.rows, costPerItem: w * 8) { _, range in
+        Parallel.forEachChunk(seg.rows, costPerItem: w * 8) { _, range in
           cq_hamming(bits, Int64(w), Int64(range.lowerBound), Int64(range.count), q.base, o.base + range.lowerBound)
         }
       }

@@ -117,7 +117,7 @@ enum Packing {
     let count = (rows + width - 1) / width
     guard let x, dim > 0 else { return }  // rows of length 0: nothing to store
     let src = SharedConstPointer(x)
-    SearchParallel.forEachChunk(count, costPerItem: width * dim * 4) { _, range in
+    Parallel.forEachChunk(count, costPerItem: width * dim * 4) { _, range in
       let r0 = range.lowerBound * width
       let r1 = Swift.min(rows, range.upperBound * width)
       pack(

@@ -81,7 +81,7 @@ final class SplitPanels: @unchecked Sendable {
     let count = (rows + width - 1) / width
     let src = SharedConstPointer(x)
     let blockPanels = Swift.max(1, (256 << 10) / (width * dim * 4))
-    SearchParallel.forEachChunk(count, costPerItem: width * dim * 4) { _, range in
+    Parallel.forEachChunk(count, costPerItem: width * dim * 4) { _, range in
       let scratch = UnsafeMutablePointer<Float>.allocate(capacity: blockPanels * width * dim)
       defer { scratch.deallocate() }
       var p = range.lowerBound

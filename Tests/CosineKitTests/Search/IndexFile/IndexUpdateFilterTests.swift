@@ -7,7 +7,7 @@ import Testing
   @Test(arguments: CosineIndexQuantization.allCases)
   func randomUpdatesMatchTheModel(_ quantization: CosineIndexQuantization) throws {
     let d = 10
-    var g = SeededRandom(seed: 42)
+    var g = SeededGenerator(seed: 42)
     let first = randomTensor([120, d], seed: 7, as: Float.self)
     var index = try CosineIndex(first, quantization: quantization)
     var model = IndexModel(first)

@@ -9,7 +9,7 @@ import Testing
   /// cluster of almost equal rows that the bound cannot separate.
   func adversarial(_ n: Int, _ d: Int, seed: UInt64) -> Tensor<Float> {
     var t = randomTensor([n, d], seed: seed, as: Float.self)
-    var g = SeededRandom(seed: seed + 1)
+    var g = SeededGenerator(seed: seed + 1)
     for r in stride(from: 100, to: n, by: 37) {  // near-duplicates of row 5
       for j in 0..<d { t.scalars[r * d + j] = t.scalars[5 * d + j] * (1 + Float(g.normal()) * 1e-6) }
     }

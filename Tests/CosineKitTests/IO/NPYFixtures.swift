@@ -10,7 +10,7 @@ enum NPYFixtures {
   static let directory: String = {
     let file = "\(#filePath)"
     let dir = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
-    return dir + "/Fixtures/npy/"
+    return dir + "/../Fixtures/npy/"
   }()
 
   static func path(_ name: String) -> String { directory + name }

@@ -34,7 +34,7 @@ import Testing
   func valueMatchesReference(_ kind: CosineLoss.Kind, _ reduction: Reduction) throws {
     let a = randomTensor([7, 5], seed: 40, as: Double.self)
     let b = randomTensor([7, 5], seed: 41, as: Double.self)
-    var rng = SeededRandom(seed: 42)
+    var rng = SeededGenerator(seed: 42)
     let targets: [Double] = (0..<7).map { i in
       if case .embedding = kind { return i % 3 == 0 ? -1 : 1 }
       return Double.random(in: 0...1, using: &rng)

@@ -1,6 +1,8 @@
 import CCosineKernels
 import Testing
 
+@testable import CosineKit
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -13,8 +15,9 @@ import Testing
 // the portable scalar path, the AVX2 path and the automatically chosen (AVX-512) path,
 // against references computed in Swift.
 //
-// ck_set_thread_level_limit applies to the calling thread, and each test calls the kernels on its own
-// thread; the suite is serialized to keep its timing-sensitive streaming tests apart.
+// Each path is forced with `withKernelLevel`, which holds for the calling task (and the threads
+// the kernels split over) only; the suite is serialized to keep its timing-sensitive streaming
+// tests apart.
 
 // MARK: - Helpers
 
@@ -30,13 +33,19 @@ enum KernelPath: Int32, CaseIterable, CustomStringConvertible {
     case .avx2: "avx2"
     }
   }
+  /// The `withKernelLevel` level of the path.
+  var level: Int {
+    switch self {
+    case .scalar: 0
+    case .avx2: 1
+    case .automatic: 2
+    }
+  }
 }
 
 func onEachPath(_ body: (KernelPath) throws -> Void) rethrows {
-  defer { ck_set_thread_level_limit(2) }
   for path in KernelPath.allCases {
-    ck_set_thread_level_limit(path.rawValue)
-    try body(path)
+    try withKernelLevel(path.level) { try body(path) }
   }
 }
 
@@ -164,7 +173,7 @@ let rowLengths = [0, 1, 7, 15, 16, 17, 31, 33, 63, 64, 65, 100, 768, 1000]
 
 extension KernelDType {
   /// rows*n random elements; each row has its own power-of-two scale.
-  static func randomMatrix(rows: Int, n: Int, using rng: inout SeededRandom) -> [Element] {
+  static func randomMatrix(rows: Int, n: Int, using rng: inout SeededGenerator) -> [Element] {
     var m: [Element] = []
     m.reserveCapacity(rows * n)
     for _ in 0..<rows {
@@ -209,7 +218,7 @@ extension KernelDType {
   // MARK: Generic test bodies
 
   static func checkRowSums(seed: UInt64) {
-    var rng = SeededRandom(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     for n in rowLengths {
       for rows in (n <= 33 ? [1, 3, 9] : [1, 3]) {
         let a = randomMatrix(rows: rows, n: n, using: &rng)
@@ -243,12 +252,13 @@ extension KernelDType {
               "\(name) rowsums \(path) n=\(n) rows=\(rows) [\(k)]: \(out[k]) vs \(ref[k]) (tol \(tol))")
           }
           #expect(out[3 * rows].isNaN && out[3 * rows + 1].isNaN, "\(name) rowsums \(path): wrote past out")
+
         }
       }
     }
   }
 
-  static func randomCoefficients(rows: Int, using rng: inout SeededRandom) -> [Double] {
+  static func randomCoefficients(rows: Int, using rng: inout SeededGenerator) -> [Double] {
     var coef: [Double] = []
     for r in 0..<rows {
       for _ in 0..<4 {
@@ -290,51 +300,51 @@ extension KernelDType {
     reference: ([Element], [Element])? = nil
   ) {
     let (refA, refB) = reference ?? gradReference(a, b, rows: rows, n: n, coef)
-    defer { ck_set_thread_level_limit(2) }
     for path in paths {
-      ck_set_thread_level_limit(path.rawValue)
-      let what = "\(name) rowgrad \(path) rows=\(rows) n=\(n)"
-      for (wantA, wantB) in [(true, true), (true, false), (false, true), (false, false)] {
-        var ga = guarded(count: rows * n, pre: preA)
-        var gb = guarded(count: rows * n, pre: preB)
-        let untouchedA = ga
-        let untouchedB = gb
-        a.withUnsafeBufferPointer { pa in
-          b.withUnsafeBufferPointer { pb in
-            coef.withUnsafeBufferPointer { pc in
-              ga.withUnsafeMutableBufferPointer { qa in
-                gb.withUnsafeMutableBufferPointer { qb in
-                  rowgrad(
-                    pa.baseAddress, pb.baseAddress, rows, n, pc.baseAddress,
-                    wantA ? qa.baseAddress! + preA : nil, wantB ? qb.baseAddress! + preB : nil)
+      withKernelLevel(path.level) {
+        let what = "\(name) rowgrad \(path) rows=\(rows) n=\(n)"
+        for (wantA, wantB) in [(true, true), (true, false), (false, true), (false, false)] {
+          var ga = guarded(count: rows * n, pre: preA)
+          var gb = guarded(count: rows * n, pre: preB)
+          let untouchedA = ga
+          let untouchedB = gb
+          a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+              coef.withUnsafeBufferPointer { pc in
+                ga.withUnsafeMutableBufferPointer { qa in
+                  gb.withUnsafeMutableBufferPointer { qb in
+                    rowgrad(
+                      pa.baseAddress, pb.baseAddress, rows, n, pc.baseAddress,
+                      wantA ? qa.baseAddress! + preA : nil, wantB ? qb.baseAddress! + preB : nil)
+                  }
                 }
               }
             }
           }
-        }
-        if wantA {
-          checkGuarded(ga, refA, pre: preA, "\(what) ga (gb \(wantB ? "too" : "NULL"))")
-        } else {
-          #expect(sameBytes(ga, untouchedA), "\(what): ga NULL but written")
-        }
-        if wantB {
-          checkGuarded(gb, refB, pre: preB, "\(what) gb (ga \(wantA ? "too" : "NULL"))")
-        } else {
-          #expect(sameBytes(gb, untouchedB), "\(what): gb NULL but written")
-        }
-      }
-      // In place: ga over a, gb over b.
-      var ia = a
-      var ib = b
-      ia.withUnsafeMutableBufferPointer { qa in
-        ib.withUnsafeMutableBufferPointer { qb in
-          coef.withUnsafeBufferPointer { pc in
-            rowgrad(qa.baseAddress, qb.baseAddress, rows, n, pc.baseAddress, qa.baseAddress, qb.baseAddress)
+          if wantA {
+            checkGuarded(ga, refA, pre: preA, "\(what) ga (gb \(wantB ? "too" : "NULL"))")
+          } else {
+            #expect(sameBytes(ga, untouchedA), "\(what): ga NULL but written")
+          }
+          if wantB {
+            checkGuarded(gb, refB, pre: preB, "\(what) gb (ga \(wantA ? "too" : "NULL"))")
+          } else {
+            #expect(sameBytes(gb, untouchedB), "\(what): gb NULL but written")
           }
         }
+        // In place: ga over a, gb over b.
+        var ia = a
+        var ib = b
+        ia.withUnsafeMutableBufferPointer { qa in
+          ib.withUnsafeMutableBufferPointer { qb in
+            coef.withUnsafeBufferPointer { pc in
+              rowgrad(qa.baseAddress, qb.baseAddress, rows, n, pc.baseAddress, qa.baseAddress, qb.baseAddress)
+            }
+          }
+        }
+        checkGuarded(ia, refA, pre: 0, "\(what) in place ga")
+        checkGuarded(ib, refB, pre: 0, "\(what) in place gb")
       }
-      checkGuarded(ia, refA, pre: 0, "\(what) in place ga")
-      checkGuarded(ib, refB, pre: 0, "\(what) in place gb")
     }
   }
 
@@ -346,28 +356,28 @@ extension KernelDType {
     for r in 0..<rows {
       for i in (r * n)..<(r * n + n) { ref[i] = scaleRef(scale[r], x[i]) }
     }
-    defer { ck_set_thread_level_limit(2) }
     for path in paths {
-      ck_set_thread_level_limit(path.rawValue)
-      var out = guarded(count: rows * n, pre: pre)
-      x.withUnsafeBufferPointer { px in
-        scale.withUnsafeBufferPointer { ps in
-          out.withUnsafeMutableBufferPointer {
-            rowscale(px.baseAddress, rows, n, ps.baseAddress, $0.baseAddress! + pre)
+      withKernelLevel(path.level) {
+        var out = guarded(count: rows * n, pre: pre)
+        x.withUnsafeBufferPointer { px in
+          scale.withUnsafeBufferPointer { ps in
+            out.withUnsafeMutableBufferPointer {
+              rowscale(px.baseAddress, rows, n, ps.baseAddress, $0.baseAddress! + pre)
+            }
           }
         }
+        checkGuarded(out, ref, pre: pre, "\(name) rowscale \(path) rows=\(rows) n=\(n)")
+        var inPlace = x
+        inPlace.withUnsafeMutableBufferPointer { q in
+          scale.withUnsafeBufferPointer { ps in rowscale(q.baseAddress, rows, n, ps.baseAddress, q.baseAddress) }
+        }
+        checkGuarded(inPlace, ref, pre: 0, "\(name) rowscale in place \(path) rows=\(rows) n=\(n)")
       }
-      checkGuarded(out, ref, pre: pre, "\(name) rowscale \(path) rows=\(rows) n=\(n)")
-      var inPlace = x
-      inPlace.withUnsafeMutableBufferPointer { q in
-        scale.withUnsafeBufferPointer { ps in rowscale(q.baseAddress, rows, n, ps.baseAddress, q.baseAddress) }
-      }
-      checkGuarded(inPlace, ref, pre: 0, "\(name) rowscale in place \(path) rows=\(rows) n=\(n)")
     }
   }
 
   static func checkElementwise(seed: UInt64) {
-    var rng = SeededRandom(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     for n in rowLengths {
       for rows in [1, 5] {
         let a = randomMatrix(rows: rows, n: n, using: &rng)
@@ -383,7 +393,7 @@ extension KernelDType {
   /// Calls big enough (> 24 MiB touched) for the streaming-store path of the AVX-512 kernels:
   /// output alignments with equal and different phases, single outputs, and in place.
   static func checkLargeElementwise(seed: UInt64, elements: Int) {
-    var rng = SeededRandom(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     let n = 1003
     let rows = (elements + n - 1) / n
     // Rows are windows of a random pool at pseudo-random offsets (fast to build in debug builds).
@@ -411,23 +421,43 @@ extension KernelDType {
 
 // MARK: - Tests
 
+/// The element types of the kernels, as test arguments.
+enum KernelType: Int, CaseIterable, CustomStringConvertible, Sendable {
+  case f32 = 1, f64, f16
+  var type: any KernelDType.Type {
+    switch self {
+    case .f32: F32.self
+    case .f64: F64.self
+    case .f16: F16.self
+    }
+  }
+  var description: String { type.name }
+  /// A seed per type and test: `base` plus 1, 2 or 3.
+  func seed(_ base: UInt64) -> UInt64 { base + UInt64(rawValue) }
+  /// Elements of a call large enough for the streaming stores (about 12.8 MB per array).
+  var largeElements: Int {
+    switch self {
+    case .f32: 3_200_000
+    case .f64: 1_600_000
+    case .f16: 6_400_000
+    }
+  }
+}
+
 @Suite(.serialized) struct KernelTests {
-  @Test func rowSumsMatchDoubleReference() {
-    F32.checkRowSums(seed: 1)
-    F64.checkRowSums(seed: 2)
-    F16.checkRowSums(seed: 3)
+  @Test(arguments: KernelType.allCases)
+  func rowSumsMatchDoubleReference(_ t: KernelType) {
+    t.type.checkRowSums(seed: t.seed(0))
   }
 
-  @Test func rowGradAndRowScaleMatchReference() {
-    F32.checkElementwise(seed: 11)
-    F64.checkElementwise(seed: 12)
-    F16.checkElementwise(seed: 13)
+  @Test(arguments: KernelType.allCases)
+  func rowGradAndRowScaleMatchReference(_ t: KernelType) {
+    t.type.checkElementwise(seed: t.seed(10))
   }
 
-  @Test func largeCallsUseStreamingStoresCorrectly() {
-    F32.checkLargeElementwise(seed: 21, elements: 3_200_000)
-    F64.checkLargeElementwise(seed: 22, elements: 1_600_000)
-    F16.checkLargeElementwise(seed: 23, elements: 6_400_000)
+  @Test(arguments: KernelType.allCases)
+  func largeCallsUseStreamingStoresCorrectly(_ t: KernelType) {
+    t.type.checkLargeElementwise(seed: t.seed(20), elements: t.largeElements)
   }
 
   @Test func emptyInputs() {
@@ -560,7 +590,7 @@ extension KernelDType {
 
   /// All implementations agree exactly on the element-wise kernels (same operations, no fusion).
   @Test func pathsAgreeBitForBitOnElementwiseKernels() {
-    var rng = SeededRandom(seed: 99)
+    var rng = SeededGenerator(seed: 99)
     let rows = 7
     let n = 301
     let a = F32.randomMatrix(rows: rows, n: n, using: &rng)

@@ -330,7 +330,7 @@ import Testing
 
   /// Random mutations of valid files (bit flips, byte changes, truncation, insertion) never trap.
   @Test func randomMutationsNeverTrap() throws {
-    var rng = SeededRandom(seed: 0x5EED)
+    var rng = SeededGenerator(seed: 0x5EED)
     let seeds = try ["float16_be", "int64_le", "fortran_f4_be_3x5", "v3_f4_5", "rank3", "bool", "empty_f4_3x0"]
       .map { try F.bytes($0 + ".npy") }
     var decoded = 0

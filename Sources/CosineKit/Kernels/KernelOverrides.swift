@@ -1,0 +1,95 @@
+import CCosineKernels
+
+/// Overrides of the kernels' thread count and instruction set, scoped to a task.
+///
+/// Both are task-local values: they apply to the code run inside `withValue` (and to the child
+/// tasks it creates), never to work that other tasks run at the same time. The thread splitter
+/// (``Parallel``) reads them on the calling task and binds them again on every worker thread it
+/// starts, where it also applies the kernel level to the C kernels before running the worker's
+/// range (and restores the automatic choice afterwards).
+enum KernelOverrides {
+  /// The number of threads kernels use inside the current task; `nil` defers to
+  /// ``CosineKitThreads/count``.
+  @TaskLocal static var threadCount: Int?
+
+  /// The highest instruction set kernels may use inside the current task: 0 portable C, 1 AVX2 +
+  /// FMA, 2 AVX-512 (the automatic choice; every level is clamped to what the CPU has). `nil` is
+  /// the automatic choice.
+  @TaskLocal static var kernelLevel: Int?
+
+  /// The overrides of the current task, to bind again on another thread.
+  struct Snapshot: Sendable {
+    let threadCount: Int?
+    let kernelLevel: Int?
+
+    /// Whether nothing is overridden (then nothing needs binding).
+    var isEmpty: Bool { threadCount == nil && kernelLevel == nil }
+
+    /// Runs `body` with these overrides bound on the calling thread and the kernel level applied
+    /// to its C kernels; afterwards the thread gets the automatic level back. For threads that
+    /// start with no override (dispatch workers); the thread that took the snapshot already has it.
+    func bind<R>(_ body: () throws -> R) rethrows -> R {
+      if isEmpty { return try body() }
+      return try KernelOverrides.$threadCount.withValue(threadCount) {
+        try KernelOverrides.$kernelLevel.withValue(kernelLevel) {
+          KernelOverrides.applyLevelToCurrentThread(kernelLevel)
+          defer { KernelOverrides.applyLevelToCurrentThread(nil) }
+          return try body()
+        }
+      }
+    }
+  }
+
+  /// The overrides in effect on the calling task.
+  static var current: Snapshot { Snapshot(threadCount: threadCount, kernelLevel: kernelLevel) }
+
+  /// Sets the instruction-set cap of the C kernels for the calling thread: `nil` is the automatic
+  /// choice, otherwise 0 portable, 1 AVX2, 2 AVX-512 (clamped to what the CPU has). The one place
+  /// that calls the C hook, `ck_set_thread_level_limit`, which holds for the calling thread only
+  /// and covers every kernel (row kernels, packed GEMM, losses, quantized search).
+  static func applyLevelToCurrentThread(_ level: Int?) {
+    ck_set_thread_level_limit(Int32(level ?? 2))
+  }
+}
+
+/// Runs `body` with the kernels using `count` threads (at least 1) inside the current task only.
+///
+/// Unlike setting ``CosineKitThreads/count``, which changes every caller in the process, the
+/// override is task-local: concurrent tasks keep their own count, and work the kernels split
+/// over threads inherits it.
+///
+/// - Parameters:
+///   - count: Threads to use; values below 1 are read as 1.
+///   - body: The work to run with the override.
+/// - Returns: What `body` returns.
+/// - Throws: What `body` throws.
+///
+/// **Edge cases**: nested calls: the innermost count applies. Work started with `Task.detached`
+/// or on threads of its own does not inherit the override.
+func withThreadCount<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+  try KernelOverrides.$threadCount.withValue(max(1, count), operation: body)
+}
+
+/// The `async` form of ``withThreadCount(_:_:)``.
+func withThreadCount<R>(_ count: Int, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R)
+  async rethrows -> R
+{
+  try await KernelOverrides.$threadCount.withValue(max(1, count), operation: body, isolation: isolation)
+}
+
+/// Runs `body` with the kernels capped at instruction-set `level` (0 portable C, 1 AVX2 + FMA,
+/// 2 AVX-512 / automatic; clamped to what the CPU has), on the calling thread and on every thread
+/// the kernels split work over. For tests of each path: every level computes the same results
+/// (bitwise for the packed GEMM, within rounding for the row kernels).
+///
+/// Synchronous only: the cap is a property of the threads that run `body`, so `body` must not
+/// suspend and resume elsewhere.
+///
+/// **Edge cases**: nested calls: the innermost level applies, and the outer one is restored.
+func withKernelLevel<R>(_ level: Int, _ body: () throws -> R) rethrows -> R {
+  let level = min(2, max(0, level))
+  let outer = KernelOverrides.kernelLevel
+  KernelOverrides.applyLevelToCurrentThread(level)
+  defer { KernelOverrides.applyLevelToCurrentThread(outer) }
+  return try KernelOverrides.$kernelLevel.withValue(level, operation: body)
+}
