@@ -1,4 +1,3 @@
-
 import CCosineKernels
 import Testing
 
