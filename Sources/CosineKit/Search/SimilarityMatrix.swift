@@ -32,9 +32,6 @@ import CCosineGEMM
 /// **Edge cases:** zero rows score 0 (also when eps is 0); empty inputs give an empty matrix;
 /// D = 0 gives zeros; NaN propagates.
 /// - Complexity: O(M·N·D) on all cores; O((M + N)·D) extra memory for the packed rows.
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, eps: Double = 1e-8) throws
   -> Tensor<T>
 {
