@@ -23,7 +23,7 @@ struct CosineBench: ParsableCommand {
 
   static var all: [Benchmark] {
     [MemoryProbe.benchmark] + RowwiseBenchmarks.all + SearchBenchmarks.all + BatchLossBenchmarks.all
-      + AnalysisBenchmarks.all
+      + AnalysisBenchmarks.all + MatrixBenchmarks.all
   }
 
   func validate() throws {

@@ -100,13 +100,25 @@ func withNeighborEngine<T: TensorScalar, R>(
 ) throws -> R {
   try checkEps(eps)
   return try x.scalars.withUnsafeBufferPointer { p in
-    if T.self == Double.self {
-      return try body(
-        .double(try NeighborEngine<Double>(p.baseAddress!, rows: rows, dim: dim, eps: eps, asCorpus: asCorpus)))
-    }
-    return try body(
-      .float(try NeighborEngine<Float>(p.baseAddress!, rows: rows, dim: dim, eps: eps, asCorpus: asCorpus)))
+    try body(
+      anyNeighborEngine(
+        p.baseAddress!, rows: rows, dim: dim, eps: eps, asCorpus: asCorpus, working: T.requiredKernels.workingType))
   }
+}
+
+/// A ``NeighborEngine`` in the working type `E`.
+private func anyNeighborEngine<T: TensorScalar, E: KernelElement>(
+  _ x: UnsafePointer<T>, rows: Int, dim: Int, eps: Double, asCorpus: Bool, working _: E.Type
+) throws -> AnyNeighborEngine {
+  E.anyNeighborEngine(try NeighborEngine<E>(x, rows: rows, dim: dim, eps: eps, asCorpus: asCorpus))
+}
+
+extension Float {
+  static func anyNeighborEngine(_ e: NeighborEngine<Float>) -> AnyNeighborEngine { .float(e) }
+}
+
+extension Double {
+  static func anyNeighborEngine(_ e: NeighborEngine<Double>) -> AnyNeighborEngine { .double(e) }
 }
 
 /// A ``NeighborEngine`` of either element type.

@@ -55,9 +55,6 @@ public struct CosineScoredPair<Scalar: TensorScalar>: Sendable, Equatable {
 /// (about) 1 and are paired with each other. Ties at the `maxPairs` cut keep the lower indices.
 /// - Complexity: O(N²·D) multiply-adds on all cores, O(N·K·log(N·K)) to sort the candidates;
 ///   memory O(N·(D + K)).
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func paraphraseMining<T: TensorScalar>(
   _ x: Tensor<T>, topK: Int = 100, maxPairs: Int = 500_000, threshold: Double? = nil, eps: Double = 1e-8,
   progress: AnalysisProgressHandler? = nil

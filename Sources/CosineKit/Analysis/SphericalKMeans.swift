@@ -73,9 +73,6 @@ public struct SphericalKMeans: Sendable {
   /// - Complexity: O(iterations·N·K·D) multiply-adds on all cores for the assignments (GEMM
   ///   kernels, k-best of 1 per row), O(K·N·D) for the initialization, O(iterations·N·D) for the
   ///   updates; memory O(N·D + K·D).
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public func fit<T: TensorScalar>(_ x: Tensor<T>, progress: AnalysisProgressHandler? = nil) throws
     -> SphericalKMeansResult<T>
   {
@@ -89,10 +86,14 @@ public struct SphericalKMeans: Sendable {
       throw CosineError.invalidArgument(
         "spherical k-means needs finite rows, got \(m.scalars[bad]) at row \(bad / d), column \(bad % d)")
     }
-    if T.self == Double.self {
-      return try KMeansRun<T, Double>(self, m, n, d).fit(progress)
-    }
-    return try KMeansRun<T, Float>(self, m, n, d).fit(progress)
+    return try fit(m, n, d, progress, working: T.requiredKernels.workingType)
+  }
+
+  /// The run of ``fit(_:progress:)-(_,AnalysisProgressHandler?)`` in the working type `E`.
+  private func fit<T: TensorScalar, E: KernelElement & TensorScalar>(
+    _ m: Tensor<T>, _ n: Int, _ d: Int, _ progress: AnalysisProgressHandler?, working _: E.Type
+  ) throws -> SphericalKMeansResult<T> {
+    try KMeansRun<T, E>(self, m, n, d).fit(progress)
   }
 
   /// The async form of ``fit(_:progress:)-(_,AnalysisProgressHandler?)``: runs off the cooperative
@@ -319,24 +320,16 @@ struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
 }
 
 extension KMeansRun {
-  /// `sum += x[r] · scale[r]` for the listed rows, in order (the C kernels for `Float` and
-  /// `Double`, the same fused multiply-adds in Swift otherwise).
+  /// `sum += x[r] · scale[r]` for the listed rows, in order (the scalar type's
+  /// `KernelScalar.accumulateRows`).
   static func accumulate(
     _ x: UnsafePointer<T>, _ d: Int, _ rows: UnsafePointer<Int64>, _ count: Int, _ scale: UnsafePointer<Double>,
     _ sum: UnsafeMutablePointer<Double>
   ) {
-    if T.self == Float.self {
-      cg_accumulate_rows_f32(
-        UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), Int64(d), rows, Int64(count), scale, sum)
-    } else if T.self == Double.self {
-      cg_accumulate_rows_f64(
-        UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), Int64(d), rows, Int64(count), scale, sum)
+    if let k = T.kernels {
+      k.accumulateRows(x, dim: d, rows: rows, count: count, scale: scale, into: sum)
     } else {
-      for i in 0..<count {
-        let r = Int(rows[i])
-        let f = scale[r]
-        for j in 0..<d { sum[j] = sum[j].addingProduct(Double(x[r * d + j]), f) }
-      }
+      PortableKernels.accumulateRows(x, d, rows, count, scale, sum)
     }
   }
 }

@@ -20,6 +20,7 @@ enum InnerBlocks {
     let B = SharedConstPointer(b)
     let O = SharedPointer(out)
     Parallel.forEachRange(outer * blocks, costPerItem: n * min(block, inner)) { range in
+      let kernels = T.kernels
       let acc = UnsafeMutablePointer<Double>.allocate(capacity: 3 * block)
       defer { acc.deallocate() }
       let d = acc
@@ -34,16 +35,10 @@ enum InnerBlocks {
         for _ in 0..<n {
           let pa = A.base + off
           let pb = B.base + off
-          if T.self == Float.self {
-            ck_colsums_f32(floats(pa), floats(pb), w, d, q1, q2)
+          if let k = kernels {
+            k.columnSums(pa, pb, width: w, dot: d, q1: q1, q2: q2)
           } else {
-            for i in 0..<w {
-              let x = Double(pa[i])
-              let y = Double(pb[i])
-              d[i] = Relaxed.multiplyAdd(x, y, d[i])
-              q1[i] = Relaxed.multiplyAdd(x, x, q1[i])
-              q2[i] = Relaxed.multiplyAdd(y, y, q2[i])
-            }
+            PortableKernels.columnSums(pa, pb, w, d, q1, q2)
           }
           off &+= inner
         }
@@ -72,6 +67,7 @@ enum InnerBlocks {
     let GB = SharedPointer(gradB)
     Parallel.forEachRange(outer * blocks, costPerItem: 2 * n * min(block, inner)) { range in
       // The block's coefficients, de-interleaved so the inner loop reads them sequentially.
+      let kernels = T.kernels
       let coef = UnsafeMutablePointer<Double>.allocate(capacity: 4 * block)
       defer { coef.deallocate() }
       let ca = coef
@@ -95,29 +91,14 @@ enum InnerBlocks {
           let pb = B.base + off
           let ga = GA.base + off
           let gb = GB.base + off
-          if T.self == Float.self {
-            ck_colgrad_f32(floats(pa), floats(pb), w, ca, da, cb, db, floats(ga), floats(gb))
+          if let k = kernels {
+            k.columnGrad(pa, pb, width: w, ca: ca, da: da, cb: cb, db: db, gradA: ga, gradB: gb)
           } else {
-            for i in 0..<w {
-              let x = Double(pa[i])
-              let y = Double(pb[i])
-              ga[i] = T(ca[i] * y - da[i] * x)
-              gb[i] = T(cb[i] * x - db[i] * y)
-            }
+            PortableKernels.columnGrad(pa, pb, w, ca, da, cb, db, ga, gb)
           }
           off &+= inner
         }
       }
     }
-  }
-
-  @inline(__always)
-  private static func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
-    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
-  }
-
-  @inline(__always)
-  private static func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
-    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
   }
 }

@@ -26,7 +26,7 @@ struct RowPairs<T: TensorScalar>: Sendable {
     self.b = b
     sums = []
     sums = computeSums()
-    if T.self == Double.self { rescaleRowsThatNeedIt() }
+    if T.kernels?.mayNeedRescaling ?? false { rescaleRowsThatNeedIt() }
   }
 
   @inline(__always)
@@ -165,7 +165,7 @@ struct RowPairs<T: TensorScalar>: Sendable {
   /// they already have the inputs' element counts (a training loop then allocates nothing).
   func backward(coefficients coef: [Double], into ga: inout [T], _ gb: inout [T]) {
     backwardUnsaturated(coefficients: coef, into: &ga, &gb)
-    if T.self == Float16.self {
+    if T.kernels?.saturatesGradients ?? false {
       Self.saturate(&ga)
       Self.saturate(&gb)
     }

@@ -32,9 +32,6 @@ import CCosineKernels
 /// **Edge cases:** zero rows score 0 (also when eps is 0); empty inputs give an empty matrix;
 /// D = 0 gives zeros; NaN propagates.
 /// - Complexity: O(M·N·D) on all cores; O((M + N)·D) extra memory for the packed rows.
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, eps: Double = 1e-8) throws
   -> Tensor<T>
 {
@@ -53,10 +50,7 @@ enum PackedMatrix {
     guard a2.rank == 2, b2.rank == 2, a2.shape[1] == b2.shape[1] else {
       throw CosineError.shapeMismatch(operation: "cosine similarity matrix (needs [M, D] and [N, D])", a.shape, b.shape)
     }
-    if T.self == Double.self {
-      return try compute(a2, b2, eps: eps, as: Double.self, shouldStop: shouldStop)
-    }
-    return try compute(a2, b2, eps: eps, as: Float.self, shouldStop: shouldStop)
+    return try compute(a2, b2, eps: eps, as: T.requiredKernels.workingType, shouldStop: shouldStop)
   }
 
   /// `shouldStop`, when given, is asked between blocks of rows (at least 256 rows and about 2³⁰
@@ -109,13 +103,14 @@ enum PackedMatrix {
       }
       return Tensor(uncheckedShape: [m, n], scalars: out)
     }
-    // Float16: blocks of rows through a Float scratch, converted as they are done.
-    precondition(T.self == Float16.self && E.self == Float.self)
+    // Float16: blocks of rows through a scratch of the working type, converted as they are done.
+    let kernels = T.requiredKernels
+    precondition(kernels.workingType == E.self, "the matrix is computed in its storage or working type")
     let blockTiles = Swift.max(1, (8 << 20) / Swift.max(1, n * 4 * aw))
     var scratch = [Float](repeating: 0, count: Swift.min(m, blockTiles * aw) * n)
     let out = try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
       ck_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
-      let o = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt16.self)
+      let o = buffer.baseAddress!
       try scratch.withUnsafeMutableBufferPointer { s in
         var tile = 0
         while tile < tiles {
@@ -125,7 +120,7 @@ enum PackedMatrix {
           let r1 = Swift.min(m, t1 * aw)
           let c = UnsafeMutableRawPointer(s.baseAddress!).assumingMemoryBound(to: E.self)
           multiply(pa, rows: r0..<r1, pb, n: n, into: c, rowStride: n)
-          ck_f32_to_f16(s.baseAddress!, Int64((r1 - r0) * n), o + r0 * n)
+          kernels.storeWorking(UnsafeRawPointer(s.baseAddress!), count: (r1 - r0) * n, into: o + r0 * n)
           tile = t1
         }
       }

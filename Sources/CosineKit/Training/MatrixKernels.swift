@@ -1,27 +1,21 @@
 /// The matrix products of a dense layer, on row-major buffers.
 ///
-/// Shapes: `x` is [n, k], `w` is [k, m], `y` is [n, m]. Every loop runs along a contiguous
-/// row with a scalar broadcast (`y_r += a · w_p`), which the compiler vectorizes; rows are
-/// split across cores when the work is large enough. Results are computed in the storage type
-/// (`Float16` in `Float`), accumulating in the order of `k` (forward) or `n` (weight gradient).
+/// Shapes: `x` is [n, k], `w` is [k, m], `y` is [n, m]. The products run on the register-blocked
+/// GEMM of the `CCosineGEMM` target (`cg_loss_gemm_*`, not clamped, AVX-512 / AVX2 / portable C
+/// chosen at run time), with the rows of the result split across cores when the work is large
+/// enough. They are computed in the scalar type's working type (``KernelScalar/Working``: `Float`
+/// for `Float16` and `Float`, `Double` for `Double`), each element one chain of fused
+/// multiply-adds in the order of the inner index, rounded once to the storage type.
 enum MatrixKernels {
   /// `y = x·w (+ b)`.
   static func affine<T: TensorScalar>(
     _ x: [T], rows n: Int, inner k: Int, _ w: [T], outer m: Int, bias: [T]?
   ) -> [T] {
-    typealias D = ScalarDispatch
-    if T.self == Float.self {
-      let y = affine(
-        D.same(x, as: Float.self), n, k, D.same(w, as: Float.self), m, bias.map { D.same($0, as: Float.self) })
-      return D.same(y, as: T.self)
+    guard let kernels = T.kernels else {
+      let y = affine(x.map { Float($0) }, n, k, w.map { Float($0) }, m, bias.map { $0.map { Float($0) } })
+      return y.map { T($0) }
     }
-    if T.self == Double.self {
-      let y = affine(
-        D.same(x, as: Double.self), n, k, D.same(w, as: Double.self), m, bias.map { D.same($0, as: Double.self) })
-      return D.same(y, as: T.self)
-    }
-    let y = affine(D.toFloats(x), n, k, D.toFloats(w), m, bias.map { D.toFloats($0) })
-    return D.toScalars(y)
+    return affine(kernels, x, n, k, w, m, bias)
   }
 
   /// `dx = dy·wᵀ`: [n, m] × ([k, m])ᵀ → [n, k].
@@ -45,29 +39,36 @@ enum MatrixKernels {
     ScalarDispatch.map(dy, float: { columnSums($0, n, m) }, double: { columnSums($0, n, m) })
   }
 
+  private static func affine<K: KernelScalar, T>(
+    _: K.Type, _ x: [T], _ n: Int, _ k: Int, _ w: [T], _ m: Int, _ b: [T]?
+  ) -> [T] {
+    K.fromWorking(affine(K.working(x), n, k, K.working(w), m, b.map { K.working($0) }))
+  }
+
   // MARK: Kernels
 
-  static func affine<F: TensorScalar>(_ x: [F], _ n: Int, _ k: Int, _ w: [F], _ m: Int, _ b: [F]?) -> [F] {
-    var y = [F](repeating: 0, count: n * m)
+  /// `y = x·w (+ b)` in `E`: `y` starts as the bias rows (or zeros) and the GEMM adds `x·w`.
+  static func affine<E: LossKernelElement & TensorScalar>(
+    _ x: [E], _ n: Int, _ k: Int, _ w: [E], _ m: Int, _ b: [E]?
+  ) -> [E] {
+    var y = [E](repeating: 0, count: n * m)
     guard n > 0, m > 0 else { return y }
+    if let b {
+      y.withUnsafeMutableBufferPointer { py in
+        for r in 0..<n { (py.baseAddress! + r * m).update(from: b, count: m) }
+      }
+    }
+    guard k > 0 else { return y }
     x.withUnsafeBufferPointer { px in
       w.withUnsafeBufferPointer { pw in
         y.withUnsafeMutableBufferPointer { py in
-          let xs = SharedConstPointer(px.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-          let ws = SharedConstPointer(pw.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+          let xs = SharedConstPointer(px.baseAddress!)
+          let ws = SharedConstPointer(pw.baseAddress!)
           let ys = SharedPointer(py.baseAddress!)
-          let bias = b.map(UncheckedBox.init)
-          Parallel.forEachRange(n, costPerItem: 2 * k * m) { range in
-            for r in range {
-              let yr = ys.base + r * m
-              if let bias { for j in 0..<m { yr[j] = bias.value[j] } }
-              let xr = xs.base + r * k
-              for p in 0..<k {
-                let a = xr[p]
-                let wp = ws.base + p * m
-                for j in 0..<m { yr[j] += a * wp[j] }
-              }
-            }
+          Parallel.forEachRange(n, costPerItem: 2 * k * m) { rows in
+            E.lossGemm(
+              m: rows.count, n: m, k: k, xs.base + rows.lowerBound * k, aRowStride: k, aColumnStride: 1,
+              ws.base, ldb: m, ys.base + rows.lowerBound * m, ldc: m)
           }
         }
       }
@@ -75,14 +76,18 @@ enum MatrixKernels {
     return y
   }
 
-  static func timesTransposed<F: TensorScalar>(_ dy: [F], _ n: Int, _ m: Int, _ w: [F], _ k: Int) -> [F] {
-    // wᵀ once ([m, k]), then dx_r = Σ_j dy[r, j] · wᵀ_j along contiguous rows.
+  static func timesTransposed<E: LossKernelElement & TensorScalar>(
+    _ dy: [E], _ n: Int, _ m: Int, _ w: [E], _ k: Int
+  ) -> [E] {
+    // wᵀ once ([m, k]), so the GEMM reads its rows contiguously.
     let wt = transpose(w, rows: k, columns: m)
     return affine(dy, n, m, wt, k, nil)
   }
 
-  static func transposedTimes<F: TensorScalar>(_ x: [F], _ n: Int, _ k: Int, _ dy: [F], _ m: Int) -> [F] {
-    var dw = [F](repeating: 0, count: k * m)
+  static func transposedTimes<E: LossKernelElement & TensorScalar>(
+    _ x: [E], _ n: Int, _ k: Int, _ dy: [E], _ m: Int
+  ) -> [E] {
+    var dw = [E](repeating: 0, count: k * m)
     guard k > 0, m > 0, n > 0 else { return dw }
     x.withUnsafeBufferPointer { px in
       dy.withUnsafeBufferPointer { pg in
@@ -90,17 +95,12 @@ enum MatrixKernels {
           let xs = SharedConstPointer(px.baseAddress!)
           let gs = SharedConstPointer(pg.baseAddress!)
           let ds = SharedPointer(pw.baseAddress!)
-          // Each worker owns a range of rows of dw and sweeps every sample.
-          Parallel.forEachRange(k, costPerItem: 2 * n * m) { range in
-            for r in 0..<n {
-              let xr = xs.base + r * k
-              let gr = gs.base + r * m
-              for p in range {
-                let a = xr[p]
-                let dp = ds.base + p * m
-                for j in 0..<m { dp[j] += a * gr[j] }
-              }
-            }
+          // Row p of dw is Σ_r x[r][p]·dy[r]: A = xᵀ read through strides (row stride 1,
+          // column stride k). Each worker owns a range of rows of dw.
+          Parallel.forEachRange(k, costPerItem: 2 * n * m) { rows in
+            E.lossGemm(
+              m: rows.count, n: m, k: n, xs.base + rows.lowerBound, aRowStride: 1, aColumnStride: k,
+              gs.base, ldb: m, ds.base + rows.lowerBound * m, ldc: m)
           }
         }
       }

@@ -204,7 +204,7 @@ private struct StoredTensor: Codable {
     if let i = scalars.firstIndex(where: { !$0.isFinite }) {
       throw TrainingFileError(
         path: "",
-        message: "\(what) value \(i) (\(values[i])) is out of range for \(T.self == Float.self ? "float32" : "float16")"
+        message: "\(what) value \(i) (\(values[i])) is out of range for \(T.numpyName)"
       )
     }
     return Tensor(uncheckedShape: shape, scalars: scalars)

@@ -159,8 +159,6 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
   /// - Throws: ``CosineError`` for inputs that are not [B, D] matrices of one shape, negatives
   ///   of another shape, or a target.
   /// - Complexity: O(B·(B + M)·D) time, O((B + M)·D) memory; the pullback recomputes the scores.
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
   public func valueWithPullback<T: TensorScalar>(
     _ first: Tensor<T>, _ second: Tensor<T>, negatives: Tensor<T>?, target: Tensor<T>?
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
@@ -168,28 +166,8 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
     try BatchInputs.checkScale(scale)
     let (b, d) = try BatchInputs.pair(first, second, loss: "mnrl")
     let blocks = try negatives.map { try BatchInputs.negativeBlocks($0, batch: b, dim: d, loss: "mnrl") } ?? 0
-    // Concrete instantiations, so that the engine's loops are specialized whatever the caller.
-    if T.self == Float.self {
-      let r = try evaluate(
-        unsafeBitCast(first, to: Tensor<Float>.self), unsafeBitCast(second, to: Tensor<Float>.self),
-        negatives.map { unsafeBitCast($0, to: Tensor<Float>.self) }, blocks: blocks)
-      return (
-        unsafeBitCast(r.value, to: Tensor<T>.self),
-        { g in unsafeBitCast(try r.pullback(unsafeBitCast(g, to: Tensor<Float>.self)), to: BatchLossGradients<T>.self) }
-      )
-    }
-    if T.self == Double.self {
-      let r = try evaluate(
-        unsafeBitCast(first, to: Tensor<Double>.self), unsafeBitCast(second, to: Tensor<Double>.self),
-        negatives.map { unsafeBitCast($0, to: Tensor<Double>.self) }, blocks: blocks)
-      return (
-        unsafeBitCast(r.value, to: Tensor<T>.self),
-        { g in unsafeBitCast(try r.pullback(unsafeBitCast(g, to: Tensor<Double>.self)), to: BatchLossGradients<T>.self)
-        }
-      )
-    }
-    let e = try MNRLEngine<T, Float>(self, first, second, negatives, blocks: blocks, gradients: fusesGradients)
-    return (e.value, { g in try e.gradients(g) })
+    let working: any (LossKernelElement & TensorScalar).Type = T.kernels?.workingType ?? Float.self
+    return try evaluate(first, second, negatives, blocks: blocks, working: working)
   }
 
   /// The value and the gradients of the value (of its sum for ``Reduction/none``). The same
@@ -211,17 +189,11 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
     return (v, try pb(Tensor(uncheckedShape: v.shape, scalars: [T](repeating: 1, count: v.count))))
   }
 
-  private func evaluate(_ a: Tensor<Float>, _ p: Tensor<Float>, _ n: Tensor<Float>?, blocks: Int) throws -> (
-    value: Tensor<Float>, pullback: @Sendable (Tensor<Float>) throws -> BatchLossGradients<Float>
-  ) {
-    let e = try MNRLEngine<Float, Float>(self, a, p, n, blocks: blocks, gradients: fusesGradients)
-    return (e.value, { g in try e.gradients(g) })
-  }
-
-  private func evaluate(_ a: Tensor<Double>, _ p: Tensor<Double>, _ n: Tensor<Double>?, blocks: Int) throws -> (
-    value: Tensor<Double>, pullback: @Sendable (Tensor<Double>) throws -> BatchLossGradients<Double>
-  ) {
-    let e = try MNRLEngine<Double, Double>(self, a, p, n, blocks: blocks, gradients: fusesGradients)
+  /// The engine in the working type `E` (``KernelScalar/Working``).
+  private func evaluate<T: TensorScalar, E: LossKernelElement & TensorScalar>(
+    _ a: Tensor<T>, _ p: Tensor<T>, _ n: Tensor<T>?, blocks: Int, working _: E.Type
+  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
+    let e = try MNRLEngine<T, E>(self, a, p, n, blocks: blocks, gradients: fusesGradients)
     return (e.value, { g in try e.gradients(g) })
   }
 }

@@ -26,21 +26,16 @@ struct NormalizedRows<E: LossKernelElement>: @unchecked Sendable {
     var floored = [Bool](repeating: false, count: rows)
     var sums = [Double](repeating: 0, count: rows)
     let base = x.baseAddress
+    let kernels = T.requiredKernels
     if rows > 0, dim > 0, let base {
-      let raw = UnsafeRawPointer(base)
       sums.withUnsafeMutableBufferPointer { s in
-        if T.self == Float.self {
-          cg_sumsq_f32(raw.assumingMemoryBound(to: Float.self), Int64(rows), Int64(dim), s.baseAddress!)
-        } else if T.self == Double.self {
-          cg_sumsq_f64(raw.assumingMemoryBound(to: Double.self), Int64(rows), Int64(dim), s.baseAddress!)
-        } else {
-          cg_sumsq_f16(raw.assumingMemoryBound(to: UInt16.self), Int64(rows), Int64(dim), s.baseAddress!)
-        }
+        kernels.sumsOfSquares(base, rows: rows, dim: dim, into: s.baseAddress!)
       }
     }
     let floor = NormFloor.clamp(eps)
+    let mayNeedRescaling = kernels.mayNeedRescaling
     for r in 0..<rows {
-      if T.self == Double.self, dim > 0, let base, Rescaling.needsRescale(sums[r]) {
+      if mayNeedRescaling, dim > 0, let base, Rescaling.needsRescale(sums[r]) {
         var m = 0.0
         for k in 0..<dim {
           let v = Swift.abs(Double(base[r * dim + k]))

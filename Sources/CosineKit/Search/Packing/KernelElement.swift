@@ -21,9 +21,30 @@ protocol KernelElement: BinaryFloatingPoint, Sendable {
 
   /// Sorts the first `m` heaps of `heaps` in place into rank order, best first.
   static func sortHeaps(_ heaps: TopKHeaps<Self>.Pointers, count m: Int)
+
+  /// The engine as the analyses' enum of engines (see `NeighborEngine.swift`).
+  static func anyNeighborEngine(_ engine: NeighborEngine<Self>) -> AnyNeighborEngine
+
+  /// `float(x)` or `double(x)`, whichever takes `Self` (the training kernels of this precision).
+  static func select(_ x: [Self], float: ([Float]) -> [Float], double: ([Double]) -> [Double]) -> [Self]
+
+  /// Two-input form of ``select(_:float:double:)``.
+  static func select(
+    _ x: [Self], _ y: [Self], float: ([Float], [Float]) -> [Float], double: ([Double], [Double]) -> [Double]
+  ) -> [Self]
 }
 
 extension Float: KernelElement {
+  static func select(_ x: [Float], float: ([Float]) -> [Float], double: ([Double]) -> [Double]) -> [Float] {
+    float(x)
+  }
+
+  static func select(
+    _ x: [Float], _ y: [Float], float: ([Float], [Float]) -> [Float], double: ([Double], [Double]) -> [Double]
+  ) -> [Float] {
+    float(x, y)
+  }
+
   static var preferredPanelWidth: Int { Int(cg_panel_width_f32()) }
   static func preferredQueryWidth(panelWidth: Int) -> Int { Int(cg_query_width_f32(Int64(panelWidth))) }
 
@@ -54,6 +75,16 @@ extension Float: KernelElement {
 }
 
 extension Double: KernelElement {
+  static func select(_ x: [Double], float: ([Float]) -> [Float], double: ([Double]) -> [Double]) -> [Double] {
+    double(x)
+  }
+
+  static func select(
+    _ x: [Double], _ y: [Double], float: ([Float], [Float]) -> [Float], double: ([Double], [Double]) -> [Double]
+  ) -> [Double] {
+    double(x, y)
+  }
+
   static var preferredPanelWidth: Int { Int(cg_panel_width_f64()) }
   static func preferredQueryWidth(panelWidth: Int) -> Int { Int(cg_query_width_f64(Int64(panelWidth))) }
 

@@ -11,7 +11,7 @@ import CCosineKernels
 /// also when eps is 0 (0/0 is defined as 0 there).
 enum Packing {
   /// Packs `rows` rows of `x` (row-major, `dim` columns) into `dest`, which has room for
-  /// `ceil(rows / width)` panels. `E` must be `Double` for `Double` input and `Float` otherwise.
+  /// `ceil(rows / width)` panels. `E` must be `T`'s working type (``KernelScalar/Working``).
   /// Works through blocks of whole panels of about 256 KiB, so each row is read from memory
   /// once: its sum of squares and its packing find it in cache.
   static func pack<T: TensorScalar, E: KernelElement>(
@@ -44,26 +44,18 @@ enum Packing {
     _ x: UnsafePointer<T>, rows: Int, dim: Int, eps: Double, width: Int, into dest: UnsafeMutablePointer<E>,
     sums: UnsafeMutablePointer<Double>, pre: UnsafeMutablePointer<Double>, post: UnsafeMutablePointer<Double>
   ) {
-    let raw = UnsafeRawPointer(x)
-    let (r, d, w) = (Int64(rows), Int64(dim), Int64(width))
-    if T.self == Float.self {
-      cg_sumsq_f32(raw.assumingMemoryBound(to: Float.self), r, d, sums)
-    } else if T.self == Double.self {
-      cg_sumsq_f64(raw.assumingMemoryBound(to: Double.self), r, d, sums)
-    } else {
-      cg_sumsq_f16(raw.assumingMemoryBound(to: UInt16.self), r, d, sums)
-    }
+    let kernels = T.requiredKernels
+    kernels.sumsOfSquares(x, rows: rows, dim: dim, into: sums)
     // Double rows whose sum of squares left the safe range: rescale by a power of two.
     var rescaled = false
-    if T.self == Double.self {
-      let xd = raw.assumingMemoryBound(to: Double.self)
+    if kernels.mayNeedRescaling {
       for i in 0..<rows {
         pre[i] = 1
         guard Rescaling.needsRescale(sums[i]) else { continue }
-        let row = xd + i * dim
+        let row = x + i * dim
         var m = 0.0
         for k in 0..<dim {
-          let v = Swift.abs(row[k])
+          let v = Swift.abs(Double(row[k]))
           if !(v <= m) { m = v }  // NaN wins
         }
         let s = Rescaling.scale(forMaxMagnitude: m)
@@ -71,7 +63,7 @@ enum Packing {
         let inv = 1 / s
         var q = 0.0
         for k in 0..<dim {
-          let v = row[k] * inv
+          let v = Double(row[k]) * inv
           q += v * v
         }
         sums[i] = q
@@ -85,17 +77,17 @@ enum Packing {
       post[i] = 1 / floor.effectiveNorm(sumOfSquares: sums[i], scale: scale).m
     }
     let preOrNil: UnsafePointer<Double>? = rescaled ? UnsafePointer(pre) : nil
-    let out = UnsafeMutableRawPointer(dest)
-    if T.self == Float.self {
-      cg_pack_f32(
-        raw.assumingMemoryBound(to: Float.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Float.self))
-    } else if T.self == Double.self {
-      cg_pack_f64(
-        raw.assumingMemoryBound(to: Double.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Double.self))
-    } else {
-      cg_pack_f16(
-        raw.assumingMemoryBound(to: UInt16.self), r, d, preOrNil, post, w, out.assumingMemoryBound(to: Float.self))
-    }
+    packRows(kernels, x, rows: rows, dim: dim, pre: preOrNil, post: post, width: width, into: dest)
+  }
+
+  /// `K.pack` with `dest` in `K`'s working type, which is `E` (checked).
+  private static func packRows<K: KernelScalar, E: KernelElement>(
+    _: K.Type, _ x: UnsafeRawPointer, rows: Int, dim: Int, pre: UnsafePointer<Double>?, post: UnsafePointer<Double>,
+    width: Int, into dest: UnsafeMutablePointer<E>
+  ) {
+    precondition(K.Working.self == E.self, "packing precision mismatch")
+    let out = UnsafeMutableRawPointer(dest).assumingMemoryBound(to: K.Working.self)
+    K.pack(x, rows: rows, dim: dim, pre: pre, post: post, width: width, into: out)
   }
 
   /// Packs all rows of `x` into new panels, splitting the work over threads by panels.
@@ -111,7 +103,7 @@ enum Packing {
   static func packParallel<T: TensorScalar, E: KernelElement>(
     _ x: UnsafePointer<T>?, rows: Int, dim: Int, eps: Double, into panels: PackedPanels<E>, firstPanel: Int
   ) {
-    precondition((T.self == Double.self) == (E.self == Double.self), "packing precision mismatch")
+    precondition(T.requiredKernels.workingType == E.self, "packing precision mismatch")
     guard rows > 0 else { return }
     let width = panels.width
     let count = (rows + width - 1) / width
