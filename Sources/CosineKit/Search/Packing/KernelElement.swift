@@ -113,11 +113,3 @@ extension Double: KernelElement {
       cg_heaps_f64(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)), Int64(m))
   }
 }
-
-/// The instruction set the kernels may use on the calling thread, for tests of the portable paths.
-/// Every level computes bitwise the same results; data packed at one level stays valid.
-enum KernelLevel {
-  /// 2 = AVX-512 (automatic), 1 = AVX2 + FMA, 0 = portable C (clamped to what the CPU has), for
-  /// kernels called on the calling thread only (`ck_set_thread_level_limit`).
-  static func limit(to level: Int) { ck_set_thread_level_limit(Int32(level)) }
-}
