@@ -48,10 +48,10 @@ extension TrainCommand {
   func warnIfAdapterDefaultsDoNotFit() {
     guard adapter, loss != "mnrl", epochs == nil || batchSize == nil || learningRate == nil || schedule == nil
     else { return }
-    let s = trainingSettings
+    let r = AdapterTraining()
     writeToStandardError(
-      "cosine train: note: the --adapter defaults (\(s.epochs) epochs, batch \(s.batchSize), learning rate "
-        + "\(s.learningRate), --schedule \(s.schedule.rawValue)) were chosen for --loss mnrl, not \(loss)\n")
+      "cosine train: note: the --adapter defaults (\(r.epochs) epochs, batch \(r.batchSize), learning rate "
+        + "\(r.learningRate), --schedule linear) were chosen for --loss mnrl, not \(loss)\n")
   }
 
   /// Checks the adapter options against each other.
