@@ -151,7 +151,7 @@ public struct TextReport: Sendable {
       <tr><td>data</td><td>\(data.count) pairs of \(width)-value embeddings; \(o.training.count) for training, \(o.heldOut.count) held out</td></tr>
       <tr><td>adapter</td><td>\(esc(adapter))\(e.shared ? ", one for queries and documents" : ", one per side")</td></tr>
       <tr><td>loss</td><td>\(esc(e.training.objectiveDescription))</td></tr>
-      <tr><td>optimizer</td><td>Adam, learning rate \(esc(SVGCharts.label(e.training.learningRate))), \(e.training.batchSize) pairs per step, \(e.training.epochs) epochs</td></tr>
+      <tr><td>optimizer</td><td>Adam, learning rate \(esc(SVGCharts.label(e.training.learningRate))) after a linear warm-up over \(fx(100 * e.training.warmupFraction, 0))% of the steps, then decaying linearly to 0; \(e.training.batchSize) pairs per step, \(e.training.epochs) epochs</td></tr>
       <tr><td>seed</td><td>\(e.seed)</td></tr>
       <tr><td>command</td><td><code>\(esc(command))</code></td></tr>
       </table>

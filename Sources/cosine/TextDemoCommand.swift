@@ -76,7 +76,8 @@ struct TextDemoCommand: ParsableCommand {
     print("pairs: \(data.count) (\(data.source)); embeddings \(Shape.describe(data.queryEmbeddings.shape)) per side")
     print(
       "adapter: \(rank.map { "low-rank (rank \($0))" } ?? "full-rank") \(shared ? "shared" : "per side"), "
-        + "identity start; \(t.objectiveDescription); Adam lr \(t.learningRate), batch \(t.batchSize)")
+        + "identity start; \(t.objectiveDescription); Adam lr \(t.learningRate) "
+        + "(warm-up \(format(100 * t.warmupFraction, 0))%, then linear decay to 0), batch \(t.batchSize)")
     flushOutput()
     let outcome: TextExperiment.Outcome
     do {

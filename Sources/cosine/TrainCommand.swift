@@ -17,6 +17,9 @@ struct TrainCommand: ParsableCommand {
       with the whole batch (sentence-transformers' losses; see `cosine loss --help`): batches never \
       hold the same pair or row twice; --negatives gives hard negatives for the right tower ([n, d'] or \
       [k, n, d']; required by triplet); --matryoshka-dims trains truncated embeddings too.
+      --adapter trains identity-initialized linear adapters on frozen embeddings; its defaults \
+      (10 epochs, batch 256, learning rate 1e-3, --schedule linear) are a recipe for --loss mnrl \
+      on query/document pairs.
       """
   )
 
@@ -58,14 +61,21 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "With --adapter: the rank R of a low-rank adapter W = I + U·Vᵀ (default: full rank).")
   var rank: Int?
 
-  @Option(help: "Passes over the pairs.")
-  var epochs: Int = 20
+  @Option(help: "Passes over the pairs (default 20; 10 with --adapter).")
+  var epochs: Int?
 
-  @Option(name: .customLong("batch-size"), help: "Pairs per optimizer step.")
-  var batchSize: Int = 64
+  @Option(name: .customLong("batch-size"), help: "Pairs per optimizer step (default 64; 256 with --adapter).")
+  var batchSize: Int?
 
-  @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default 1e-3; 1e-4 with --adapter).")
+  @Option(
+    name: .customLong("learning-rate"), help: "Adam's learning rate, the peak of --schedule linear (default 1e-3).")
   var learningRate: Double?
+
+  @Option(
+    help:
+      "Learning-rate schedule: constant, or linear (warm-up over the first 10% of the steps, then linear decay to 0). Default constant; linear with --adapter."
+  )
+  var schedule: LearningRateSchedule?
 
   @Option(help: "Seed of the initialization and of the order of the pairs.")
   var seed: UInt64 = 0
@@ -74,8 +84,8 @@ struct TrainCommand: ParsableCommand {
   var output: String = "model.json"
 
   func validate() throws {
-    guard epochs >= 0 else { throw ValidationError("--epochs must be >= 0, got \(epochs)") }
-    guard batchSize >= 1 else { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
+    if let epochs, epochs < 0 { throw ValidationError("--epochs must be >= 0, got \(epochs)") }
+    if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
     try validateAdapter()
     if let learningRate, !(learningRate.isFinite && learningRate > 0) {
       throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
@@ -125,6 +135,8 @@ struct TrainCommand: ParsableCommand {
     try OutputPlan.declare(["-o": output], inputs: [left, right, target, batchOptions.negatives])
     let batch = BatchLossKind(rawValue: loss)
     let kind = try batch == nil ? lossKind() : .cosineDistance()
+    let settings = trainingSettings
+    warnIfAdapterDefaultsDoNotFit()
     do {
       let l = try readMatrix(left, what: "left rows")
       let r = try readMatrix(right, what: "right rows")
@@ -160,7 +172,7 @@ struct TrainCommand: ParsableCommand {
       let sizes = try adapter ? [adapterWidth(l.shape[1], r.shape[1])] : layerSizes()
       try checkTowerSize(
         layers: adapter ? "adapter" : layers, sizes: sizes, inputs: shared ? [l.shape[1]] : [l.shape[1], r.shape[1]],
-        batch: min(batchSize, l.shape[0]))
+        batch: min(settings.batchSize, l.shape[0]))
       let act = Activation(name: activation)!
       var generator = SeededGenerator(seed: seed)
       func tower(_ input: Int) -> Sequential<Float> {
@@ -173,9 +185,9 @@ struct TrainCommand: ParsableCommand {
         try adapter
         ? AdapterTraining.identityModel(width: l.shape[1], rank: rank, shared: shared, generator: &generator)
         : TwoTowerModel(left: leftTower, right: shared ? nil : tower(r.shape[1]))
-      let rate = learningRate ?? (adapter ? AdapterTraining().learningRate : 1e-3)
       var trainer = PairTrainer(
-        loss: CosineLoss(kind), epochs: epochs, batchSize: batchSize, learningRate: rate, seed: seed &+ 1)
+        loss: CosineLoss(kind), epochs: settings.epochs, batchSize: settings.batchSize,
+        learningRate: settings.learningRate, seed: seed &+ 1)
       var negatives: Tensor<Float>?
       if let batch {
         trainer.batchLoss = try batch.makeLoss(batchOptions, margin: margin, reduction: .mean)
@@ -187,11 +199,20 @@ struct TrainCommand: ParsableCommand {
           + (shared ? " (shared)" : ", \(([r.shape[1]] + sizes).map(String.init).joined(separator: " → "))")
           + "; loss \(lossName)")
       flushOutput()
+      let epochs = settings.epochs
       let width = String(epochs).count
-      let losses = try trainer.train(&model, left: l, right: r, target: t, negatives: negatives) { e in
+      func report(_ e: PairTrainer.Epoch) {
         let n = String(e.number)
         print("epoch \(String(repeating: " ", count: width - n.count))\(n)/\(epochs)  loss \(format(e.loss, 4))")
         flushOutput()
+      }
+      let losses: [Double]
+      if let scheduled = settings.scheduledOptimizer(pairs: l.shape[0]) {
+        var optimizer = scheduled
+        losses = try trainer.train(
+          &model, left: l, right: r, target: t, negatives: negatives, optimizer: &optimizer, progress: report)
+      } else {
+        losses = try trainer.train(&model, left: l, right: r, target: t, negatives: negatives, progress: report)
       }
       let metadata = [
         "loss": lossName, "trained-by": "cosine train", "epochs": String(epochs), "seed": String(seed),

@@ -9,8 +9,15 @@
 ///
 /// The default loss is ``MultipleNegativesRankingLoss`` (InfoNCE with in-batch negatives, scale
 /// 20): each query should score its own document above every other document of its batch.
-/// Batches never hold the same row twice (see ``PairTrainer``). The defaults (20 epochs, 64 pairs
-/// per step, Adam at 1e-4) raised held-out recall@1 on both bundled text sets (see the README).
+/// Batches never hold the same row twice (see ``PairTrainer``).
+///
+/// The default recipe: 10 epochs of 256 pairs per step, Adam with a peak rate of 1e-3 under
+/// ``WarmupLinearSchedule`` (linear warm-up over the first 10% of the steps, then linear decay to
+/// 0, as sentence-transformers trains). Large batches give each query 255 in-batch negatives;
+/// the decay to 0 ends training in a flat spot instead of wherever the last noisy step left it.
+/// It raised held-out recall@1 on every split of the bundled text sets and of pairs it was not
+/// chosen on: by 2 to 3.4 points on Debian package descriptions (where the frozen model already
+/// ranks 86% first), by 5 to 9 points on Python docstrings (see the README).
 ///
 /// ```swift
 /// var rng = SeededGenerator(seed: 0)
@@ -21,12 +28,15 @@ public struct AdapterTraining: Sendable {
   /// The loss over a batch of (query, document) embeddings. Default: ``MultipleNegativesRankingLoss``
   /// with scale 20.
   public var loss: any BatchCosineLoss = AdapterTraining.defaultLoss
-  /// Passes over the pairs. Default 20.
-  public var epochs: Int = 20
-  /// Pairs per optimizer step (the in-batch negatives of each query). Default 64.
-  public var batchSize: Int = 64
-  /// Adam's learning rate. Default 1e-4.
-  public var learningRate: Double = 1e-4
+  /// Passes over the pairs. Default 10.
+  public var epochs: Int = 10
+  /// Pairs per optimizer step (the in-batch negatives of each query). Default 256.
+  public var batchSize: Int = 256
+  /// Adam's peak learning rate. Default 1e-3.
+  public var learningRate: Double = 1e-3
+  /// The fraction of the steps spent warming up (see ``WarmupLinearSchedule``); the rest decays
+  /// linearly to 0. Default 0.1.
+  public var warmupFraction: Double = 0.1
 
   /// ``MultipleNegativesRankingLoss`` with its defaults (scale 20, query to document, mean).
   public static var defaultLoss: MultipleNegativesRankingLoss {
@@ -43,6 +53,32 @@ public struct AdapterTraining: Sendable {
       return "MultipleNegativesRankingLoss (in-batch negatives), scale \(m.scale)"
     }
     return "\(type(of: loss))"
+  }
+
+  /// The optimizer steps of training on `pairs` pairs: `epochs · ⌈pairs / batchSize⌉` (more only if
+  /// repeated rows force extra batches; those run at rate 0).
+  ///
+  /// **Edge cases:** 0 for zero pairs, zero epochs or a batch size below 1.
+  public func steps(pairs: Int) -> Int {
+    guard pairs > 0, epochs > 0, batchSize >= 1 else { return 0 }
+    return epochs * ((pairs + batchSize - 1) / batchSize)
+  }
+
+  /// The optimizer of the recipe for `pairs` pairs: ``Adam`` at ``learningRate`` under a
+  /// ``WarmupLinearSchedule`` of ``steps(pairs:)`` steps, the first
+  /// `⌈warmupFraction · steps⌉` of them warm-up (as transformers counts `warmup_ratio`).
+  ///
+  /// - Throws: ``CosineError/invalidArgument(_:)`` if ``warmupFraction`` is outside `[0, 1]`.
+  public func optimizer<T: TensorScalar>(pairs: Int, scalar: T.Type = T.self) throws
+    -> WarmupLinearSchedule<Adam<T>>
+  {
+    guard warmupFraction >= 0, warmupFraction <= 1 else {
+      throw CosineError.invalidArgument("warm-up fraction must be in [0, 1], got \(warmupFraction)")
+    }
+    let total = steps(pairs: pairs)
+    return WarmupLinearSchedule(
+      Adam<T>(learningRate: learningRate), warmupSteps: Int((warmupFraction * Double(total)).rounded(.up)),
+      totalSteps: total)
   }
 
   /// Two identity adapters of `width` (or one shared): full-rank ``Dense`` layers, or
@@ -73,8 +109,11 @@ public struct AdapterTraining: Sendable {
   ///   - documents: `[n, d′]` document embeddings; row i is query i's document.
   ///   - seed: Seeds the order of the pairs.
   ///   - progress: Called after every epoch.
+  ///
+  /// Uses ``optimizer(pairs:scalar:)`` (Adam under the warm-up and linear-decay schedule).
   /// - Returns: The mean loss of every epoch.
-  /// - Throws: ``CosineError`` for fewer than two pairs, settings out of range, or shapes that
+  /// - Throws: ``CosineError`` for fewer than two pairs, settings out of range (including the
+  ///   warm-up fraction), or shapes that
   ///   do not fit the adapters.
   /// - Complexity: per epoch O(n·batchSize·d) for the loss plus the adapters' cost.
   public func train<T: TensorScalar>(
@@ -90,6 +129,8 @@ public struct AdapterTraining: Sendable {
     }
     let trainer = PairTrainer(
       batchLoss: loss, epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
-    return try trainer.train(&model, left: queries, right: documents, target: nil, progress: progress)
+    var schedule = try optimizer(pairs: queries.shape[0], scalar: T.self)
+    return try trainer.train(
+      &model, left: queries, right: documents, target: nil, optimizer: &schedule, progress: progress)
   }
 }
