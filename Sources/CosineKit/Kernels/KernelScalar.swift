@@ -71,6 +71,15 @@ protocol KernelScalar: TensorScalar {
     _ x: UnsafeRawPointer, dim d: Int, rows: UnsafePointer<Int64>, count: Int, scale: UnsafePointer<Double>,
     into sum: UnsafeMutablePointer<Double>)
 
+  // MARK: Losses
+
+  /// ``MultipleNegativesRankingLoss``'s value and pullback on this type's engine
+  /// (`MNRLEngine<Self, Working>`); the default in `MultipleNegativesRankingLoss.swift` becomes
+  /// concrete code in each conformance.
+  static func multipleNegativesRanking(
+    _ loss: MultipleNegativesRankingLoss, _ a: Tensor<Self>, _ p: Tensor<Self>, _ n: Tensor<Self>?, blocks: Int
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> BatchLossGradients<Self>)
+
   // MARK: Conversions of the training kernels
 
   /// The values in `Working` precision (no copy when `Working` is `Self`); `T` is `Self`.

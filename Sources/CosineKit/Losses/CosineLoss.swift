@@ -77,6 +77,9 @@ public struct CosineLoss: Sendable, Equatable {
   /// - Returns: Per-sample losses (``Reduction/none``) or a rank-0 tensor.
   /// - Throws: ``CosineError`` for shape mismatches, a bad axis, a missing or unexpected target,
   ///   a target other than ±1 for `embedding`, or an invalid eps or margin.
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func callAsFunction<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> Tensor<T> {
@@ -88,6 +91,9 @@ public struct CosineLoss: Sendable, Equatable {
   /// per-sample losses. The forward pass's row sums are reused.
   ///
   /// At `embedding`'s hinge (`cos == margin` for y = −1) the subgradient 0 is used, as PyTorch does.
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func valueWithGradient<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> (value: Tensor<T>, gradientTrue: Tensor<T>, gradientPred: Tensor<T>) {
@@ -102,6 +108,9 @@ public struct CosineLoss: Sendable, Equatable {
   /// storage is reused when they already have the inputs' shapes, so a training loop that keeps
   /// them between steps allocates nothing the size of its inputs (like PyTorch's persistent
   /// `.grad` tensors, but overwritten rather than accumulated).
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func valueWithGradient<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil,
     gradientTrue: inout Tensor<T>, gradientPred: inout Tensor<T>
@@ -120,6 +129,9 @@ public struct CosineLoss: Sendable, Equatable {
 
   /// The loss value and a pullback from an upstream gradient of the value's shape to the
   /// gradients with respect to both inputs.
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func valueWithPullback<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {

@@ -23,6 +23,9 @@ public struct CosineSimilarityMetric: Sendable {
   public init(axis: Int = -1) { self.axis = axis }
 
   /// Adds a batch. `sampleWeight` must broadcast to the per-sample shape.
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public mutating func update<T: TensorScalar>(_ yTrue: Tensor<T>, _ yPred: Tensor<T>, sampleWeight: Tensor<T>? = nil)
     throws
   {

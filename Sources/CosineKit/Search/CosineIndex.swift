@@ -59,6 +59,9 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
   ///   ``CosineError/invalidArgument(_:)`` for an invalid eps.
   /// - Complexity: O(N·D) time on all cores; N·D elements of `Float` (`Double` for `Double`)
   ///   of memory.
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
+  @_specialize(exported:true,where Scalar == Float16)
   public init(_ corpus: Tensor<Scalar>, eps: Double = 1e-8) throws {
     try checkEps(eps)
     let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus

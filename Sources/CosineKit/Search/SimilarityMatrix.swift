@@ -32,6 +32,9 @@ import CCosineKernels
 /// **Edge cases:** zero rows score 0 (also when eps is 0); empty inputs give an empty matrix;
 /// D = 0 gives zeros; NaN propagates.
 /// - Complexity: O(M·N·D) on all cores; O((M + N)·D) extra memory for the packed rows.
+@_specialize(exported:true,where T == Float)
+@_specialize(exported:true,where T == Double)
+@_specialize(exported:true,where T == Float16)
 public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, eps: Double = 1e-8) throws
   -> Tensor<T>
 {
@@ -106,8 +109,8 @@ enum PackedMatrix {
     // Float16: blocks of rows through a scratch of the working type, converted as they are done.
     let kernels = T.requiredKernels
     precondition(kernels.workingType == E.self, "the matrix is computed in its storage or working type")
-    let blockTiles = Swift.max(1, (8 << 20) / Swift.max(1, n * 4 * aw))
-    var scratch = [Float](repeating: 0, count: Swift.min(m, blockTiles * aw) * n)
+    let blockTiles = Swift.max(1, (8 << 20) / Swift.max(1, n * MemoryLayout<E>.stride * aw))
+    var scratch = [E](repeating: 0, count: Swift.min(m, blockTiles * aw) * n)
     let out = try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
       ck_advise_huge_pages(buffer.baseAddress!, total * MemoryLayout<T>.stride)
       let o = buffer.baseAddress!
@@ -118,8 +121,7 @@ enum PackedMatrix {
           let t1 = Swift.min(tiles, tile + blockTiles)
           let r0 = tile * aw
           let r1 = Swift.min(m, t1 * aw)
-          let c = UnsafeMutableRawPointer(s.baseAddress!).assumingMemoryBound(to: E.self)
-          multiply(pa, rows: r0..<r1, pb, n: n, into: c, rowStride: n)
+          multiply(pa, rows: r0..<r1, pb, n: n, into: s.baseAddress!, rowStride: n)
           kernels.storeWorking(UnsafeRawPointer(s.baseAddress!), count: (r1 - r0) * n, into: o + r0 * n)
           tile = t1
         }

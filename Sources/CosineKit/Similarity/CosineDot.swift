@@ -20,11 +20,17 @@ public struct CosineDot: Sendable, Equatable {
   }
 
   /// The merged output.
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func callAsFunction<T: TensorScalar>(_ x1: Tensor<T>, _ x2: Tensor<T>) throws -> Tensor<T> {
     try valueWithPullback(x1, x2).value
   }
 
   /// The output and its pullback to both inputs.
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
+  @_specialize(exported:true,where T == Float16)
   public func valueWithPullback<T: TensorScalar>(
     _ x1: Tensor<T>, _ x2: Tensor<T>
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {

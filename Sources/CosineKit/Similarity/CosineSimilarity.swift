@@ -32,6 +32,9 @@
 ///
 /// - Complexity: one pass over both inputs, O(count), on all cores.
 /// - SeeAlso: <doc:NumericalConventions>, ``cosineSimilarityWithPullback(_:_:axis:eps:)``
+@_specialize(exported:true,where T == Float)
+@_specialize(exported:true,where T == Double)
+@_specialize(exported:true,where T == Float16)
 public func cosineSimilarity<T: TensorScalar>(
   _ x1: Tensor<T>, _ x2: Tensor<T>, axis: Int = -1, eps: Double = 1e-8
 ) throws -> Tensor<T> {
@@ -48,6 +51,9 @@ public func cosineSimilarity<T: TensorScalar>(
 ///
 /// - Throws: as ``cosineSimilarity(_:_:axis:eps:)``; the pullback throws
 ///   ``CosineError/shapeMismatch(operation:_:_:)`` if the upstream gradient has the wrong shape.
+@_specialize(exported:true,where T == Float)
+@_specialize(exported:true,where T == Double)
+@_specialize(exported:true,where T == Float16)
 public func cosineSimilarityWithPullback<T: TensorScalar>(
   _ x1: Tensor<T>, _ x2: Tensor<T>, axis: Int = -1, eps: Double = 1e-8
 ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {

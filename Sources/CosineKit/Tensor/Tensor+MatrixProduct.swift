@@ -17,9 +17,12 @@
 /// matmul(a, a.transposed())   // [[5, 11], [11, 25]]
 /// ```
 ///
-/// It runs the dense layers' matrix kernels: rows split across cores, each row accumulated along
-/// `k` in the storage type (`Float` for `Float16`). Where `_Differentiation` exists its derivative
-/// (`dA = G·Bᵀ`, `dB = Aᵀ·G`, on the same kernels) is registered beside it.
+/// It runs the dense layers' matrix kernels: a register-blocked GEMM (AVX-512, AVX2 or portable C,
+/// chosen at run time) with the rows of the result split across cores, each element accumulated
+/// along `k` in order with fused multiply-adds in the storage type (`Float` for `Float16`, rounded
+/// once). Where
+/// `_Differentiation` exists its derivative (`dA = G·Bᵀ`, `dB = Aᵀ·G`, on the same kernels) is
+/// registered beside it.
 ///
 /// - Precondition: both operands have rank 1 or 2 and the inner dimensions agree (traps naming
 ///   both shapes; ``matmulChecked(_:_:)`` throws instead).

@@ -4,8 +4,9 @@
 /// GEMM of the `CCosineGEMM` target (`cg_loss_gemm_*`, not clamped, AVX-512 / AVX2 / portable C
 /// chosen at run time), with the rows of the result split across cores when the work is large
 /// enough. They are computed in the scalar type's working type (``KernelScalar/Working``: `Float`
-/// for `Float16` and `Float`, `Double` for `Double`), each element one chain of fused
-/// multiply-adds in the order of the inner index, rounded once to the storage type.
+/// for `Float16` and `Float`, `Double` for `Double`), each element accumulated with fused
+/// multiply-adds in the order of the inner index, rounded once to the storage type. Results do
+/// not depend on the thread count (each element is computed by one thread, in the same order).
 enum MatrixKernels {
   /// `y = x·w (+ b)`.
   static func affine<T: TensorScalar>(

@@ -159,6 +159,8 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
   /// - Throws: ``CosineError`` for inputs that are not [B, D] matrices of one shape, negatives
   ///   of another shape, or a target.
   /// - Complexity: O(B·(B + M)·D) time, O((B + M)·D) memory; the pullback recomputes the scores.
+  @_specialize(exported:true,where T == Float)
+  @_specialize(exported:true,where T == Double)
   public func valueWithPullback<T: TensorScalar>(
     _ first: Tensor<T>, _ second: Tensor<T>, negatives: Tensor<T>?, target: Tensor<T>?
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
@@ -166,8 +168,26 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
     try BatchInputs.checkScale(scale)
     let (b, d) = try BatchInputs.pair(first, second, loss: "mnrl")
     let blocks = try negatives.map { try BatchInputs.negativeBlocks($0, batch: b, dim: d, loss: "mnrl") } ?? 0
-    let working: any (LossKernelElement & TensorScalar).Type = T.kernels?.workingType ?? Float.self
-    return try evaluate(first, second, negatives, blocks: blocks, working: working)
+    guard let kernels = T.kernels else {
+      let e = try MNRLEngine<T, Float>(self, first, second, negatives, blocks: blocks, gradients: fusesGradients)
+      return (e.value, { g in try e.gradients(g) })
+    }
+    return try Self.evaluate(kernels, self, first, second, negatives, blocks: blocks)
+  }
+
+  /// The engine through the scalar type's ``KernelScalar`` witness, which is concrete code: its
+  /// loops run specialized whatever the caller.
+  private static func evaluate<K: KernelScalar, T: TensorScalar>(
+    _: K.Type, _ loss: Self, _ a: Tensor<T>, _ p: Tensor<T>, _ n: Tensor<T>?, blocks: Int
+  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
+    precondition(T.self == K.self)
+    let r = try K.multipleNegativesRanking(
+      loss, unsafeBitCast(a, to: Tensor<K>.self), unsafeBitCast(p, to: Tensor<K>.self),
+      n.map { unsafeBitCast($0, to: Tensor<K>.self) }, blocks: blocks)
+    return (
+      unsafeBitCast(r.value, to: Tensor<T>.self),
+      { g in unsafeBitCast(try r.pullback(unsafeBitCast(g, to: Tensor<K>.self)), to: BatchLossGradients<T>.self) }
+    )
   }
 
   /// The value and the gradients of the value (of its sum for ``Reduction/none``). The same
@@ -188,12 +208,13 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
     let (v, pb) = try fused.valueWithPullback(first, second, negatives: negatives, target: target)
     return (v, try pb(Tensor(uncheckedShape: v.shape, scalars: [T](repeating: 1, count: v.count))))
   }
+}
 
-  /// The engine in the working type `E` (``KernelScalar/Working``).
-  private func evaluate<T: TensorScalar, E: LossKernelElement & TensorScalar>(
-    _ a: Tensor<T>, _ p: Tensor<T>, _ n: Tensor<T>?, blocks: Int, working _: E.Type
-  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
-    let e = try MNRLEngine<T, E>(self, a, p, n, blocks: blocks, gradients: fusesGradients)
+extension KernelScalar {
+  static func multipleNegativesRanking(
+    _ loss: MultipleNegativesRankingLoss, _ a: Tensor<Self>, _ p: Tensor<Self>, _ n: Tensor<Self>?, blocks: Int
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> BatchLossGradients<Self>) {
+    let e = try MNRLEngine<Self, Working>(loss, a, p, n, blocks: blocks, gradients: loss.fusesGradients)
     return (e.value, { g in try e.gradients(g) })
   }
 }
