@@ -86,6 +86,10 @@ static inline __attribute__((always_inline)) CG_ATTR CG_V CG_FN(clampv)(CG_V x) 
 }
 
 // MARK: Matrix
+//
+// CG_MICRO_ASM(mr, kc, a, b, c, ldc, flags), when an instantiation defines it, runs a full
+// mr × NR block in assembly (flags as in gemm_microkernel_avx512.h) and is nonzero, or is 0 for
+// the widths it does not cover.
 
 #ifndef CG_KC
 #define CG_KC 256
@@ -164,6 +168,12 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(gemm_mr)(
           const int64_t j0 = jp * CG_NR;
           const int cols = (int)(n - j0 < CG_NR ? n - j0 : CG_NR);
           CG_T *cp = c + i0 * ldc + j0;
+#ifdef CG_MICRO_ASM
+          if (rows == mr && cols == CG_NR &&
+              CG_MICRO_ASM(mr, kc, ap + k0 * mr, b + jp * CG_NR * d + k0 * CG_NR, cp, ldc,
+                           (k0 > 0 ? CG_MK_LOAD : 0) | (last ? CG_MK_CLAMP : 0)))
+            continue;
+#endif
           if (k0 == 0) {
             CG_FN(micro)(0, mr, kc, ap, b + jp * CG_NR * d, 0, acc);
           } else {
@@ -594,6 +604,8 @@ CG_ATTR int64_t CG_FN(cg_prefilter)(const CG_T *a, int64_t m, int64_t aw, const 
   return nf;
 }
 #endif
+
+#include "gemm_accumulate_template.h"
 
 #undef CG_NR
 #undef CG_ROWS

@@ -2,6 +2,7 @@
 #include "internal.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "gemm_microkernel_avx512.h"
 #pragma clang fp contract(off)
 
 #define CG_ATTR __attribute__((target(CG_AVX512_FEATURES)))
@@ -28,7 +29,10 @@
     (bv)[0] = (CG_FN(vec))_mm512_castsi512_ps(_mm512_unpacklo_epi16(z_, h_));              \
     (bv)[1] = (CG_FN(vec))_mm512_castsi512_ps(_mm512_unpackhi_epi16(z_, h_));              \
   } while (0)
+#define CG_MICRO_ASM(mr, kc, a, b, c, ldc, flags) \
+  ((mr) == 14 ? (cg_micro14x32_f32((kc), (a), (b), (c), (ldc), (flags)), 1) : 0)
 #include "gemm_template.h"
+#undef CG_MICRO_ASM
 #undef CG_SPLIT_LOAD
 #undef CG_APPROX_LOAD
 #undef CG_T

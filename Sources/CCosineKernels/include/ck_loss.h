@@ -11,9 +11,9 @@ extern "C" {
 
 /// C[i][j] += Σ_p A(i, p) · B[p][j] for i < m, j < n, p < k, where A(i, p) = a[i·a_rs + p·a_cs]
 /// (a_rs = lda, a_cs = 1 reads A; a_rs = 1, a_cs = lda reads Aᵀ) and B and C are row-major with
-/// row strides ldb and ldc. Each C element continues one chain of fused multiply-adds over p from
-/// its old value (full blocks of columns) or adds one chain over p to it (the last columns). Not
-/// clamped.
+/// row strides ldb and ldc. Each C element continues one chain of fused multiply-adds over p in
+/// order from its old value, whatever the blocking (the packed micro-kernel of the CPU's family).
+/// Not clamped.
 void cg_loss_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
                       const float *b, int64_t ldb, float *c, int64_t ldc);
 void cg_loss_gemm_f64(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,
