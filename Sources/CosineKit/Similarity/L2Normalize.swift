@@ -19,12 +19,18 @@
 ///
 /// - Complexity: two passes over `x` (norms, then scaling), on all cores.
 /// - SeeAlso: <doc:NumericalConventions>
+@_specialize(exported:true,where T == Float)
+@_specialize(exported:true,where T == Double)
+@_specialize(exported:true,where T == Float16)
 public func l2Normalize<T: TensorScalar>(_ x: Tensor<T>, axis: Int = -1, eps: Double = 1e-12) throws -> Tensor<T> {
   try L2NormalizeOp(x, axis: axis, eps: eps).value
 }
 
 /// L2 normalization and its pullback. For `y = x/m` with `m = max(‖x‖, eps)`, the pullback of
 /// an upstream `g` is `(g − y·(y·g))/m` where `‖x‖ > eps`, and `g/m` where the floor is active.
+@_specialize(exported:true,where T == Float)
+@_specialize(exported:true,where T == Double)
+@_specialize(exported:true,where T == Float16)
 public func l2NormalizeWithPullback<T: TensorScalar>(
   _ x: Tensor<T>, axis: Int = -1, eps: Double = 1e-12
 ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> Tensor<T>) {
