@@ -55,7 +55,7 @@ protocol KernelScalar: TensorScalar {
     da: UnsafePointer<Double>, cb: UnsafePointer<Double>, db: UnsafePointer<Double>,
     gradA: UnsafeMutableRawPointer, gradB: UnsafeMutableRawPointer)
 
-  // MARK: Packing and analyses (CCosineGEMM)
+  // MARK: Packing and analyses (CCosineKernels gemm/, analysis/)
 
   /// Per row, Σ x² accumulated in `Double` in a fixed order: `out[r] = Σ_k x[r·dim + k]²`.
   static func sumsOfSquares(_ x: UnsafeRawPointer, rows: Int, dim: Int, into out: UnsafeMutablePointer<Double>)

@@ -2,7 +2,7 @@ import Testing
 
 @testable import CosineKit
 
-/// The training products (`MatrixKernels`, on the GEMM of `CCosineGEMM`) against float64 sums of
+/// The training products (`MatrixKernels`, on the GEMM of `CCosineKernels`) against float64 sums of
 /// the same (rounded) inputs, for every scalar type, on shapes that cross the GEMM's register
 /// blocks (6 rows × 64 columns), its depth blocks (256) and its row blocks (144).
 @Suite struct MatrixKernelsTests {
