@@ -1,21 +1,6 @@
 import ArgumentParser
 import CosineKit
 
-/// The loss kinds as spelled on the command line.
-enum LossKindName: String, ExpressibleByArgument, CaseIterable {
-  case keras
-  case cosineDistance = "cosine-distance"
-  case embedding
-  case mse
-  case mnrl, cosent, triplet, contrastive
-  case onlineContrastive = "online-contrastive"
-
-  /// The batch kind, or nil for the row-wise kinds.
-  var batch: BatchLossKind? { BatchLossKind(rawValue: rawValue) }
-}
-
-extension Reduction: ExpressibleByArgument {}
-
 struct LossCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "loss",
@@ -85,13 +70,8 @@ struct LossCommand: ParsableCommand {
   }
 
   var lossKind: CosineLoss.Kind {
-    switch kind {
-    case .keras: .keras
-    case .cosineDistance: .cosineDistance()
-    case .embedding: .embedding(margin: margin ?? 0)
-    case .mse: .mse()
-    default: preconditionFailure("batch kinds have no row-wise loss")
-    }
+    guard let row = kind.rowKind(margin: margin) else { preconditionFailure("batch kinds have no row-wise loss") }
+    return row
   }
 
   func run() throws {

@@ -46,12 +46,12 @@ extension TrainCommand {
   /// With --adapter and a loss other than mnrl, says on stderr that the defaults in effect were
   /// chosen for mnrl (nothing when every one of them is given).
   func warnIfAdapterDefaultsDoNotFit() {
-    guard adapter, loss != "mnrl", epochs == nil || batchSize == nil || learningRate == nil || schedule == nil
+    guard adapter, loss != .mnrl, epochs == nil || batchSize == nil || learningRate == nil || schedule == nil
     else { return }
     let r = AdapterTraining()
     writeToStandardError(
       "cosine train: note: the --adapter defaults (\(r.epochs) epochs, batch \(r.batchSize), learning rate "
-        + "\(r.learningRate), --schedule linear) were chosen for --loss mnrl, not \(loss)\n")
+        + "\(r.learningRate), --schedule linear) were chosen for --loss mnrl, not \(loss.rawValue)\n")
   }
 
   /// Checks the adapter options against each other.

@@ -34,7 +34,7 @@ struct TrainCommand: ParsableCommand {
 
   @Option(
     help: "The loss: keras, cosine-distance, embedding, mse, mnrl, cosent, triplet, contrastive or online-contrastive.")
-  var loss: String = "cosine-distance"
+  var loss: LossKindName = .cosineDistance
 
   @Option(help: "The margin of the embedding (default 0), triplet (1) and (online-)contrastive (0.5) losses.")
   var margin: Double?
@@ -90,7 +90,7 @@ struct TrainCommand: ParsableCommand {
     if let learningRate, !(learningRate.isFinite && learningRate > 0) {
       throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
     }
-    if let batch = BatchLossKind(rawValue: loss) {
+    if let batch = loss.batch {
       try batch.validate(batchOptions, target: target, margin: margin, reduction: nil)
     } else {
       if let margin, !(margin.isFinite && margin >= -1 && margin <= 1) {
@@ -100,7 +100,6 @@ struct TrainCommand: ParsableCommand {
         throw ValidationError(
           "--negatives, --scale, --directions, --hardness-* and --matryoshka-* apply only to the batch losses")
       }
-      _ = try lossKind()
     }
     _ = try layerSizes()
     guard Activation(name: activation) != nil else {
@@ -108,18 +107,9 @@ struct TrainCommand: ParsableCommand {
     }
   }
 
-  func lossKind() throws -> CosineLoss.Kind {
-    switch loss {
-    case "keras": return .keras
-    case "cosine-distance": return .cosineDistance()
-    case "embedding": return .embedding(margin: margin ?? 0)
-    case "mse": return .mse()
-    default:
-      throw ValidationError(
-        "--loss must be keras, cosine-distance, embedding, mse, mnrl, cosent, triplet, contrastive or online-contrastive, got '\(loss)'"
-      )
-    }
-  }
+  /// The row-wise loss of `--loss` (the batch kinds train with the cosine-distance kind's
+  /// bookkeeping and their own batch loss).
+  func lossKind() -> CosineLoss.Kind { loss.rowKind(margin: margin) ?? .cosineDistance() }
 
   func layerSizes() throws -> [Int] {
     let parts = layers.split(separator: ",", omittingEmptySubsequences: false)
@@ -133,8 +123,8 @@ struct TrainCommand: ParsableCommand {
 
   func run() throws {
     try OutputPlan.declare(["-o": output], inputs: [left, right, target, batchOptions.negatives])
-    let batch = BatchLossKind(rawValue: loss)
-    let kind = try batch == nil ? lossKind() : .cosineDistance()
+    let batch = loss.batch
+    let kind = lossKind()
     let settings = trainingSettings
     warnIfAdapterDefaultsDoNotFit()
     do {
@@ -160,7 +150,9 @@ struct TrainCommand: ParsableCommand {
         try checkTargets(t!, target, for: kind)
       }
       if let batch {
-        if batch.needsTarget && t == nil { throw CosineError.invalidArgument("the \(loss) loss needs --target") }
+        if batch.needsTarget && t == nil {
+          throw CosineError.invalidArgument("the \(loss.rawValue) loss needs --target")
+        }
       } else if kind.needsTarget && t == nil {
         throw CosineError.invalidArgument("the \(kind.name) loss needs --target (one value per pair)")
       }

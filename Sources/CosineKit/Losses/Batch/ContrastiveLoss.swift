@@ -29,6 +29,7 @@ public struct ContrastiveLoss: BatchCosineLoss, Equatable {
     _ first: Tensor<T>, _ second: Tensor<T>, negatives: Tensor<T>?, target: Tensor<T>?
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
     guard negatives == nil else { throw CosineError.invalidArgument("the contrastive loss takes no negatives") }
+    guard margin.isFinite else { throw CosineError.invalidArgument("margin must be finite, got \(margin)") }
     let (b, _) = try BatchInputs.pair(first, second, loss: "contrastive")
     let y = try BatchInputs.labels(target, batch: b, loss: "contrastive")
     if let i = y.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
@@ -86,6 +87,7 @@ public struct OnlineContrastiveLoss: BatchCosineLoss, Equatable {
     _ first: Tensor<T>, _ second: Tensor<T>, negatives: Tensor<T>?, target: Tensor<T>?
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
     guard negatives == nil else { throw CosineError.invalidArgument("the online-contrastive loss takes no negatives") }
+    guard margin.isFinite else { throw CosineError.invalidArgument("margin must be finite, got \(margin)") }
     let (b, _) = try BatchInputs.pair(first, second, loss: "online-contrastive")
     let y = try BatchInputs.labels(target, batch: b, loss: "online-contrastive")
     if let i = y.firstIndex(where: { $0 != 0 && $0 != 1 }) {

@@ -32,6 +32,7 @@ public struct CosineTripletLoss: BatchCosineLoss, Equatable {
     _ first: Tensor<T>, _ second: Tensor<T>, negatives: Tensor<T>?, target: Tensor<T>?
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
     guard target == nil else { throw CosineError.invalidArgument("the triplet loss takes no target") }
+    guard margin.isFinite else { throw CosineError.invalidArgument("margin must be finite, got \(margin)") }
     let (b, d) = try BatchInputs.pair(first, second, loss: "triplet")
     guard let negatives else {
       throw CosineError.invalidArgument("the triplet loss needs negatives (one per anchor, shape [\(b), \(d)])")

@@ -111,6 +111,21 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
     scale: Double = 20, directions: [Direction] = [.queryToDoc], partitionMode: PartitionMode = .joint,
     hardnessMode: HardnessMode? = nil, hardnessStrength: Double = 0, reduction: Reduction = .mean
   ) throws {
+    try Self.checkOptions(
+      scale: scale, directions: directions, partitionMode: partitionMode, hardnessStrength: hardnessStrength)
+    self.scale = scale
+    self.directions = directions
+    self.partitionMode = partitionMode
+    self.hardnessMode = hardnessMode
+    self.hardnessStrength = hardnessStrength
+    self.reduction = reduction
+  }
+
+  /// The checks of ``init(scale:directions:partitionMode:hardnessMode:hardnessStrength:reduction:)``,
+  /// run again before every evaluation, since the options are mutable properties.
+  static func checkOptions(
+    scale: Double, directions: [Direction], partitionMode: PartitionMode, hardnessStrength: Double
+  ) throws {
     try BatchInputs.checkScale(scale)
     guard !directions.isEmpty else { throw CosineError.invalidArgument("directions must not be empty") }
     guard Set(directions).count == directions.count else {
@@ -127,12 +142,6 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
     guard hardnessStrength >= 0, hardnessStrength.isFinite else {
       throw CosineError.invalidArgument("hardness strength must be a finite number >= 0, got \(hardnessStrength)")
     }
-    self.scale = scale
-    self.directions = directions
-    self.partitionMode = partitionMode
-    self.hardnessMode = hardnessMode
-    self.hardnessStrength = hardnessStrength
-    self.reduction = reduction
   }
 
   /// Parses a comma-separated list of direction names (`query_to_doc,doc_to_query`).
@@ -165,7 +174,8 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
     _ first: Tensor<T>, _ second: Tensor<T>, negatives: Tensor<T>?, target: Tensor<T>?
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
     guard target == nil else { throw CosineError.invalidArgument("the mnrl loss takes no target") }
-    try BatchInputs.checkScale(scale)
+    try Self.checkOptions(
+      scale: scale, directions: directions, partitionMode: partitionMode, hardnessStrength: hardnessStrength)
     let (b, d) = try BatchInputs.pair(first, second, loss: "mnrl")
     let blocks = try negatives.map { try BatchInputs.negativeBlocks($0, batch: b, dim: d, loss: "mnrl") } ?? 0
     guard let kernels = T.kernels else {
