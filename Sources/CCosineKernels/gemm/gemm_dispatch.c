@@ -75,9 +75,6 @@ int cg_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int64
   }
 }
 
-void cg_sort_heaps_f32(cg_heaps_f32 h, int64_t m) { cg_sort_heaps_f32_portable(h, m); }
-void cg_sort_heaps_f64(cg_heaps_f64 h, int64_t m) { cg_sort_heaps_f64_portable(h, m); }
-
 int cg_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi, const uint16_t *lo,
                         int64_t bw, int64_t first_row, int64_t rows, int64_t n_valid, int64_t d,
                         cg_heaps_f32 h) {

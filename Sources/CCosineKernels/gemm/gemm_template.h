@@ -188,205 +188,15 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(gemm_mr)(
   }
 }
 
-// MARK: Top-k selection
-//
-// Each query owns `capacity` slots. When capacity == k they hold a bounded heap whose root is
-// the worst entry: a candidate costs one comparison with the root, and O(log k) if it enters.
-// When capacity > k (large k) they hold a reservoir: candidates above the threshold are
-// appended, and when it is full the best k are selected (quickselect) and the threshold rises
-// to the k-th best; O(1) per candidate on average. Either way the final order is made by
-// `cg_sort_heaps`.
+// MARK: Top-k selection (topk_template.h: heaps and reservoirs; the sort is in topk.c)
 
-/// `true` when (sa, ia) ranks after (sb, ib): lower score, or equal score and higher id;
-/// NaN after every number.
-static inline int CG_FN(worse)(CG_T sa, int64_t ia, CG_T sb, int64_t ib) {
-  if (sa < sb) return 1;
-  if (sa > sb) return 0;
-  if (sa == sb) return ia > ib;
-  const int na = sa != sa, nb = sb != sb;  // unordered: at least one NaN
-  if (na != nb) return na;
-  return ia > ib;
-}
-
-/// The filter threshold of a query's slots at the start of a call: scores not above it cannot
-/// enter. NaN means "test all" (a heap not yet full, or any reservoir).
-static inline CG_T CG_FN(threshold)(const CG_T *s, int64_t size, int64_t k, int64_t capacity) {
-  return (size < k || capacity > k) ? (CG_T)__builtin_nan("") : s[0];
-}
-
-/// Moves the entry at `c` down a heap of `n` entries (worst at the root) until it is in place.
-static inline void CG_FN(sift_down)(CG_T *hs, int64_t *hi, int64_t n, int64_t c, CG_T s, int64_t id) {
-  for (;;) {
-    int64_t l = 2 * c + 1;
-    if (l >= n) break;
-    if (l + 1 < n && CG_FN(worse)(hs[l + 1], hi[l + 1], hs[l], hi[l])) l++;
-    if (!CG_FN(worse)(hs[l], hi[l], s, id)) break;
-    hs[c] = hs[l];
-    hi[c] = hi[l];
-    c = l;
-  }
-  hs[c] = s;
-  hi[c] = id;
-}
-
-/// Offers (s, id) to one bounded heap; returns its new threshold.
-static CG_T CG_FN(offer)(CG_T *hs, int64_t *hi, int64_t *size, int64_t k, CG_T s, int64_t id) {
-  int64_t n = *size;
-  if (n < k) {
-    int64_t c = n;
-    while (c > 0) {
-      const int64_t p = (c - 1) / 2;
-      if (!CG_FN(worse)(s, id, hs[p], hi[p])) break;
-      hs[c] = hs[p];
-      hi[c] = hi[p];
-      c = p;
-    }
-    hs[c] = s;
-    hi[c] = id;
-    *size = ++n;
-    return CG_FN(threshold)(hs, n, k, k);
-  }
-  if (CG_FN(worse)(hs[0], hi[0], s, id)) CG_FN(sift_down)(hs, hi, n, 0, s, id);
-  return CG_FN(threshold)(hs, n, k, k);
-}
-
-static inline void CG_FN(swap)(CG_T *hs, int64_t *hi, int64_t a, int64_t b) {
-  const CG_T s = hs[a];
-  const int64_t id = hi[a];
-  hs[a] = hs[b];
-  hi[a] = hi[b];
-  hs[b] = s;
-  hi[b] = id;
-}
-
-/// Reorders n > k entries so that [0, k) holds the best k and entry k − 1 is the k-th best
-/// (quickselect, median-of-three pivots; the order is total, ids being distinct).
-static void CG_FN(select_best)(CG_T *hs, int64_t *hi, int64_t n, int64_t k) {
-  int64_t lo = 0, hi_ = n - 1;
-  const int64_t target = k - 1;
-  while (lo < hi_) {
-    const int64_t mid = lo + (hi_ - lo) / 2;
-    // Order lo, mid, hi_ best first; the median ends in mid.
-    if (CG_FN(worse)(hs[lo], hi[lo], hs[mid], hi[mid])) CG_FN(swap)(hs, hi, lo, mid);
-    if (CG_FN(worse)(hs[mid], hi[mid], hs[hi_], hi[hi_])) CG_FN(swap)(hs, hi, mid, hi_);
-    if (CG_FN(worse)(hs[lo], hi[lo], hs[mid], hi[mid])) CG_FN(swap)(hs, hi, lo, mid);
-    CG_FN(swap)(hs, hi, mid, hi_);
-    const CG_T ps = hs[hi_];
-    const int64_t pid = hi[hi_];
-    int64_t store = lo;
-    for (int64_t i = lo; i < hi_; i++) {
-      if (CG_FN(worse)(ps, pid, hs[i], hi[i])) {  // better than the pivot: to the left
-        CG_FN(swap)(hs, hi, i, store);
-        store++;
-      }
-    }
-    CG_FN(swap)(hs, hi, store, hi_);
-    if (store == target) return;
-    if (store < target) lo = store + 1;
-    else hi_ = store - 1;
-  }
-}
-
-/// Appends (s, id) to a reservoir of `capacity` slots keeping the best k; returns the new
-/// threshold (the k-th best after the last selection, NaN before the first).
-static CG_T CG_FN(offer_reservoir)(CG_T *hs, int64_t *hi, int64_t *size, int64_t k, int64_t capacity,
-                                   CG_T s, int64_t id, CG_T threshold) {
-  int64_t n = *size;
-  hs[n] = s;
-  hi[n] = id;
-  n++;
-  if (n == capacity) {
-    CG_FN(select_best)(hs, hi, n, k);
-    n = k;
-    threshold = hs[k - 1];
-  }
-  *size = n;
-  return threshold;
-}
-
-/// Heapsort of [0, n) into rank order, best first: the worst entry, at the root of a heap,
-/// goes to the end, and so on.
-static void CG_FN(heap_sort)(CG_T *hs, int64_t *hi, int64_t n, int is_heap) {
-  if (!is_heap)
-    for (int64_t c = n / 2 - 1; c >= 0; c--) CG_FN(sift_down)(hs, hi, n, c, hs[c], hi[c]);
-  for (int64_t end = n - 1; end > 0; end--) {
-    const CG_T s = hs[end];
-    const int64_t id = hi[end];
-    hs[end] = hs[0];
-    hi[end] = hi[0];
-    CG_FN(sift_down)(hs, hi, end, 0, s, id);
-  }
-}
-
-/// Sorts [0, n) into rank order, best first: quicksort with median-of-three pivots and
-/// insertion sort for short ranges, falling back to heapsort past a depth of 2·log2(n).
-static void CG_FN(sort_range)(CG_T *hs, int64_t *hi, int64_t n, int depth) {
-  while (n > 16) {
-    if (depth-- == 0) {
-      CG_FN(heap_sort)(hs, hi, n, 0);
-      return;
-    }
-    const int64_t mid = n / 2, last = n - 1;
-    if (CG_FN(worse)(hs[0], hi[0], hs[mid], hi[mid])) CG_FN(swap)(hs, hi, 0, mid);
-    if (CG_FN(worse)(hs[mid], hi[mid], hs[last], hi[last])) CG_FN(swap)(hs, hi, mid, last);
-    if (CG_FN(worse)(hs[0], hi[0], hs[mid], hi[mid])) CG_FN(swap)(hs, hi, 0, mid);
-    CG_FN(swap)(hs, hi, mid, last);
-    const CG_T ps = hs[last];
-    const int64_t pid = hi[last];
-    int64_t store = 0;
-    for (int64_t i = 0; i < last; i++) {
-      if (CG_FN(worse)(ps, pid, hs[i], hi[i])) {
-        CG_FN(swap)(hs, hi, i, store);
-        store++;
-      }
-    }
-    CG_FN(swap)(hs, hi, store, last);
-    // Recurse into the smaller side, loop on the larger.
-    if (store < n - store - 1) {
-      CG_FN(sort_range)(hs, hi, store, depth);
-      hs += store + 1;
-      hi += store + 1;
-      n -= store + 1;
-    } else {
-      CG_FN(sort_range)(hs + store + 1, hi + store + 1, n - store - 1, depth);
-      n = store;
-    }
-  }
-  for (int64_t i = 1; i < n; i++) {
-    const CG_T s = hs[i];
-    const int64_t id = hi[i];
-    int64_t j = i;
-    while (j > 0 && CG_FN(worse)(hs[j - 1], hi[j - 1], s, id)) {
-      hs[j] = hs[j - 1];
-      hi[j] = hi[j - 1];
-      j--;
-    }
-    hs[j] = s;
-    hi[j] = id;
-  }
-}
-
-/// Sorts each of the first `m` queries' entries in place into rank order, best first, keeping
-/// the best k (a reservoir is cut to k first).
-CG_ATTR void CG_FN(cg_sort_heaps)(CG_HEAPS h, int64_t m) {
-  for (int64_t q = 0; q < m; q++) {
-    CG_T *hs = h.scores + q * h.capacity;
-    int64_t *hi = h.ids + q * h.capacity;
-    int64_t n = h.sizes[q];
-    if (h.capacity > h.k) {
-      if (n > h.k) {
-        CG_FN(select_best)(hs, hi, n, h.k);
-        n = h.k;
-        h.sizes[q] = n;
-      }
-      int depth = 2;
-      for (int64_t x = n; x > 1; x >>= 1) depth += 2;
-      CG_FN(sort_range)(hs, hi, n, depth);
-    } else {
-      CG_FN(heap_sort)(hs, hi, n, 1);
-    }
-  }
-}
+#define TK_T CG_T
+#define TK_FN(x) CG_TK(x)
+#define TK_HEAPS CG_HEAPS
+#include "topk_template.h"
+#undef TK_T
+#undef TK_FN
+#undef TK_HEAPS
 
 // MARK: Search
 
@@ -444,10 +254,7 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(search_mr)(
             CG_T s = tmp[j];
             if (s <= tq) continue;
             s = s > 1 ? 1 : (s < -1 ? -1 : s);
-            if (h.capacity > k)
-              tq = CG_FN(offer_reservoir)(hs, hi, h.sizes + q, k, h.capacity, s, j0 + j + id_offset, tq);
-            else
-              tq = CG_FN(offer)(hs, hi, h.sizes + q, k, s, j0 + j + id_offset);
+            tq = CG_TK(offer_candidate)(hs, hi, h.sizes + q, k, h.capacity, s, j0 + j + id_offset, tq);
           }
           thr[q] = tq;
         }
@@ -480,7 +287,7 @@ CG_ATTR int CG_FN(cg_search)(const CG_T *a, int64_t m, int64_t aw, const CG_T *b
   CG_T *thr = (CG_T *)malloc((size_t)m * sizeof(CG_T));
   if (!thr) return CK_ERROR_ALLOCATION;
   for (int64_t q = 0; q < m; q++)
-    thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
+    thr[q] = CG_TK(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
   switch (aw) {
 #define CG_SEARCH_CASE(R)                                                                        \
   case R:                                                                                        \
@@ -506,7 +313,7 @@ CG_ATTR int CG_FN(cg_search_split)(const CG_T *a, int64_t m, int64_t aw, const u
   CG_T *thr = (CG_T *)malloc((size_t)m * sizeof(CG_T));
   if (!thr) return CK_ERROR_ALLOCATION;
   for (int64_t q = 0; q < m; q++)
-    thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
+    thr[q] = CG_TK(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
   switch (aw) {
 #define CG_SPLIT_CASE(R)                                                                        \
   case R:                                                                                       \
@@ -567,10 +374,7 @@ static inline __attribute__((always_inline)) CG_ATTR int64_t CG_FN(prefilter_mr)
         for (int64_t j = 0; j < lanes; j++) {
           CG_T s = tmp[j];
           if (s <= tq) continue;
-          if (h.capacity > k)
-            tq = CG_FN(offer_reservoir)(hs, hid, h.sizes + q, k, h.capacity, s, j0 + j, tq);
-          else
-            tq = CG_FN(offer)(hs, hid, h.sizes + q, k, s, j0 + j);
+          tq = CG_TK(offer_candidate)(hs, hid, h.sizes + q, k, h.capacity, s, j0 + j, tq);
         }
         thr[q] = tq;
       }
@@ -587,7 +391,7 @@ CG_ATTR int64_t CG_FN(cg_prefilter)(const CG_T *a, int64_t m, int64_t aw, const 
   CG_T *thr = (CG_T *)malloc((size_t)m * sizeof(CG_T));
   if (!thr) return -1;
   for (int64_t q = 0; q < m; q++)
-    thr[q] = CG_FN(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
+    thr[q] = CG_TK(threshold)(h.scores + q * h.capacity, h.sizes[q], h.k, h.capacity);
   int64_t nf = 0;
   switch (aw) {
 #define CG_PREFILTER_CASE(R)                                                                   \

@@ -11,7 +11,6 @@
                      int64_t ldc);                                                             \
   int cg_search_##SUF(const T *a, int64_t m, int64_t aw, const T *b, int64_t first_row,         \
                       int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset, HEAPS h);  \
-  void cg_sort_heaps_##SUF(HEAPS h, int64_t m);                                               \
   int cg_gemm_acc_##SUF(int64_t m, int64_t n, int64_t k, const T *a, int64_t rs, int64_t cs,    \
                         const T *b, int64_t ldb, T *c, int64_t ldc, int64_t mr);
 

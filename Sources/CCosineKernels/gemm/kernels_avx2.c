@@ -11,6 +11,7 @@
 #define CG_VL 8
 #define CG_NRV 2
 #define CG_FN(x) x##_f32_avx2
+#define CG_TK(x) x##_f32
 #define CG_HEAPS cg_heaps_f32
 #define CG_SPLIT_LOAD(bv, hp, lp)                                                           \
   do {                                                                                      \
@@ -33,12 +34,14 @@
 #undef CG_VL
 #undef CG_NRV
 #undef CG_FN
+#undef CG_TK
 #undef CG_HEAPS
 
 #define CG_T double
 #define CG_VL 4
 #define CG_NRV 2
 #define CG_FN(x) x##_f64_avx2
+#define CG_TK(x) x##_f64
 #define CG_HEAPS cg_heaps_f64
 #include "gemm_template.h"
 #endif

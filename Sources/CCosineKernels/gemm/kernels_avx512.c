@@ -12,6 +12,7 @@
 #define CG_VL 16
 #define CG_NRV 2
 #define CG_FN(x) x##_f32_avx512
+#define CG_TK(x) x##_f32
 #define CG_HEAPS cg_heaps_f32
 // Split panels: vpunpck{l,h}wd of (low halves, high halves) rebuilds the floats of rows 0-15
 // and 16-31 (see cg_split_slot).
@@ -39,12 +40,14 @@
 #undef CG_VL
 #undef CG_NRV
 #undef CG_FN
+#undef CG_TK
 #undef CG_HEAPS
 
 #define CG_T double
 #define CG_VL 8
 #define CG_NRV 2
 #define CG_FN(x) x##_f64_avx512
+#define CG_TK(x) x##_f64
 #define CG_HEAPS cg_heaps_f64
 #include "gemm_template.h"
 #endif

@@ -10,6 +10,7 @@
 #define CG_VL 4
 #define CG_NRV 4
 #define CG_FN(x) x##_f32_portable
+#define CG_TK(x) x##_f32
 #define CG_HEAPS cg_heaps_f32
 // Split panels of width 16, in the lane order of the AVX2 kernels (data packed by one level
 // is read by the others).
@@ -39,11 +40,13 @@
 #undef CG_VL
 #undef CG_NRV
 #undef CG_FN
+#undef CG_TK
 #undef CG_HEAPS
 
 #define CG_T double
 #define CG_VL 2
 #define CG_NRV 4
 #define CG_FN(x) x##_f64_portable
+#define CG_TK(x) x##_f64
 #define CG_HEAPS cg_heaps_f64
 #include "gemm_template.h"
