@@ -17,7 +17,7 @@ import Testing
   func writePairs(n: Int = 96, d: Int = 12, seed: UInt64 = 4) throws -> (Tensor<Float>, Tensor<Float>) {
     var g = SeededGenerator(seed: seed)
     let q = try Tensor<Float>(shape: [n, d], scalars: (0..<(n * d)).map { _ in Float(g.nextUniform() * 2 - 1) })
-    let mix = try Dense<Float>(inputSize: d, outputSize: d, useBias: false, generator: &g)
+    let mix = Dense<Float>(inputSize: d, outputSize: d, useBias: false, generator: &g)
     var docs = try mix(q)
     for i in docs.scalars.indices { docs.scalars[i] += Float(g.nextUniform() - 0.5) * 0.2 }
     try NPY.write(AnyTensor(q), to: path("q.npy"))

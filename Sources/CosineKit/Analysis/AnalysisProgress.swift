@@ -34,7 +34,7 @@ enum AnalysisArguments {
   /// The rows of `x` as a matrix [N, D] (a rank-1 tensor is one row), or an error naming the
   /// analysis for an empty or non-matrix input.
   static func matrix<T: TensorScalar>(_ x: Tensor<T>, _ operation: String) throws -> (Tensor<T>, Int, Int) {
-    let m = x.rank == 1 ? try x.reshaped([1, x.count]) : x
+    let m = x.rank == 1 ? x.reshaped([1, x.count]) : x
     guard m.rank == 2 else {
       throw CosineError.invalidShape("\(operation) needs rows [N, D], got shape \(Shape.describe(x.shape))")
     }

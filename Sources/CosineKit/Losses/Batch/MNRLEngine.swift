@@ -641,7 +641,6 @@ final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendab
     upstream: Double
   ) -> Double {
     let f = weight * loss.scale
-    var sg = 0.0
     if kind == .queryToDoc, i >= j0, i < j0 + cols {
       // The positive: its term is taken out of the loop below and put back with its −1.
       let c = i - j0

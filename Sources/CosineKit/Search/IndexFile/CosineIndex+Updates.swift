@@ -61,7 +61,7 @@ extension CosineIndex {
   {
     guard Scalar.self != Double.self else { throw Self.needsSingle }
     try checkEps(eps)
-    let c = corpus.rank == 1 ? try corpus.reshaped([1, corpus.count]) : corpus
+    let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus
     guard c.rank == 2 else {
       throw CosineError.invalidShape(
         "a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")
@@ -156,7 +156,7 @@ extension CosineIndex {
   /// **Edge cases:** an id that was removed may be added again (the index is compacted first);
   /// M = 0 changes nothing; past 47 segments the index is compacted.
   public mutating func add(_ rows: Tensor<Scalar>, ids: [Int]? = nil) throws {
-    let r = rows.rank == 1 ? try rows.reshaped([1, rows.count]) : rows
+    let r = rows.rank == 1 ? rows.reshaped([1, rows.count]) : rows
     guard r.rank == 2, r.shape[1] == dimension else {
       throw CosineError.shapeMismatch(
         operation: "adding rows to an index (needs [M, D])", rows.shape, [count, dimension])
@@ -218,7 +218,7 @@ extension CosineIndex {
     guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
     if let rescore, rescore < 1 { throw CosineError.invalidArgument("rescore must be >= 1, got \(rescore)") }
     if filter == nil && (rescore == nil || quantization != .binary) { return try search(queries, k: k) }
-    let q = queries.rank == 1 ? try queries.reshaped([1, queries.count]) : queries
+    let q = queries.rank == 1 ? queries.reshaped([1, queries.count]) : queries
     guard q.rank == 2, q.shape[1] == dimension else {
       throw CosineError.shapeMismatch(
         operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", queries.shape, [count, dimension])
