@@ -71,6 +71,20 @@ protocol KernelScalar: TensorScalar {
     _ x: UnsafeRawPointer, dim d: Int, rows: UnsafePointer<Int64>, count: Int, scale: UnsafePointer<Double>,
     into sum: UnsafeMutablePointer<Double>)
 
+  // MARK: Row-wise ops
+
+  /// ``cosineSimilarityWithPullback(_:_:axis:eps:)`` on this type: the default in
+  /// `CosineSimilarity.swift` becomes concrete code in each conformance.
+  static func cosineSimilarity(
+    _ x1: Tensor<Self>, _ x2: Tensor<Self>, axis: Int, eps: Double
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> (Tensor<Self>, Tensor<Self>))
+
+  /// ``l2NormalizeWithPullback(_:axis:eps:)`` on this type: the default in `L2Normalize.swift`
+  /// becomes concrete code in each conformance.
+  static func l2Normalize(
+    _ x: Tensor<Self>, axis: Int, eps: Double
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> Tensor<Self>)
+
   // MARK: Losses
 
   /// ``MultipleNegativesRankingLoss``'s value and pullback on this type's engine
