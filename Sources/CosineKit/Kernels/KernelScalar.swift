@@ -71,7 +71,35 @@ protocol KernelScalar: TensorScalar {
     _ x: UnsafeRawPointer, dim d: Int, rows: UnsafePointer<Int64>, count: Int, scale: UnsafePointer<Double>,
     into sum: UnsafeMutablePointer<Double>)
 
+  // MARK: Row-wise ops
+
+  /// ``cosineSimilarityWithPullback(_:_:axis:eps:)`` on this type: the default in
+  /// `CosineSimilarity.swift` becomes concrete code in each conformance.
+  static func cosineSimilarity(
+    _ x1: Tensor<Self>, _ x2: Tensor<Self>, axis: Int, eps: Double
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> (Tensor<Self>, Tensor<Self>))
+
+  /// ``l2NormalizeWithPullback(_:axis:eps:)`` on this type: the default in `L2Normalize.swift`
+  /// becomes concrete code in each conformance.
+  static func l2Normalize(
+    _ x: Tensor<Self>, axis: Int, eps: Double
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> Tensor<Self>)
+
   // MARK: Losses
+
+  /// ``CosineLoss``'s value and pullback on this type: the default in `CosineLoss.swift`
+  /// becomes concrete code in each conformance.
+  static func cosineLoss(
+    _ loss: CosineLoss, _ yTrue: Tensor<Self>, _ yPred: Tensor<Self>, target: Tensor<Self>?,
+    sampleWeight: Tensor<Self>?
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> (Tensor<Self>, Tensor<Self>))
+
+  /// ``CosineLoss``'s value, with the gradients of the (reduced) loss written into `g1` and `g2`
+  /// (their storage reused when it has the inputs' counts); concrete code in each conformance.
+  static func cosineLoss(
+    _ loss: CosineLoss, _ yTrue: Tensor<Self>, _ yPred: Tensor<Self>, target: Tensor<Self>?,
+    sampleWeight: Tensor<Self>?, into g1: inout [Self], _ g2: inout [Self]
+  ) throws -> Tensor<Self>
 
   /// ``MultipleNegativesRankingLoss``'s value and pullback on this type's engine
   /// (`MNRLEngine<Self, Working>`); the default in `MultipleNegativesRankingLoss.swift` becomes

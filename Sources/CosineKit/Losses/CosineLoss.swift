@@ -77,13 +77,10 @@ public struct CosineLoss: Sendable, Equatable {
   /// - Returns: Per-sample losses (``Reduction/none``) or a rank-0 tensor.
   /// - Throws: ``CosineError`` for shape mismatches, a bad axis, a missing or unexpected target,
   ///   a target other than ±1 for `embedding`, or an invalid eps or margin.
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public func callAsFunction<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> Tensor<T> {
-    try LossOp(self, yTrue, yPred, target: target, sampleWeight: sampleWeight).value
+    try valueWithPullback(yTrue, yPred, target: target, sampleWeight: sampleWeight).value
   }
 
   /// The loss value and the gradients of the (reduced) loss with respect to both inputs,
@@ -91,15 +88,13 @@ public struct CosineLoss: Sendable, Equatable {
   /// per-sample losses. The forward pass's row sums are reused.
   ///
   /// At `embedding`'s hinge (`cos == margin` for y = −1) the subgradient 0 is used, as PyTorch does.
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public func valueWithGradient<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> (value: Tensor<T>, gradientTrue: Tensor<T>, gradientPred: Tensor<T>) {
-    let op = try LossOp(self, yTrue, yPred, target: target, sampleWeight: sampleWeight)
-    let (g1, g2) = op.gradients(upstream: 1)
-    return (op.value, g1, g2)
+    var g1: [T] = []
+    var g2: [T] = []
+    let value = try evaluate(yTrue, yPred, target: target, sampleWeight: sampleWeight, into: &g1, &g2)
+    return (value, Tensor(uncheckedShape: yTrue.shape, scalars: g1), Tensor(uncheckedShape: yPred.shape, scalars: g2))
   }
 
   /// The loss value, with the gradients written into `gradientTrue` and `gradientPred`.
@@ -108,35 +103,117 @@ public struct CosineLoss: Sendable, Equatable {
   /// storage is reused when they already have the inputs' shapes, so a training loop that keeps
   /// them between steps allocates nothing the size of its inputs (like PyTorch's persistent
   /// `.grad` tensors, but overwritten rather than accumulated).
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public func valueWithGradient<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil,
     gradientTrue: inout Tensor<T>, gradientPred: inout Tensor<T>
   ) throws -> Tensor<T> {
-    let op = try LossOp(self, yTrue, yPred, target: target, sampleWeight: sampleWeight)
     // Move the storage out (so it is uniquely referenced and written in place), when it fits.
     var g1: [T] = []
     var g2: [T] = []
     if gradientTrue.shape == yTrue.shape { swap(&g1, &gradientTrue.scalars) }
     if gradientPred.shape == yPred.shape { swap(&g2, &gradientPred.scalars) }
-    op.gradients(upstream: 1, into: &g1, &g2)
+    let value = try evaluate(yTrue, yPred, target: target, sampleWeight: sampleWeight, into: &g1, &g2)
     gradientTrue = Tensor(uncheckedShape: yTrue.shape, scalars: g1)
     gradientPred = Tensor(uncheckedShape: yPred.shape, scalars: g2)
-    return op.value
+    return value
   }
 
   /// The loss value and a pullback from an upstream gradient of the value's shape to the
   /// gradients with respect to both inputs.
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public func valueWithPullback<T: TensorScalar>(
     _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>? = nil, sampleWeight: Tensor<T>? = nil
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
-    let op = try LossOp(self, yTrue, yPred, target: target, sampleWeight: sampleWeight)
+    guard let kernels = T.kernels else {
+      return try LossOp.valueWithPullback(self, yTrue, yPred, target: target, sampleWeight: sampleWeight)
+    }
+    return try Self.evaluate(kernels, self, yTrue, yPred, target: target, sampleWeight: sampleWeight)
+  }
+
+  /// The value, with the gradients of the (reduced) loss written into `g1` and `g2` (their
+  /// storage reused when it has the inputs' counts), through the scalar type's ``KernelScalar``
+  /// witness: concrete code, so the passes run specialized whatever the caller.
+  func evaluate<T: TensorScalar>(
+    _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>?, sampleWeight: Tensor<T>?,
+    into g1: inout [T], _ g2: inout [T]
+  ) throws -> Tensor<T> {
+    guard let kernels = T.kernels else {
+      return try LossOp.valueWithGradients(self, yTrue, yPred, target: target, sampleWeight: sampleWeight, &g1, &g2)
+    }
+    return try Self.evaluate(kernels, self, yTrue, yPred, target: target, sampleWeight: sampleWeight, &g1, &g2)
+  }
+
+  private static func evaluate<K: KernelScalar, T: TensorScalar>(
+    _: K.Type, _ loss: Self, _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>?, sampleWeight: Tensor<T>?,
+    _ g1: inout [T], _ g2: inout [T]
+  ) throws -> Tensor<T> {
+    precondition(T.self == K.self)
+    // The arrays are rebound in place (not copied), so their storage stays uniquely referenced.
+    let value = try withUnsafeMutablePointer(to: &g1) { p1 in
+      try withUnsafeMutablePointer(to: &g2) { p2 in
+        try p1.withMemoryRebound(to: [K].self, capacity: 1) { q1 in
+          try p2.withMemoryRebound(to: [K].self, capacity: 1) { q2 in
+            try K.cosineLoss(
+              loss, unsafeBitCast(yTrue, to: Tensor<K>.self), unsafeBitCast(yPred, to: Tensor<K>.self),
+              target: target.map { unsafeBitCast($0, to: Tensor<K>.self) },
+              sampleWeight: sampleWeight.map { unsafeBitCast($0, to: Tensor<K>.self) }, into: &q1.pointee, &q2.pointee)
+          }
+        }
+      }
+    }
+    return unsafeBitCast(value, to: Tensor<T>.self)
+  }
+
+  private static func evaluate<K: KernelScalar, T: TensorScalar>(
+    _: K.Type, _ loss: Self, _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>?, sampleWeight: Tensor<T>?
+  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
+    precondition(T.self == K.self)
+    let r = try K.cosineLoss(
+      loss, unsafeBitCast(yTrue, to: Tensor<K>.self), unsafeBitCast(yPred, to: Tensor<K>.self),
+      target: target.map { unsafeBitCast($0, to: Tensor<K>.self) },
+      sampleWeight: sampleWeight.map { unsafeBitCast($0, to: Tensor<K>.self) })
+    return (
+      unsafeBitCast(r.value, to: Tensor<T>.self),
+      { g in
+        let (a, b) = try r.pullback(unsafeBitCast(g, to: Tensor<K>.self))
+        return (unsafeBitCast(a, to: Tensor<T>.self), unsafeBitCast(b, to: Tensor<T>.self))
+      }
+    )
+  }
+}
+
+extension LossOp {
+  /// The value and a pullback over the evaluated loss.
+  static func valueWithPullback(
+    _ loss: CosineLoss, _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>?, sampleWeight: Tensor<T>?
+  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
+    let op = try LossOp(loss, yTrue, yPred, target: target, sampleWeight: sampleWeight)
     return (op.value, { g in try op.pullback(g) })
+  }
+
+  /// The value, with the gradients of the (reduced) loss written into `g1` and `g2`.
+  static func valueWithGradients(
+    _ loss: CosineLoss, _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>?, sampleWeight: Tensor<T>?,
+    _ g1: inout [T], _ g2: inout [T]
+  ) throws -> Tensor<T> {
+    let op = try LossOp(loss, yTrue, yPred, target: target, sampleWeight: sampleWeight)
+    op.gradients(upstream: 1, into: &g1, &g2)
+    return op.value
+  }
+}
+
+extension KernelScalar {
+  static func cosineLoss(
+    _ loss: CosineLoss, _ yTrue: Tensor<Self>, _ yPred: Tensor<Self>, target: Tensor<Self>?,
+    sampleWeight: Tensor<Self>?
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> (Tensor<Self>, Tensor<Self>)) {
+    try LossOp<Self>.valueWithPullback(loss, yTrue, yPred, target: target, sampleWeight: sampleWeight)
+  }
+
+  static func cosineLoss(
+    _ loss: CosineLoss, _ yTrue: Tensor<Self>, _ yPred: Tensor<Self>, target: Tensor<Self>?,
+    sampleWeight: Tensor<Self>?, into g1: inout [Self], _ g2: inout [Self]
+  ) throws -> Tensor<Self> {
+    try LossOp<Self>.valueWithGradients(loss, yTrue, yPred, target: target, sampleWeight: sampleWeight, &g1, &g2)
   }
 }
 

@@ -32,13 +32,10 @@
 ///
 /// - Complexity: one pass over both inputs, O(count), on all cores.
 /// - SeeAlso: <doc:NumericalConventions>, ``cosineSimilarityWithPullback(_:_:axis:eps:)``
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func cosineSimilarity<T: TensorScalar>(
   _ x1: Tensor<T>, _ x2: Tensor<T>, axis: Int = -1, eps: Double = 1e-8
 ) throws -> Tensor<T> {
-  try CosineSimilarityOp(x1, x2, axis: axis, eps: eps).value
+  try cosineSimilarityWithPullback(x1, x2, axis: axis, eps: eps).value
 }
 
 /// Cosine similarity and a pullback that maps an upstream gradient (the shape of the result)
@@ -51,14 +48,11 @@ public func cosineSimilarity<T: TensorScalar>(
 ///
 /// - Throws: as ``cosineSimilarity(_:_:axis:eps:)``; the pullback throws
 ///   ``CosineError/shapeMismatch(operation:_:_:)`` if the upstream gradient has the wrong shape.
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func cosineSimilarityWithPullback<T: TensorScalar>(
   _ x1: Tensor<T>, _ x2: Tensor<T>, axis: Int = -1, eps: Double = 1e-8
 ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
-  let op = try CosineSimilarityOp(x1, x2, axis: axis, eps: eps)
-  return (op.value, { upstream in try op.pullback(upstream) })
+  guard let kernels = T.kernels else { return try CosineSimilarityOp.valueWithPullback(x1, x2, axis: axis, eps: eps) }
+  return try CosineSimilarityOp<T>.evaluate(kernels, x1, x2, axis: axis, eps: eps)
 }
 
 /// Validates an eps argument.
@@ -90,5 +84,40 @@ struct CosineSimilarityOp<T: TensorScalar>: Sendable {
       throw CosineError.shapeMismatch(operation: "cosine similarity gradient", upstream.shape, value.shape)
     }
     return rows.backward(coefficients: rows.cosineCoefficients(floor: floor) { Double(upstream.scalars[$0]) })
+  }
+}
+
+extension CosineSimilarityOp {
+  /// The value and a pullback over this op's forward state.
+  static func valueWithPullback(
+    _ x1: Tensor<T>, _ x2: Tensor<T>, axis: Int, eps: Double
+  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
+    let op = try CosineSimilarityOp(x1, x2, axis: axis, eps: eps)
+    return (op.value, { upstream in try op.pullback(upstream) })
+  }
+
+  /// ``valueWithPullback(_:_:axis:eps:)`` through the scalar type's ``KernelScalar`` witness,
+  /// which is concrete code: the forward and backward loops run specialized whatever the caller.
+  static func evaluate<K: KernelScalar>(
+    _: K.Type, _ x1: Tensor<T>, _ x2: Tensor<T>, axis: Int, eps: Double
+  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
+    precondition(T.self == K.self)
+    let r = try K.cosineSimilarity(
+      unsafeBitCast(x1, to: Tensor<K>.self), unsafeBitCast(x2, to: Tensor<K>.self), axis: axis, eps: eps)
+    return (
+      unsafeBitCast(r.value, to: Tensor<T>.self),
+      { g in
+        let (a, b) = try r.pullback(unsafeBitCast(g, to: Tensor<K>.self))
+        return (unsafeBitCast(a, to: Tensor<T>.self), unsafeBitCast(b, to: Tensor<T>.self))
+      }
+    )
+  }
+}
+
+extension KernelScalar {
+  static func cosineSimilarity(
+    _ x1: Tensor<Self>, _ x2: Tensor<Self>, axis: Int, eps: Double
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> (Tensor<Self>, Tensor<Self>)) {
+    try CosineSimilarityOp<Self>.valueWithPullback(x1, x2, axis: axis, eps: eps)
   }
 }

@@ -19,23 +19,17 @@
 ///
 /// - Complexity: two passes over `x` (norms, then scaling), on all cores.
 /// - SeeAlso: <doc:NumericalConventions>
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func l2Normalize<T: TensorScalar>(_ x: Tensor<T>, axis: Int = -1, eps: Double = 1e-12) throws -> Tensor<T> {
-  try L2NormalizeOp(x, axis: axis, eps: eps).value
+  try l2NormalizeWithPullback(x, axis: axis, eps: eps).value
 }
 
 /// L2 normalization and its pullback. For `y = x/m` with `m = max(‖x‖, eps)`, the pullback of
 /// an upstream `g` is `(g − y·(y·g))/m` where `‖x‖ > eps`, and `g/m` where the floor is active.
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func l2NormalizeWithPullback<T: TensorScalar>(
   _ x: Tensor<T>, axis: Int = -1, eps: Double = 1e-12
 ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> Tensor<T>) {
-  let op = try L2NormalizeOp(x, axis: axis, eps: eps)
-  return (op.value, { g in try op.pullback(g) })
+  guard let kernels = T.kernels else { return try L2NormalizeOp.valueWithPullback(x, axis: axis, eps: eps) }
+  return try L2NormalizeOp<T>.evaluate(kernels, x, axis: axis, eps: eps)
 }
 
 struct L2NormalizeOp<T: TensorScalar>: Sendable {
@@ -126,5 +120,36 @@ struct L2NormalizeOp<T: TensorScalar>: Sendable {
       coef[4 * r + 3] = -inverseNorm[r] * sg * sg
     }
     return pairs.backward(coefficients: coef).1
+  }
+}
+
+extension L2NormalizeOp {
+  /// The value and a pullback over this op's forward state.
+  static func valueWithPullback(
+    _ x: Tensor<T>, axis: Int, eps: Double
+  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> Tensor<T>) {
+    let op = try L2NormalizeOp(x, axis: axis, eps: eps)
+    return (op.value, { g in try op.pullback(g) })
+  }
+
+  /// ``valueWithPullback(_:axis:eps:)`` through the scalar type's ``KernelScalar`` witness, which
+  /// is concrete code: the forward and backward loops run specialized whatever the caller.
+  static func evaluate<K: KernelScalar>(
+    _: K.Type, _ x: Tensor<T>, axis: Int, eps: Double
+  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> Tensor<T>) {
+    precondition(T.self == K.self)
+    let r = try K.l2Normalize(unsafeBitCast(x, to: Tensor<K>.self), axis: axis, eps: eps)
+    return (
+      unsafeBitCast(r.value, to: Tensor<T>.self),
+      { g in unsafeBitCast(try r.pullback(unsafeBitCast(g, to: Tensor<K>.self)), to: Tensor<T>.self) }
+    )
+  }
+}
+
+extension KernelScalar {
+  static func l2Normalize(
+    _ x: Tensor<Self>, axis: Int, eps: Double
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> Tensor<Self>) {
+    try L2NormalizeOp<Self>.valueWithPullback(x, axis: axis, eps: eps)
   }
 }
