@@ -13,6 +13,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     // `swift package generate-documentation --target CosineKit` (DocC); no code of its own.
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
@@ -26,6 +27,7 @@ let package = Package(
       dependencies: [
         "CCosineKernels",
         .product(name: "RealModule", package: "swift-numerics"),
+        .product(name: "SystemPackage", package: "swift-system"),
       ]
     ),
     // The demos of `cosine demo` with their data sets and HTML reports; not a product.

@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import SystemPackage
 
 /// Replaces a file atomically: readers of `path` see either the old contents or the complete
 /// new contents, never a partial file.
@@ -41,17 +42,10 @@ enum AtomicFile {
         try staged.write(bytes)
         return
       }
-      guard let base = bytes.baseAddress else { return }
-      var done = 0
-      while done < bytes.count {
-        let n = systemWrite(fd, base + done, bytes.count - done)
-        if n < 0 {
-          let code = errno
-          if code == EINTR { continue }
-          throw NPYProblem("cannot write: \(POSIX.describe(code))")
-        }
-        if n == 0 { throw NPYProblem("cannot write: the system wrote no bytes") }
-        done += n
+      do {
+        try FileDescriptor(rawValue: fd).writeAll(raw: bytes)
+      } catch {
+        throw NPYProblem("cannot write: \(POSIX.describe(error as? Errno ?? .ioError))")
       }
     }
 
@@ -89,9 +83,4 @@ enum AtomicFile {
     guard let slash = path.lastIndex(of: "/") else { return ("", path) }
     return (String(path[...slash]), String(path[path.index(after: slash)...]))
   }
-}
-
-/// `write(2)`, under a name that does not clash with the methods above.
-private func systemWrite(_ fd: CInt, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-  write(fd, p, n)
 }

@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import SystemPackage
 
 /// Random-access bytes the reader decodes: an open file or a buffer in memory.
 ///
@@ -35,7 +36,7 @@ struct MemoryInput: NPYInput {
 
 /// A regular file opened read-only. Its size is taken once, with `fstat`, when it is opened.
 final class FileInput: NPYInput {
-  let fd: CInt
+  let fd: FileDescriptor
   let size: Int
 
   /// Opens `path` for reading after checking that it is an existing regular file.
@@ -52,19 +53,24 @@ final class FileInput: NPYInput {
     guard POSIX.isRegular(info.st_mode) else {
       throw NPYProblem("not a regular file (a device, pipe or socket cannot be read as .npy)")
     }
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO swapped in never blocks
-    guard fd >= 0 else { throw FileInput.openProblem(errno) }
+    let fd: FileDescriptor
+    do {
+      // Non-blocking: a FIFO swapped in never blocks.
+      fd = try FileDescriptor.open(path, .readOnly, options: [.closeOnExec, .nonBlocking])
+    } catch {
+      throw FileInput.openProblem((error as? Errno)?.rawValue ?? EIO)
+    }
     // The file may have been replaced between stat and open: check what was opened.
-    guard fstat(fd, &info) == 0, POSIX.isRegular(info.st_mode), info.st_size >= 0 else {
+    guard fstat(fd.rawValue, &info) == 0, POSIX.isRegular(info.st_mode), info.st_size >= 0 else {
       let code = errno
-      POSIX.close(fd)
+      try? fd.close()
       throw NPYProblem("cannot inspect the opened file: \(POSIX.describe(code))")
     }
     self.fd = fd
     self.size = Int(info.st_size)
   }
 
-  deinit { POSIX.close(fd) }
+  deinit { try? fd.close() }
 
   private static func openProblem(_ code: CInt) -> NPYProblem {
     switch code {
@@ -77,20 +83,15 @@ final class FileInput: NPYInput {
   }
 
   func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws {
-    guard let base = buffer.baseAddress else { return }
-    var done = 0
-    while done < buffer.count {
-      let n = pread(fd, base + done, buffer.count - done, off_t(offset + done))
-      if n < 0 {
-        let code = errno
-        if code == EINTR { continue }
-        throw NPYProblem("read error at byte \(offset + done): \(POSIX.describe(code))")
-      }
-      if n == 0 {
-        throw NPYProblem(
-          "file changed while being read: it ended at byte \(offset + done) but had \(size) bytes when opened")
-      }
-      done += n
+    let n: Int
+    do {
+      n = try fd.readFully(fromAbsoluteOffset: offset, into: buffer)
+    } catch {
+      throw NPYProblem("read error at byte \(error.offset): \(POSIX.describe(error.errno))")
+    }
+    guard n == buffer.count else {
+      throw NPYProblem(
+        "file changed while being read: it ended at byte \(offset + n) but had \(size) bytes when opened")
     }
   }
 }

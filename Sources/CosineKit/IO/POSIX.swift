@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import SystemPackage
 
 /// Small helpers around the POSIX calls the `.npy` reader and writer use.
 enum POSIX {
@@ -13,6 +14,9 @@ enum POSIX {
     guard let text = strerror(code) else { return "errno \(code)" }
     return "\(String(cString: text)) (errno \(code))"
   }
+
+  /// `error` as text, e.g. `"No such file or directory (errno 2)"`.
+  static func describe(_ error: Errno) -> String { describe(error.rawValue) }
 
   /// The file type bits of a `stat` mode.
   static func fileType(_ mode: mode_t) -> mode_t { mode & mode_t(S_IFMT) }

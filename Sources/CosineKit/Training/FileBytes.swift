@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import SystemPackage
 
 /// Whole-file reads and atomic whole-file writes for model files and reports.
 enum FileBytes {
@@ -23,14 +24,16 @@ enum FileBytes {
   /// - Throws: ``TrainingFileError`` naming `path` with the reason.
   static func read(_ path: String) throws -> [UInt8] {
     func fail(_ m: String) -> TrainingFileError { TrainingFileError(path: path, message: m) }
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else {
-      let code = errno
-      throw fail(code == ENOENT ? "no such file" : "cannot open: \(reason(code))")
+    let fd: FileDescriptor
+    do {
+      fd = try FileDescriptor.open(path, .readOnly, options: [.closeOnExec, .nonBlocking])
+    } catch {
+      let code = error as? Errno ?? .ioError
+      throw fail(code == .noSuchFileOrDirectory ? "no such file" : "cannot open: \(reason(code.rawValue))")
     }
-    defer { _ = close(fd) }
+    defer { try? fd.close() }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { throw fail("cannot inspect: \(reason(errno))") }
+    guard fstat(fd.rawValue, &info) == 0 else { throw fail("cannot inspect: \(reason(errno))") }
     let type = info.st_mode & mode_t(S_IFMT)
     guard type != mode_t(S_IFDIR) else { throw fail("is a directory, not a model file") }
     guard type == mode_t(S_IFREG) else {
@@ -44,16 +47,13 @@ enum FileBytes {
           + "a model file may have")
     }
     var bytes = [UInt8](repeating: 0, count: size)
-    var done = 0
-    while done < size {
-      let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, size - done, off_t(done)) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw fail("cannot read: \(reason(errno))")
-      }
-      if n == 0 { throw fail("the file shrank while being read (\(done) of \(size) bytes)") }
-      done += n
+    let done: Int
+    do {
+      done = try bytes.withUnsafeMutableBytes { try fd.readFully(fromAbsoluteOffset: 0, into: $0) }
+    } catch let error as FileDescriptor.ReadFailure {
+      throw fail("cannot read: \(reason(error.errno.rawValue))")
     }
+    guard done == size else { throw fail("the file shrank while being read (\(done) of \(size) bytes)") }
     return bytes
   }
 

@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import SystemPackage
 
 extension IndexTable {
   /// A block to write: its bytes and where it goes.
@@ -110,14 +111,13 @@ extension IndexTable {
       Set(snap.tombstones).isSubset(of: Set(tombstones)), segments.count <= IndexFileFormat.maxSegments
     else { return false }
     if segments.count == snap.segments.count && tombstones == snap.tombstones { return true }
-    let fd = systemOpen(path, O_RDWR | O_CLOEXEC)
-    guard fd >= 0 else { return false }
-    defer { POSIX.close(fd) }
-    guard flock(fd, LOCK_EX) == 0 else { return false }
-    defer { flock(fd, LOCK_UN) }
+    guard let fd = try? FileDescriptor.open(path, .readWrite, options: .closeOnExec) else { return false }
+    defer { try? fd.close() }
+    guard flock(fd.rawValue, LOCK_EX) == 0 else { return false }
+    defer { flock(fd.rawValue, LOCK_UN) }
     // The file must still be the one the table describes.
     var slots = [UInt8](repeating: 0, count: IndexFileFormat.dataStart)
-    guard try slots.withUnsafeMutableBytes({ try Self.readFully(fd, $0, at: 0) }),
+    guard (try? slots.withUnsafeMutableBytes({ try fd.readFully(fromAbsoluteOffset: 0, into: $0) })) == slots.count,
       let current = try? slots.withUnsafeBytes({ try Self.currentHeader($0.baseAddress!) }), current == snap.header
     else { return false }
     let start = Int(snap.header.usedBytes)
@@ -144,35 +144,18 @@ extension IndexTable {
     return true
   }
 
-  private static func readFully(_ fd: CInt, _ b: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Bool {
-    var done = 0
-    while done < b.count {
-      let n = pread(fd, b.baseAddress! + done, b.count - done, off_t(offset + done))
-      if n < 0 && errno == EINTR { continue }
-      if n <= 0 { return false }
-      done += n
-    }
-    return true
-  }
-
-  private static func writeFully(_ fd: CInt, _ b: UnsafeRawBufferPointer, at offset: Int) throws {
-    guard let base = b.baseAddress else { return }
-    var done = 0
-    while done < b.count {
-      let n = pwrite(fd, base + done, b.count - done, off_t(offset + done))
-      if n < 0 && errno == EINTR { continue }
-      if n <= 0 { throw NPYProblem("cannot write: \(POSIX.describe(errno))") }
-      done += n
+  private static func writeFully(_ fd: FileDescriptor, _ b: UnsafeRawBufferPointer, at offset: Int) throws {
+    do {
+      _ = try b.withMemoryRebound(to: UInt8.self) { try fd.writeAll(toAbsoluteOffset: Int64(offset), $0) }
+    } catch {
+      throw NPYProblem("cannot write: \(POSIX.describe(error as? Errno ?? .ioError))")
     }
   }
 
-  private static func sync(_ fd: CInt) throws {
-    while fsync(fd) != 0 {
+  private static func sync(_ fd: FileDescriptor) throws {
+    while fsync(fd.rawValue) != 0 {
       if errno == EINTR { continue }
       throw NPYProblem("cannot flush to disk: \(POSIX.describe(errno))")
     }
   }
 }
-
-/// `open(2)`, under a name that does not clash with ``IndexTable/open(path:)``.
-private func systemOpen(_ path: String, _ flags: CInt) -> CInt { open(path, flags) }

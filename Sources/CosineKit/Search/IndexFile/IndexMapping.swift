@@ -5,26 +5,29 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import SystemPackage
 
 /// A whole file mapped read-only into memory, unmapped with the object.
 final class IndexMapping: @unchecked Sendable {
   let base: UnsafeRawPointer
   let size: Int
   /// The open file, for reading a few rows with `pread` rather than through the mapping.
-  let fd: CInt
+  let fd: FileDescriptor
 
   /// Maps `path`.
   ///
   /// - Throws: ``NPYProblem`` for a missing, unreadable, non-regular or unmappable file.
   init(path: String) throws {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      let code = errno
-      throw NPYProblem(code == ENOENT ? "no such file" : "cannot open: \(POSIX.describe(code))")
+    let fd: FileDescriptor
+    do {
+      fd = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
+    } catch {
+      let code = error as? Errno ?? .ioError
+      throw NPYProblem(code == .noSuchFileOrDirectory ? "no such file" : "cannot open: \(POSIX.describe(code))")
     }
     var info = stat()
     var problem: NPYProblem?
-    if fstat(fd, &info) != 0 {
+    if fstat(fd.rawValue, &info) != 0 {
       problem = NPYProblem("cannot stat: \(POSIX.describe(errno))")
     } else if POSIX.isDirectory(info.st_mode) {
       problem = NPYProblem("is a directory, not an index file")
@@ -35,12 +38,12 @@ final class IndexMapping: @unchecked Sendable {
         "truncated: \(info.st_size) bytes, shorter than the two \(IndexFileFormat.slotSize)-byte header slots of an index file"
       )
     }
-    let p = problem == nil ? mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0) : nil
+    let p = problem == nil ? mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd.rawValue, 0) : nil
     if problem == nil && (p == nil || p == MAP_FAILED) {
       problem = NPYProblem("cannot map into memory: \(POSIX.describe(errno))")
     }
     if let problem {
-      POSIX.close(fd)
+      try? fd.close()
       throw problem
     }
     size = Int(info.st_size)
@@ -50,14 +53,7 @@ final class IndexMapping: @unchecked Sendable {
 
   /// Fills `buffer` with the file's bytes at `offset` (`pread`), false on failure.
   func read(_ buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
-    var done = 0
-    while done < buffer.count {
-      let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-      if n < 0 && errno == EINTR { continue }
-      if n <= 0 { return false }
-      done += n
-    }
-    return true
+    (try? fd.readFully(fromAbsoluteOffset: offset, into: buffer)) == buffer.count
   }
 
   /// Tells the kernel that `[offset, offset + count)` is read at random (no read-ahead), so
@@ -73,6 +69,6 @@ final class IndexMapping: @unchecked Sendable {
 
   deinit {
     munmap(UnsafeMutableRawPointer(mutating: base), size)
-    POSIX.close(fd)
+    try? fd.close()
   }
 }
