@@ -33,8 +33,9 @@ struct Cosine: ParsableCommand {
 
   /// Runs a command; every failure is one line on stderr and a non-zero exit status.
   static func main() {
-    SignalCleanup.install()
+    // Before any thread exists: glibc fixes its arena limit when a second thread first allocates.
     MallocArenas.limitUnderAddressSpaceLimit()
+    SignalCleanup.install()
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -160,7 +160,7 @@ struct SearchCommand: ParsableCommand {
           start = max(1, rows)
           return 0..<rows
         }
-        let step = max(1024, MemoryBudget.availableBytes / 3 / perRow)
+        let step = max(64, MemoryBudget.availableBytes / 3 / perRow)
         let block = start..<min(rows, start + step)
         start = block.upperBound
         return block

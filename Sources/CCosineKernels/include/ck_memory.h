@@ -22,6 +22,10 @@ void ck_advise_huge_pages(void *p, size_t bytes);
 /// setting, 0 otherwise (no limit, or not glibc). Call once, before starting threads.
 int ck_limit_malloc_arenas_under_address_limit(void);
 
+/// 1 where ``ck_limit_malloc_arenas_under_address_limit`` can apply its setting (glibc), 0 where
+/// it is a no-op (musl, other C libraries).
+int ck_malloc_arena_limit_is_supported(void);
+
 #ifdef __cplusplus
 }
 #endif
