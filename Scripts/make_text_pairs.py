@@ -132,7 +132,7 @@ def dedupe(pairs):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "Sources/CosineDemo/Resources/text"))
-    p.add_argument("--debian", type=int, default=3500)
+    p.add_argument("--debian", type=int, default=4400)
     p.add_argument("--python", type=int, default=1500)
     args = p.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
