@@ -26,6 +26,18 @@ import Testing
     }
   }
 
+  /// The bundled text data stays within the package's budget of about 10 MB (10.5 MB here).
+  @Test func bundledTextFitsTheSizeBudget() throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: Self.resources)
+    var bytes = 0
+    for name in names {
+      let attributes = try FileManager.default.attributesOfItem(atPath: Self.resources + "/" + name)
+      bytes += (attributes[.size] as? Int) ?? 0
+    }
+    #expect(names.contains("debian_queries.npy") && names.contains("python_documents.npy"))
+    #expect(bytes > 0 && bytes <= 10_500_000, "bundled text data: \(bytes) bytes")
+  }
+
   static func small() throws -> TextPairs {
     let all = try TextPairs(directory: resources, name: "python")
     return all.subset(Array(0..<400))
