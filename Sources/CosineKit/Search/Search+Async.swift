@@ -58,21 +58,29 @@ extension CosineIndex {
       throw CosineError.shapeMismatch(
         operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", queries.shape, [count, dimension])
     }
-    let nq = q.shape[0]
     // At least 1024 queries per piece, so streaming the corpus once per piece costs little next
     // to the scoring (measured: pieces of 256 cost up to 20 %), or about 2³² multiply-adds when
     // the corpus is small.
     let piece = Swift.max(1024, (1 << 32) / Swift.max(1, count * Swift.max(1, dimension)))
     return try await OffPool.run("search") { isCancelled in
-      if nq <= piece { return try self.search(q, k: k) }
-      var parts: [CosineSearchResults<Scalar>] = []
-      for start in stride(from: 0, to: nq, by: piece) {
-        if isCancelled() { throw CancellationError() }
-        parts.append(try self.search(q.rows(start..<Swift.min(nq, start + piece)), k: k))
-      }
-      return CosineSearchResults(
-        queryCount: nq, k: parts[0].k, indices: parts.flatMap(\.indices), scores: parts.flatMap(\.scores),
-        rankingScores: parts.flatMap(\.rankingScores))
+      try self.search(q, k: k, piece: piece, isCancelled: isCancelled)
     }
+  }
+
+  /// The queries `q` searched in pieces of `piece` rows, asking `isCancelled` before each piece
+  /// (one piece: no question); `CancellationError` when it says yes.
+  func search(
+    _ q: Tensor<Scalar>, k: Int, piece: Int, isCancelled: () -> Bool
+  ) throws -> CosineSearchResults<Scalar> {
+    let nq = q.shape[0]
+    if nq <= piece { return try search(q, k: k) }
+    var parts: [CosineSearchResults<Scalar>] = []
+    for start in stride(from: 0, to: nq, by: piece) {
+      if isCancelled() { throw CancellationError() }
+      parts.append(try search(q.rows(start..<Swift.min(nq, start + piece)), k: k))
+    }
+    return CosineSearchResults(
+      queryCount: nq, k: parts[0].k, indices: parts.flatMap(\.indices), scores: parts.flatMap(\.scores),
+      rankingScores: parts.flatMap(\.rankingScores))
   }
 }

@@ -43,9 +43,9 @@ public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<
 
 /// The GEMM path of ``cosineSimilarityMatrix(_:_:eps:)-10byu``.
 enum PackedMatrix {
-  /// Checks the inputs and computes the matrix (see ``compute(_:_:eps:as:shouldStop:)``).
+  /// Checks the inputs and computes the matrix (see ``compute(_:_:eps:as:shouldStop:blockWork:)``).
   static func matrix<T: TensorScalar>(
-    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, shouldStop: (() -> Bool)? = nil
+    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, shouldStop: (() -> Bool)? = nil, blockWork: Int = 1 << 30
   ) throws -> Tensor<T> {
     try checkEps(eps)
     let a2 = a.rank == 1 ? a.reshaped([1, a.count]) : a
@@ -53,14 +53,16 @@ enum PackedMatrix {
     guard a2.rank == 2, b2.rank == 2, a2.shape[1] == b2.shape[1] else {
       throw CosineError.shapeMismatch(operation: "cosine similarity matrix (needs [M, D] and [N, D])", a.shape, b.shape)
     }
-    return try compute(a2, b2, eps: eps, as: T.requiredKernels.workingType, shouldStop: shouldStop)
+    return try compute(
+      a2, b2, eps: eps, as: T.requiredKernels.workingType, shouldStop: shouldStop, blockWork: blockWork)
   }
 
-  /// `shouldStop`, when given, is asked between blocks of rows (at least 256 rows and about 2³⁰
-  /// multiply-adds each);
+  /// `shouldStop`, when given, is asked between blocks of rows (at least 256 rows and about
+  /// `blockWork` multiply-adds each, 2³⁰ unless a test asks for smaller blocks);
   /// when it says yes the computation ends with `CancellationError`.
   static func compute<T: TensorScalar, E: KernelElement>(
-    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, as _: E.Type, shouldStop: (() -> Bool)? = nil
+    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, as _: E.Type, shouldStop: (() -> Bool)? = nil,
+    blockWork: Int = 1 << 30
   ) throws -> Tensor<T> {
     let m = a.shape[0]
     let n = b.shape[0]
@@ -92,7 +94,7 @@ enum PackedMatrix {
           // Blocks of at least 256 rows, so streaming `pb` once per block costs little next to the
           // products, and of about 2³⁰ multiply-adds, so a cancellation is seen within a fraction
           // of a second.
-          let blockTiles = Swift.max((256 + aw - 1) / aw, (1 << 30) / Swift.max(1, aw * n * Swift.max(1, d)))
+          let blockTiles = Swift.max((256 + aw - 1) / aw, blockWork / Swift.max(1, aw * n * Swift.max(1, d)))
           for tile in stride(from: 0, to: tiles, by: blockTiles) {
             if shouldStop() { throw CancellationError() }
             let r0 = tile * aw

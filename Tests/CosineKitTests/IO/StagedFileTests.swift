@@ -90,7 +90,8 @@ import Testing
     }
     reader.start()
     try NPY.write(t, to: fifo)
-    for _ in 0..<200 where !FileManager.default.fileExists(atPath: fifo + ".copy") { usleep(10_000) }
+    // Up to a minute: a loaded machine (or a sanitizer run) may be slow to schedule the reader.
+    for _ in 0..<6000 where !FileManager.default.fileExists(atPath: fifo + ".copy") { usleep(10_000) }
     #expect(try NPY.read(contentsOf: fifo + ".copy") == t)
     var info = stat()
     stat(fifo, &info)
