@@ -127,5 +127,8 @@ extension CosineDot {
 /// The Keras `Dot` merge layer, now ``CosineDot``.
 ///
 /// This name kept the reduced axis by default; ``CosineDot`` drops it unless `keepsAxis: true`.
-@available(*, deprecated, renamed: "CosineDot", message: "use CosineDot(keepsAxis: true) for the [n, 1] output")
+@available(
+  *, deprecated,
+  message: "CosineDot drops the reduced axis by default: CosineDot(keepsAxis: true) gives this type's [n, 1] output"
+)
 public typealias CosineDotLayer<Scalar: TensorScalar> = CosineDot
