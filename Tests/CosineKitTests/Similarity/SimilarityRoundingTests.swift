@@ -79,4 +79,25 @@ import Testing
     let ulps = zip(got.scalars, want).map { ulpDistance($0, $1.value) }
     #expect(ulps.allSatisfy { $0 <= bound }, "D = \(d): max \(ulps.max() ?? 0) ulps, bound \(bound)")
   }
+
+  /// `Double` cosine against double-double: the three row sums carry at most (D − 1)·2⁻⁵³ of
+  /// relative error each (of Σ|x1·x2| for the dot product, ≤ ‖x1‖‖x2‖), so the result is within
+  /// (D + 3)·2⁻⁵³ of the exact cosine in absolute terms, and within D + 3 ulps where |cos| ≥ 1/2.
+  @Test(arguments: dims)
+  func doubleCosineWithinTheSummationBound(_ d: Int) throws {
+    let ra = Self.rows(24, d, seed: UInt64(600 + d))
+    let rb = Self.rows(24, d, seed: UInt64(700 + d)).enumerated().map { r, row in
+      r % 4 == 3 ? ra[r].map { -3 * $0 } : row
+    }
+    let got = try cosineSimilarity(try Self.tensor(ra, as: Double.self), try Self.tensor(rb, as: Double.self))
+    let bound = Double(d + 3) * 0x1p-53
+    for (r, (x, y)) in zip(ra, rb).enumerated() {
+      let exact = doubleDoubleDot(x, y) / (doubleDoubleDot(x, x).squareRoot() * doubleDoubleDot(y, y).squareRoot())
+      let want = exact.value
+      #expect(abs(got.scalars[r] - want) <= bound, "row \(r), D = \(d): \(got.scalars[r]) vs \(want)")
+      if abs(want) >= 0.5 {
+        #expect(ulpDistance(got.scalars[r], want) <= UInt64(d + 3), "row \(r), D = \(d)")
+      }
+    }
+  }
 }
