@@ -39,6 +39,7 @@ let package = Package(
         "CCosineKernels",
         "CosineDemo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "SystemPackage", package: "swift-system"),
       ]
     ),
     // The benchmark's memory-bandwidth probe (a plain vector sum), not part of the library.

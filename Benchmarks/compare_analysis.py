@@ -23,22 +23,13 @@ CosineKit time (above 1: CosineKit is faster). FAISS is skipped (and said so) wh
 import argparse, os, re, statistics, subprocess, sys, tempfile
 
 
-def threads_from_argv():
-    for i, a in enumerate(sys.argv):
-        if a == "--threads" and i + 1 < len(sys.argv):
-            return sys.argv[i + 1]
-        if a.startswith("--threads="):
-            return a.split("=", 1)[1]
-    return "2"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import alternate, limit_blas_threads, median_time, ours  # noqa: E402
 
-
-for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_v] = threads_from_argv()
+# BLAS libraries read their thread count when they load: set it before importing NumPy.
+limit_blas_threads()
 
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timing import median_time, ours  # noqa: E402
 
 N_MINE, N_KMEANS, D, TOP_K, K, ITERS = 50_000, 100_000, 384, 10, 100, 20
 NAMES = ["mine_f32", "kmeans_f32", "objective"]
@@ -119,14 +110,9 @@ def main():
 
     timed = [n for n in names if n != "objective"]
     mine, theirs = {}, {}
-    for r in range(max(1, args.rounds) if timed else 0):
-        for k, v in ours(args.bench, timed, args.runs, args.threads).items():
-            mine.setdefault(k, []).append(v)
-        if have_faiss:
-            for k, v in faiss_times(timed, args.runs, args.threads).items():
-                theirs.setdefault(k, []).append(v)
-        print(f"round {r + 1}: ours " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in mine.items())
-              + " | faiss " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in theirs.items()), file=sys.stderr)
+    if timed:
+        mine, theirs = alternate(args.rounds, lambda: ours(args.bench, timed, args.runs, args.threads),
+                                 lambda: faiss_times(timed, args.runs, args.threads) if have_faiss else {}, "faiss")
 
     if "mine_f32" in mine:
         t = statistics.median(mine["mine_f32"])

@@ -22,26 +22,13 @@ the target column is what the ratio should reach.
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
-THREADS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def threads_from_argv():
-    for i, a in enumerate(sys.argv):
-        if a == "--threads" and i + 1 < len(sys.argv):
-            return sys.argv[i + 1]
-        if a.startswith("--threads="):
-            return a.split("=", 1)[1]
-    return "2"
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import alternate, limit_blas_threads, median_time, ours  # noqa: E402
 
 # BLAS libraries read their thread count when they load: set it before importing NumPy.
-for _v in THREADS_ENV:
-    os.environ[_v] = threads_from_argv()
+limit_blas_threads()
 
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timing import median_time, ours  # noqa: E402
 
 M, N_MATRIX, D_MATRIX = 2048, 16384, 768
 Q, N_SEARCH, D_SEARCH = 1000, 200_000, 384
@@ -157,14 +144,8 @@ def main():
     if unknown:
         p.error(f"unknown benchmark(s) {unknown}; known: {NAMES}")
 
-    mine, theirs = {}, {}
-    for r in range(max(1, args.rounds)):
-        for k, v in ours(args.bench, names, args.runs, args.threads).items():
-            mine.setdefault(k, []).append(v)
-        for k, v in competitors(names, args.runs, args.threads).items():
-            theirs.setdefault(k, []).append(v)
-        print(f"round {r + 1}: ours " + ", ".join(f"{k} {v[-1]:.4f}s" for k, v in mine.items())
-              + " | theirs " + ", ".join(f"{k[0]}/{k[1]} {v[-1]:.4f}s" for k, v in theirs.items()), file=sys.stderr)
+    mine, theirs = alternate(args.rounds, lambda: ours(args.bench, names, args.runs, args.threads),
+                             lambda: competitors(names, args.runs, args.threads))
 
     flops = {"matrix_f32": 2.0 * M * N_MATRIX * D_MATRIX, "search_f32": 2.0 * Q * N_SEARCH * D_SEARCH}
     for name in names:

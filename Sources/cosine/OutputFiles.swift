@@ -1,5 +1,6 @@
 import CosineKit
 import Foundation
+import SystemPackage
 
 #if canImport(Glibc)
   import Glibc
@@ -79,7 +80,7 @@ struct OutputPlan: Sendable {
 struct FileIdentity {
   let path: String
   private var names: Set<String> = []
-  private var node: (dev_t, ino_t)?
+  private var node: (device: DeviceID, inode: Inode)?
   private(set) var isCharacterDevice = false
 
   init(_ path: String) {
@@ -87,16 +88,15 @@ struct FileIdentity {
     let (directory, name) = Self.split(path)
     if let dir = Self.resolved(directory.isEmpty ? "." : directory) { names.insert(dir + "/" + name) }
     if let full = Self.resolved(path) { names.insert(full) }
-    var info = stat()
-    if stat(path, &info) == 0 {
-      node = (info.st_dev, info.st_ino)
-      isCharacterDevice = info.st_mode & mode_t(S_IFMT) == mode_t(S_IFCHR)
+    if let info = try? Stat(FilePath(path)) {
+      node = (info.deviceID, info.inode)
+      isCharacterDevice = info.type == .characterSpecial
     }
   }
 
   /// Whether both name the same file.
   func overlaps(_ other: FileIdentity) -> Bool {
-    if let a = node, let b = other.node, a.0 == b.0, a.1 == b.1 { return true }
+    if let a = node, let b = other.node, a.device == b.device, a.inode == b.inode { return true }
     return !names.isDisjoint(with: other.names)
   }
 

@@ -61,13 +61,18 @@ enum AnalysisAsync {
     _ body: @escaping @Sendable (_ report: @escaping AnalysisProgressHandler) throws -> R
   ) async throws -> R {
     let cancelled = CancelFlag()
+    // Task-local overrides (thread count, kernel level) do not cross into the dispatch queue:
+    // carry them.
+    let overrides = KernelOverrides.current
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { (c: CheckedContinuation<R, Error>) in
         DispatchQueue.global(qos: .userInitiated).async {
           do {
-            let r = try body { p in
-              if cancelled.value.load() { throw CancellationError() }
-              progress?(p)
+            let r = try overrides.bind {
+              try body { p in
+                if cancelled.value.load() { throw CancellationError() }
+                progress?(p)
+              }
             }
             c.resume(returning: r)
           } catch {

@@ -34,7 +34,8 @@ struct MemoryInput: NPYInput {
   }
 }
 
-/// A regular file opened read-only. Its size is taken once, with `fstat`, when it is opened.
+/// A regular file opened read-only. Its size is taken once, with `fstat` (swift-system's `Stat`),
+/// when it is opened.
 final class FileInput: NPYInput {
   let fd: FileDescriptor
   let size: Int
@@ -43,14 +44,15 @@ final class FileInput: NPYInput {
   ///
   /// - Throws: ``NPYProblem`` "no such file", "is a directory", "permission denied", …
   init(path: String) throws {
-    var info = stat()
-    guard stat(path, &info) == 0 else {
-      throw FileInput.openProblem(errno)
+    let info: Stat
+    switch POSIX.stat(path) {
+    case .success(let s): info = s
+    case .failure(let e): throw FileInput.openProblem(e.rawValue)
     }
-    guard !POSIX.isDirectory(info.st_mode) else {
+    guard info.type != .directory else {
       throw NPYProblem("is a directory, not a .npy file")
     }
-    guard POSIX.isRegular(info.st_mode) else {
+    guard info.type == .regular else {
       throw NPYProblem("not a regular file (a device, pipe or socket cannot be read as .npy)")
     }
     let fd: FileDescriptor
@@ -61,13 +63,19 @@ final class FileInput: NPYInput {
       throw FileInput.openProblem((error as? Errno)?.rawValue ?? EIO)
     }
     // The file may have been replaced between stat and open: check what was opened.
-    guard fstat(fd.rawValue, &info) == 0, POSIX.isRegular(info.st_mode), info.st_size >= 0 else {
-      let code = errno
+    let opened: Stat
+    do {
+      opened = try Stat(fd)
+    } catch {
       try? fd.close()
-      throw NPYProblem("cannot inspect the opened file: \(POSIX.describe(code))")
+      throw NPYProblem("cannot inspect the opened file: \(POSIX.describe(error))")
+    }
+    guard opened.type == .regular, opened.size >= 0 else {
+      try? fd.close()
+      throw NPYProblem("not a regular file (it was replaced while being opened)")
     }
     self.fd = fd
-    self.size = Int(info.st_size)
+    self.size = Int(opened.size)
   }
 
   deinit { try? fd.close() }

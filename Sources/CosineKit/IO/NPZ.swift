@@ -27,8 +27,8 @@ public enum NPZ {
   static func encode(_ members: [Member]) throws -> [UInt8] {
     var out: [UInt8] = []
     var central: [UInt8] = []
-    func u16(_ v: Int, _ a: inout [UInt8]) { a += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
-    func u32(_ v: UInt32, _ a: inout [UInt8]) { for i in 0..<4 { a.append(UInt8((v >> (8 * UInt32(i))) & 0xFF)) } }
+    func u16(_ v: Int, _ a: inout [UInt8]) { LittleEndian.append(UInt16(truncatingIfNeeded: v), to: &a) }
+    func u32(_ v: UInt32, _ a: inout [UInt8]) { LittleEndian.append(v, to: &a) }
     for m in members {
       let name = Array((m.name + ".npy").utf8)
       guard m.bytes.count < 0xFFFF_FFFF, out.count < 0xFFFF_FFFF else {
@@ -82,8 +82,8 @@ public enum NPZ {
 
   /// The members of an archive, from its central directory.
   static func decode(_ b: [UInt8]) throws -> [Member] {
-    func u16(_ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
-    func u32(_ o: Int) -> Int { u16(o) | u16(o + 2) << 16 }
+    func u16(_ o: Int) -> Int { Int(LittleEndian.load(UInt16.self, from: b, at: o)) }
+    func u32(_ o: Int) -> Int { Int(LittleEndian.load(UInt32.self, from: b, at: o)) }
     guard b.count >= 22 else { throw NPYProblem("not an .npz file (too short for a ZIP archive)") }
     var eocd = -1
     var o = b.count - 22

@@ -7,7 +7,8 @@
 #endif
 import SystemPackage
 
-/// Small helpers around the POSIX calls the `.npy` reader and writer use.
+/// Small helpers around the POSIX calls CosineKit's file I/O makes. Files are opened, read,
+/// written and inspected (`Stat`) through swift-system; the calls it lacks are wrapped here.
 enum POSIX {
   /// The current `errno` as text, e.g. `"No such file or directory (errno 2)"`.
   static func describe(_ code: CInt) -> String {
@@ -18,10 +19,33 @@ enum POSIX {
   /// `error` as text, e.g. `"No such file or directory (errno 2)"`.
   static func describe(_ error: Errno) -> String { describe(error.rawValue) }
 
-  /// The file type bits of a `stat` mode.
-  static func fileType(_ mode: mode_t) -> mode_t { mode & mode_t(S_IFMT) }
-  static func isDirectory(_ mode: mode_t) -> Bool { fileType(mode) == mode_t(S_IFDIR) }
-  static func isRegular(_ mode: mode_t) -> Bool { fileType(mode) == mode_t(S_IFREG) }
+  /// `Stat(path)` (swift-system's `stat`, or `lstat` when `followingSymlink` is false), with
+  /// the error as a value.
+  static func stat(_ path: String, followingSymlink: Bool = true) -> Result<Stat, Errno> {
+    Result { () throws(Errno) in try Stat(FilePath(path), followTargetSymlink: followingSymlink) }
+  }
+
+  /// `fsync(2)` on `fd`, retried after `EINTR`: the one raw call of CosineKit's file I/O, because
+  /// swift-system 1.8.1 has no sync (its `FileDescriptor` opens, reads, writes, seeks, resizes
+  /// and closes; `Stat` inspects).
+  ///
+  /// - Returns: `nil` once the file's data and metadata reached the device, else the error.
+  ///   `EINVAL` and `EROFS` mean the file (a pipe, a device, a read-only file system) cannot be
+  ///   synced; callers decide whether that is a failure.
+  static func fsync(_ fd: FileDescriptor) -> Errno? {
+    while true {
+      #if canImport(Glibc)
+        let r = Glibc.fsync(fd.rawValue)
+      #elseif canImport(Musl)
+        let r = Musl.fsync(fd.rawValue)
+      #else
+        let r = Darwin.fsync(fd.rawValue)
+      #endif
+      if r == 0 { return nil }
+      let code = Errno(rawValue: errno)
+      if code != .interrupted { return code }
+    }
+  }
 
   /// `close(2)` that retries nothing (retrying after EINTR is wrong on Linux) and reports failure.
   @discardableResult

@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import SystemPackage
 
 /// One output file written in two phases: first everything goes to a temporary file next to
 /// the destination, then ``commit()`` renames it into place. Several staged files are made
@@ -62,11 +63,10 @@ public final class StagedFile: @unchecked Sendable {
   static func destination(_ path: String) throws -> Destination {
     guard !path.isEmpty else { throw NPYProblem("cannot write: the path is empty") }
     let (directory, name) = AtomicFile.split(path)
-    var link = stat()
-    var target = stat()
-    let exists = lstat(path, &link) == 0
-    let followed = exists && stat(path, &target) == 0
-    if followed && POSIX.isDirectory(target.st_mode) || (exists && POSIX.isDirectory(link.st_mode)) {
+    // The name itself (a symbolic link is not followed), then what it leads to.
+    let link = try? POSIX.stat(path, followingSymlink: false).get()
+    let target = link == nil ? nil : try? POSIX.stat(path).get()
+    if target?.type == .directory || link?.type == .directory {
       throw NPYProblem("cannot replace a directory with a file")
     }
     guard !name.isEmpty, name != ".", name != ".." else {
@@ -75,18 +75,18 @@ public final class StagedFile: @unchecked Sendable {
     guard name.utf8.count <= 255 else {
       throw NPYProblem("cannot write: the file name is \(name.utf8.count) bytes long (at most 255)")
     }
-    if followed && !POSIX.isRegular(target.st_mode) { return .writeThrough }
-    if exists && POSIX.fileType(link.st_mode) == mode_t(S_IFLNK) && namesOpenDescriptor(path) {
+    if let target, target.type != .regular { return .writeThrough }
+    if link?.type == .symbolicLink && namesOpenDescriptor(path) {
       return .writeThrough
     }
-    if exists {
-      let mode = followed ? target.st_mode : link.st_mode
-      if followed && (mode & 0o222 == 0 || access(path, W_OK) != 0) {
+    if let link {
+      let mode = (target ?? link).mode.rawValue
+      if target != nil && (mode & 0o222 == 0 || access(path, W_OK) != 0) {
         throw NPYProblem("cannot write: the existing file is read-only (it is not replaced)")
       }
       try checkDirectory(directory)
       return .replace(
-        directory: directory, name: name, mode: POSIX.fileType(link.st_mode) == mode_t(S_IFLNK) ? 0 : mode)
+        directory: directory, name: name, mode: link.type == .symbolicLink ? 0 : mode)
     }
     try checkDirectory(directory)
     return .create(directory: directory, name: name)
@@ -100,15 +100,16 @@ public final class StagedFile: @unchecked Sendable {
   /// The directory of a new file must exist, be a directory and be writable.
   static func checkDirectory(_ directory: String) throws {
     let shown = directory.isEmpty ? "." : "'\(directory)'"
-    var info = stat()
-    guard stat(directory.isEmpty ? "." : directory, &info) == 0 else {
-      let code = errno
-      if code == ENOENT || code == ENOTDIR {
+    let info: Stat
+    switch POSIX.stat(directory.isEmpty ? "." : directory) {
+    case .success(let s): info = s
+    case .failure(let code):
+      if code == .noSuchFileOrDirectory || code == .notDirectory {
         throw NPYProblem("cannot write: the directory \(shown) does not exist")
       }
       throw NPYProblem("cannot write: the directory \(shown) cannot be inspected: \(POSIX.describe(code))")
     }
-    guard POSIX.isDirectory(info.st_mode) else {
+    guard info.type == .directory else {
       throw NPYProblem("cannot write: \(shown) is not a directory")
     }
     guard access(directory.isEmpty ? "." : directory, W_OK | X_OK) == 0 else {
@@ -165,10 +166,8 @@ public final class StagedFile: @unchecked Sendable {
   public func finish() throws {
     guard !finished, !writesThrough, fd >= 0 else { return }
     try NPYError.naming(path) {
-      while fsync(fd) != 0 {
-        let code = errno
-        if code == EINTR { continue }
-        if code == EINVAL || code == EROFS { break }  // file systems without fsync
+      // EINVAL, EROFS: file systems without fsync.
+      if let code = POSIX.fsync(FileDescriptor(rawValue: fd)), code != .invalidArgument, code != .readOnlyFileSystem {
         throw NPYProblem("cannot flush to disk: \(POSIX.describe(code))")
       }
       let r = POSIX.close(fd)
@@ -327,10 +326,10 @@ public final class StagedFile: @unchecked Sendable {
   /// `fsync` on each directory a file was renamed into, so the renames survive a crash (best effort).
   private static func syncDirectories(_ files: [StagedFile]) {
     for d in Set(files.filter { !$0.writesThrough }.map(\.directory)) {
-      let fd = open(d.isEmpty ? "." : d, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-      guard fd >= 0 else { continue }
-      _ = fsync(fd)
-      POSIX.close(fd)
+      let options: FileDescriptor.OpenOptions = [.directory, .closeOnExec]
+      guard let dir = try? FileDescriptor.open(d.isEmpty ? "." : d, .readOnly, options: options) else { continue }
+      _ = POSIX.fsync(dir)
+      try? dir.close()
     }
   }
 }

@@ -17,13 +17,17 @@ enum KernelOverrides {
   /// the automatic choice.
   @TaskLocal static var kernelLevel: Int?
 
+  /// A recorder of the thread splitter's runs, for tests; `nil` records nothing.
+  @TaskLocal static var probe: ParallelProbe?
+
   /// The overrides of the current task, to bind again on another thread.
   struct Snapshot: Sendable {
     let threadCount: Int?
     let kernelLevel: Int?
+    let probe: ParallelProbe?
 
     /// Whether nothing is overridden (then nothing needs binding).
-    var isEmpty: Bool { threadCount == nil && kernelLevel == nil }
+    var isEmpty: Bool { threadCount == nil && kernelLevel == nil && probe == nil }
 
     /// Runs `body` with these overrides bound on the calling thread and the kernel level applied
     /// to its C kernels; afterwards the thread gets the automatic level back. For threads that
@@ -32,16 +36,18 @@ enum KernelOverrides {
       if isEmpty { return try body() }
       return try KernelOverrides.$threadCount.withValue(threadCount) {
         try KernelOverrides.$kernelLevel.withValue(kernelLevel) {
-          KernelOverrides.applyLevelToCurrentThread(kernelLevel)
-          defer { KernelOverrides.applyLevelToCurrentThread(nil) }
-          return try body()
+          try KernelOverrides.$probe.withValue(probe) {
+            KernelOverrides.applyLevelToCurrentThread(kernelLevel)
+            defer { KernelOverrides.applyLevelToCurrentThread(nil) }
+            return try body()
+          }
         }
       }
     }
   }
 
   /// The overrides in effect on the calling task.
-  static var current: Snapshot { Snapshot(threadCount: threadCount, kernelLevel: kernelLevel) }
+  static var current: Snapshot { Snapshot(threadCount: threadCount, kernelLevel: kernelLevel, probe: probe) }
 
   /// Sets the instruction-set cap of the C kernels for the calling thread: `nil` is the automatic
   /// choice, otherwise 0 portable, 1 AVX2, 2 AVX-512 (clamped to what the CPU has). The one place
@@ -52,28 +58,59 @@ enum KernelOverrides {
   }
 }
 
-/// Runs `body` with the kernels using `count` threads (at least 1) inside the current task only.
+/// Runs `body` with CosineKit's kernels splitting their work over at most `count` threads: the
+/// scoped form of PyTorch's `torch.set_num_threads(count)`.
 ///
-/// Unlike setting ``CosineKitThreads/count``, which changes every caller in the process, the
-/// override is task-local: concurrent tasks keep their own count, and work the kernels split
-/// over threads inherits it.
+/// Unlike setting ``CosineKitThreads/count`` (process-wide, like `torch.set_num_threads`), the
+/// count holds only for the work `body` does and the tasks it creates, and is undone when `body`
+/// returns or throws, so concurrent callers, libraries and tests keep their own counts.
+/// ``CosineKitThreads/effectiveCount`` reads it back (PyTorch's `torch.get_num_threads()`).
+///
+/// ```swift
+/// let scores = try withThreadCount(1) { try cosineSimilarityMatrix(queries, corpus) }
+/// let hits = try await withThreadCount(2) { try await index.search(queries, k: 10) }
+/// ```
 ///
 /// - Parameters:
-///   - count: Threads to use; values below 1 are read as 1.
-///   - body: The work to run with the override.
+///   - count: The most threads a kernel may use. Values below 1 are read as 1 (where
+///     `torch.set_num_threads(0)` throws); values above the number of cores are allowed and
+///     oversubscribe them, as in PyTorch.
+///   - body: The work to run with the count.
 /// - Returns: What `body` returns.
 /// - Throws: What `body` throws.
+/// - Complexity: O(1) besides `body`.
 ///
-/// **Edge cases**: nested calls: the innermost count applies. Work started with `Task.detached`
-/// or on threads of its own does not inherit the override.
-func withThreadCount<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+/// **Edge cases**:
+/// - Nested calls: the innermost count applies, and the outer one is back after it.
+/// - Child tasks (`async let`, task groups) and unstructured `Task { }` inherit the count; so do
+///   CosineKit's own `async` functions, which run their kernels on threads of their own (the
+///   `async` search, matrix, index-file and analysis functions carry the count there).
+///   `Task.detached` and threads or dispatch queues you start yourself do not inherit it (task-local
+///   values never cross them): call `withThreadCount` inside them.
+/// - It caps each kernel call, not the process: two tasks under `withThreadCount(2)` running at
+///   the same time may use four threads between them.
+/// - Small inputs run on the calling thread whatever the count (a thread is only added per
+///   2¹⁸–2²⁰ element operations of work).
+/// - The count changes speed, never results: each output element is computed by one thread in a
+///   fixed order.
+public func withThreadCount<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
   try KernelOverrides.$threadCount.withValue(max(1, count), operation: body)
 }
 
-/// The `async` form of ``withThreadCount(_:_:)``.
-func withThreadCount<R>(_ count: Int, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R)
-  async rethrows -> R
-{
+/// The `async` form of `withThreadCount(_:_:)`: `body` may suspend, and the count holds for
+/// everything it awaits.
+///
+/// - Parameters:
+///   - count: The most threads a kernel may use; values below 1 are read as 1.
+///   - isolation: The actor `body` runs on; the caller's, by default.
+///   - body: The work to run with the count.
+/// - Returns: What `body` returns.
+/// - Throws: What `body` throws.
+///
+/// **Edge cases**: as the synchronous `withThreadCount(_:_:)`.
+public func withThreadCount<R>(
+  _ count: Int, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R
+) async rethrows -> R {
   try await KernelOverrides.$threadCount.withValue(max(1, count), operation: body, isolation: isolation)
 }
 

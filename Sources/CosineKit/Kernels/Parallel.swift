@@ -11,7 +11,9 @@ import Dispatch
 /// Thread settings for CosineKit's kernels.
 ///
 /// Kernels split their rows into contiguous ranges and run them on
-/// `DispatchQueue.concurrentPerform`. By default every core is used.
+/// `DispatchQueue.concurrentPerform`. By default every core is used. ``count`` sets the number
+/// for the whole process (PyTorch's `torch.set_num_threads`); `withThreadCount(_:_:)` sets it for
+/// one scope and the tasks it starts only.
 public enum CosineKitThreads {
   private static let configured = LockedValue<Int>(0)
 
@@ -95,7 +97,10 @@ enum Parallel {
   /// first and drops them afterwards.
   static func run(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
     guard count > 0, chunks > 0 else { return }
+    let probe = KernelOverrides.probe
+    probe?.recordRun(chunks: chunks)
     if chunks == 1 {
+      probe?.recordThread()
       body(0, 0..<count)
       return
     }
@@ -105,6 +110,7 @@ enum Parallel {
       let box = UncheckedBox(body)
       DispatchQueue.concurrentPerform(iterations: chunks) { c in
         let range = (count * c / chunks)..<(count * (c + 1) / chunks)
+        probe?.recordThread()
         if overrides.isEmpty || caller.isCurrent {
           box.value(c, range)
         } else {

@@ -102,15 +102,4 @@
     }
   }
 
-  extension CosineDot {
-    @derivative(of: forward, wrt: (x1, x2))
-    @usableFromInline
-    func _vjpForward<T: TensorScalar>(
-      _ x1: Tensor<T>, _ x2: Tensor<T>
-    ) -> (value: Tensor<T>, pullback: (Tensor<T>) -> (Tensor<T>, Tensor<T>)) {
-      let (v, pb) = orTrap { try valueWithPullback(x1, x2) }
-      return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
-    }
-  }
-
 #endif

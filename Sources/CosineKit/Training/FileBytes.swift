@@ -32,14 +32,17 @@ enum FileBytes {
       throw fail(code == .noSuchFileOrDirectory ? "no such file" : "cannot open: \(reason(code.rawValue))")
     }
     defer { try? fd.close() }
-    var info = stat()
-    guard fstat(fd.rawValue, &info) == 0 else { throw fail("cannot inspect: \(reason(errno))") }
-    let type = info.st_mode & mode_t(S_IFMT)
-    guard type != mode_t(S_IFDIR) else { throw fail("is a directory, not a model file") }
-    guard type == mode_t(S_IFREG) else {
+    let info: Stat
+    do {
+      info = try Stat(fd)
+    } catch {
+      throw fail("cannot inspect: \(reason(error.rawValue))")
+    }
+    guard info.type != .directory else { throw fail("is a directory, not a model file") }
+    guard info.type == .regular else {
       throw fail("not a regular file (a device, pipe or socket cannot be read as a model file)")
     }
-    let size = Int(info.st_size)
+    let size = Int(info.size)
     let limit = maximumBytes
     guard size <= limit else {
       throw fail(

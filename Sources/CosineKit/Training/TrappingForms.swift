@@ -9,10 +9,9 @@
 /// |---|---|
 /// | ``cosineSimilarity(_:_:axis:eps:)`` | `x1.cosineSimilarity(to: x2, axis:eps:)` |
 /// | ``l2Normalize(_:axis:eps:)`` | `x.l2Normalized(axis:eps:)` |
-/// | `CosineDot(...)(x1, x2)` | `CosineDot(...).forward(x1, x2)` |
+/// | ``CosineDot`` `(...)(x1, x2)` | `CosineDot(...).forward(x1, x2)` (in CosineDot.swift) |
 /// | `CosineLoss(...)(yTrue, yPred, target:sampleWeight:)` | `CosineLoss(...).forward(...)` |
 /// | `layer(x)` (any ``Layer``) | `layer.forward(x)` |
-/// | `CosineDotLayer(...)(x1, x2)` | `CosineDotLayer(...).forward(x1, x2)` |
 ///
 /// ```swift
 /// let loss = CosineLoss(.embedding(margin: 0.2))
@@ -29,13 +28,6 @@ extension Tensor {
   /// ``l2Normalize(_:axis:eps:)`` of `self`; traps where it would throw.
   public func l2Normalized(axis: Int = -1, eps: Double = 1e-12) -> Tensor {
     orTrap { try l2Normalize(self, axis: axis, eps: eps) }
-  }
-}
-
-extension CosineDot {
-  /// The merged output; traps where ``callAsFunction(_:_:)`` would throw.
-  public func forward<T: TensorScalar>(_ x1: Tensor<T>, _ x2: Tensor<T>) -> Tensor<T> {
-    orTrap { try self(x1, x2) }
   }
 }
 

@@ -38,7 +38,7 @@ import Testing
     // keras.layers.Dot(axes=1, normalize=True)
     let a = Tensor<Float>([[1, 0], [1, 1]])
     let b = Tensor<Float>([[1, 1], [-1, -1]])
-    let cos = try CosineDotLayer<Float>()(a, b)  // [[0.70710677], [-1]]
+    let cos = try CosineDot(keepsAxis: true)(a, b)  // [[0.70710677], [-1]]
     let labels = Tensor<Float>([[1], [0]])
     let (mse, pullback) = try MeanSquaredError().valueWithPullback(labels, cos)
     let (_, gradCos) = try pullback(Tensor(scalar: 1))  // back into the Dot layer

@@ -93,7 +93,7 @@
         L2NormalizeLayer())
       let x = GradientCheck.random([6, 3], &g)
       let z = GradientCheck.random([6, 4], &g)
-      let merge = CosineDotLayer<Double>()
+      let merge = CosineDot(keepsAxis: true)
       let (gm, gx) = gradient(at: model, x) { m, x in merge.forward(m.forward(x), z).sum().scalarized() }
 
       let (y, pm) = try model.valueWithPullback(x)

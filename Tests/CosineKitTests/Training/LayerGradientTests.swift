@@ -98,36 +98,6 @@ import Testing
     try GradientCheck.check(L2NormalizeLayer<Double>(axis: 0), input: GradientCheck.random([3, 2], &g))
   }
 
-  @Test(arguments: [true, false])
-  func cosineDotLayerMatchesFiniteDifferences(normalize: Bool) throws {
-    var g = SeededGenerator(seed: 31)
-    let layer = CosineDotLayer<Double>(normalize: normalize)
-    let a = GradientCheck.random([5, 4], &g)
-    let b = GradientCheck.random([5, 4], &g)
-    let (y, pullback) = try layer.valueWithPullback(a, b)
-    #expect(y.shape == [5, 1])
-    let w = GradientCheck.random(y.shape, &g)
-    let (ga, gb) = try pullback(w)
-    let na = GradientCheck.numerical(a.scalars) { v in
-      GradientCheck.dot(w, try! layer(Tensor(shape: [5, 4], scalars: v), b))
-    }
-    let nb = GradientCheck.numerical(b.scalars) { v in
-      GradientCheck.dot(w, try! layer(a, Tensor(shape: [5, 4], scalars: v)))
-    }
-    GradientCheck.expectClose(ga.scalars, na, "gradient of the first input")
-    GradientCheck.expectClose(gb.scalars, nb, "gradient of the second input")
-  }
-
-  @Test func cosineDotLayerHasKerasSemantics() throws {
-    let a = try Tensor<Float>(rows: [[1, 0], [1, 1], [0, 0]])
-    let b = try Tensor<Float>(rows: [[2, 0], [-1, -1], [1, 1]])
-    let y = try CosineDotLayer<Float>()(a, b)
-    #expect(y.shape == [3, 1])
-    #expect(y.scalars == [1, -1, 0])
-    #expect(try CosineDotLayer<Float>(keepsAxis: false)(a, b).shape == [3])
-    #expect(try CosineDotLayer<Float>(normalize: false)(a, b).scalars == [2, -2, 0])
-  }
-
   @Test func sequentialMatchesFiniteDifferences() throws {
     var g = SeededGenerator(seed: 41)
     let model = Sequential<Double>(

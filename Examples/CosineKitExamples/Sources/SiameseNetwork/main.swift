@@ -29,7 +29,7 @@ func main() throws {
   var rng = SeededGenerator(seed: 7)
   let centers = Tensor<Float>.random(normal: [4, 6], standardDeviation: 2, using: &rng)
   var tower = Sequential<Float>.multilayerPerceptron(sizes: [6, 16, 8], activation: .relu, generator: &rng)
-  let dot = CosineDotLayer<Float>(axis: 1, normalize: true)
+  let dot = CosineDot(axis: 1, normalize: true, keepsAxis: true)
   let mse = MeanSquaredError()
   var adam = Adam<Float>(learningRate: 1e-2)
 

@@ -226,23 +226,33 @@ extension CosineIndex {
     return try table().search(q, k: k, filter: filter, rescore: rescore)
   }
 
-  /// ``init(mapping:)`` off the calling task.
+  /// ``init(mapping:)`` off the cooperative thread pool, with the calling task's thread count
+  /// (`withThreadCount(_:_:)`).
+  ///
+  /// - Throws: as ``init(mapping:)``, and `CancellationError` if the task is already cancelled.
   public static func mapping(_ path: String) async throws -> CosineIndex {
-    try await Task.detached { try CosineIndex(mapping: path) }.value
+    try await OffPool.run("mapping") { _ in try CosineIndex(mapping: path) }
   }
 
-  /// ``search(_:k:filter:rescore:)-1n31b`` off the calling task (the work runs on all cores).
+  /// ``search(_:k:filter:rescore:)-1n31b`` off the cooperative thread pool, on all cores or the
+  /// calling task's thread count (`withThreadCount(_:_:)`).
+  ///
+  /// - Throws: as the synchronous form, and `CancellationError` if the task is already cancelled
+  ///   (a search that has started runs to its end).
   public func search(_ queries: Tensor<Scalar>, k: Int, filter: CosineIndexFilter? = nil, rescore: Int? = nil)
     async throws
     -> CosineSearchResults<Scalar>
   {
     let index = self
-    return try await Task.detached { try index.search(queries, k: k, filter: filter, rescore: rescore) }.value
+    return try await OffPool.run("search") { _ in try index.search(queries, k: k, filter: filter, rescore: rescore) }
   }
 
-  /// ``save(to:)-2szml`` off the calling task.
+  /// ``save(to:)-2szml`` off the cooperative thread pool, with the calling task's thread count.
+  ///
+  /// - Throws: as ``save(to:)-2szml``, and `CancellationError` if the task is already cancelled
+  ///   (then nothing is written).
   public func save(to path: String) async throws {
     let index = self
-    try await Task.detached { try index.save(to: path) }.value
+    try await OffPool.run("save") { _ in try index.save(to: path) }
   }
 }

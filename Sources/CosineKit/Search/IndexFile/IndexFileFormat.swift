@@ -43,9 +43,7 @@ enum IndexFileFormat {
     /// The slot's 4096 bytes, checksum included.
     func encoded() -> [UInt8] {
       var b = [UInt8](repeating: 0, count: slotSize)
-      func put<I: FixedWidthInteger>(_ v: I, _ at: Int) {
-        withUnsafeBytes(of: v.littleEndian) { for (i, x) in $0.enumerated() { b[at + i] = x } }
-      }
+      func put<I: FixedWidthInteger>(_ v: I, _ at: Int) { LittleEndian.store(v, into: &b, at: at) }
       for (i, x) in magic.enumerated() { b[i] = x }
       put(version, 8)
       put(UInt32(slotSize), 12)
@@ -73,13 +71,7 @@ enum IndexFileFormat {
     static func decode(_ b: UnsafeRawBufferPointer) -> Result<Header, Problem> {
       guard b.count >= slotSize else { return .failure(.truncated) }
       guard Array(b[0..<8]) == magic else { return .failure(.badMagic) }
-      func get<I: FixedWidthInteger>(_: I.Type, _ at: Int) -> I {
-        var v: I = 0
-        withUnsafeMutableBytes(of: &v) {
-          $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: b[at..<at + I.bitWidth / 8]))
-        }
-        return I(littleEndian: v)
-      }
+      func get<I: FixedWidthInteger>(_: I.Type, _ at: Int) -> I { LittleEndian.load(I.self, from: b, at: at) }
       let stored = get(UInt64.self, checksumOffset)
       guard stored == checksum(b[0..<checksumOffset]) else { return .failure(.badChecksum) }
       let v = get(UInt32.self, 8)

@@ -153,9 +153,6 @@ extension IndexTable {
   }
 
   private static func sync(_ fd: FileDescriptor) throws {
-    while fsync(fd.rawValue) != 0 {
-      if errno == EINTR { continue }
-      throw NPYProblem("cannot flush to disk: \(POSIX.describe(errno))")
-    }
+    if let code = POSIX.fsync(fd) { throw NPYProblem("cannot flush to disk: \(POSIX.describe(code))") }
   }
 }

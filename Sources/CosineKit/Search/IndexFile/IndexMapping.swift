@@ -25,20 +25,24 @@ final class IndexMapping: @unchecked Sendable {
       let code = error as? Errno ?? .ioError
       throw NPYProblem(code == .noSuchFileOrDirectory ? "no such file" : "cannot open: \(POSIX.describe(code))")
     }
-    var info = stat()
     var problem: NPYProblem?
-    if fstat(fd.rawValue, &info) != 0 {
-      problem = NPYProblem("cannot stat: \(POSIX.describe(errno))")
-    } else if POSIX.isDirectory(info.st_mode) {
-      problem = NPYProblem("is a directory, not an index file")
-    } else if !POSIX.isRegular(info.st_mode) {
-      problem = NPYProblem("not a regular file")
-    } else if Int(info.st_size) < IndexFileFormat.dataStart {
-      problem = NPYProblem(
-        "truncated: \(info.st_size) bytes, shorter than the two \(IndexFileFormat.slotSize)-byte header slots of an index file"
-      )
+    var fileSize = 0
+    do {
+      let info = try Stat(fd)
+      fileSize = Int(info.size)
+      if info.type == .directory {
+        problem = NPYProblem("is a directory, not an index file")
+      } else if info.type != .regular {
+        problem = NPYProblem("not a regular file")
+      } else if fileSize < IndexFileFormat.dataStart {
+        problem = NPYProblem(
+          "truncated: \(fileSize) bytes, shorter than the two \(IndexFileFormat.slotSize)-byte header slots of an index file"
+        )
+      }
+    } catch {
+      problem = NPYProblem("cannot stat: \(POSIX.describe(error))")
     }
-    let p = problem == nil ? mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd.rawValue, 0) : nil
+    let p = problem == nil ? mmap(nil, fileSize, PROT_READ, MAP_PRIVATE, fd.rawValue, 0) : nil
     if problem == nil && (p == nil || p == MAP_FAILED) {
       problem = NPYProblem("cannot map into memory: \(POSIX.describe(errno))")
     }
@@ -46,7 +50,7 @@ final class IndexMapping: @unchecked Sendable {
       try? fd.close()
       throw problem
     }
-    size = Int(info.st_size)
+    size = fileSize
     base = UnsafeRawPointer(p!)
     self.fd = fd
   }
