@@ -3,7 +3,7 @@
 the same shapes, in one run, so the ratios can be checked by anyone.
 
 usage: python3 Benchmarks/compare_search.py [--bench .build/release/cosine-bench] [--runs 5]
-                                            [--threads 2] [--rounds 2] [--only NAME,...]
+                                            [--threads 2] [--rounds 2] [--only NAME,...] [--cpu]
 
   matrix_f32   cosine matrix of [2048, 768] and [16384, 768] Float32:
                PyTorch F.normalize + torch.mm (MKL), NumPy normalize + @ (OpenBLAS)
@@ -19,8 +19,13 @@ Each competitor is skipped (and said so) when its package is not installed. Time
 --rounds R, CosineKit and the competitors alternate R times and the medians of the rounds are
 compared. The ratio column is competitor time / CosineKit time (above 1: CosineKit is faster);
 the target column is what the ratio should reach.
+
+With --cpu, matrix_f32 is also compared in CPU seconds per call (all threads), which a shared
+machine disturbs less than wall time: NumPy's from process_time over its timed calls, ours as the
+difference of the benchmark process's CPU time with --runs R + 1 and with --runs 1, over R (so
+input generation and the warm-up cancel out).
 """
-import argparse, json, os, statistics, subprocess, sys, time
+import argparse, json, os, resource, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from timing import alternate, limit_blas_threads, median_time, ours  # noqa: E402
@@ -62,8 +67,25 @@ def np_matrix():
     an = a / np.linalg.norm(a, axis=1, keepdims=True)
     bn = b / np.linalg.norm(b, axis=1, keepdims=True)
     return an @ bn.T
-print(median_time(np_matrix, int(sys.argv[2])))
+import time
+c = time.process_time()
+t = median_time(np_matrix, int(sys.argv[2]))
+print((time.process_time() - c) / (int(sys.argv[2]) + 1), t)
 """ % (M, D_MATRIX, N_MATRIX, D_MATRIX)
+
+
+NUMPY_CPU = []  # CPU seconds per call of NumPy's matrix_f32, one entry per round
+
+
+def ours_cpu_per_call(bench, name, runs, threads):
+    """CPU seconds (all threads) per timed call of `name`: the benchmark process's CPU time with
+    `runs` + 1 timed calls minus that with 1, over `runs`."""
+    def cpu(n):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        ours(bench, [name], n, threads)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return (cpu(runs + 1) - cpu(1)) / runs
 
 
 def numpy_matrix_seconds(runs):
@@ -73,6 +95,7 @@ def numpy_matrix_seconds(runs):
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     out = subprocess.run([sys.executable, "-c", NUMPY_MATRIX, os.path.dirname(os.path.abspath(__file__)), str(runs)],
                          env=env, check=True, capture_output=True, text=True).stdout
+    NUMPY_CPU.append(float(out.split()[-2]))
     return float(out.split()[-1])
 
 
@@ -138,14 +161,21 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--only", default=",".join(NAMES), help="comma-separated subset of " + ", ".join(NAMES))
+    p.add_argument("--cpu", action="store_true", help="also compare matrix_f32 in CPU seconds per call")
     args = p.parse_args()
     names = [n for n in args.only.split(",") if n]
     unknown = [n for n in names if n not in NAMES]
     if unknown:
         p.error(f"unknown benchmark(s) {unknown}; known: {NAMES}")
 
-    mine, theirs = alternate(args.rounds, lambda: ours(args.bench, names, args.runs, args.threads),
-                             lambda: competitors(names, args.runs, args.threads))
+    mine_cpu = []
+
+    def ours_round():
+        if args.cpu and "matrix_f32" in names:
+            mine_cpu.append(ours_cpu_per_call(args.bench, "matrix_f32", args.runs, args.threads))
+        return ours(args.bench, names, args.runs, args.threads)
+
+    mine, theirs = alternate(args.rounds, ours_round, lambda: competitors(names, args.runs, args.threads))
 
     flops = {"matrix_f32": 2.0 * M * N_MATRIX * D_MATRIX, "search_f32": 2.0 * Q * N_SEARCH * D_SEARCH}
     for name in names:
@@ -163,6 +193,10 @@ def main():
         target = TARGETS.get((bench, who))
         mark = "" if target is None else (f"{target:>6.1f}x " + ("ok" if t / o >= target else "SHORT"))
         print(f"{bench:<14}{who:<22}{t:>10.4f}{o:>10.4f}{t / o:>7.2f}x{mark:>11}")
+    if mine_cpu and NUMPY_CPU:
+        t, o = statistics.median(NUMPY_CPU), statistics.median(mine_cpu)
+        print(f"matrix_f32 CPU seconds per call: numpy {t:.4f}, ours {o:.4f}, ratio {t / o:.2f}x "
+              f"(rounds: numpy {', '.join(f'{x:.3f}' for x in NUMPY_CPU)}; ours {', '.join(f'{x:.3f}' for x in mine_cpu)})")
 
 
 if __name__ == "__main__":

@@ -18,4 +18,7 @@
 int ck_cpu_has_vnni(void);
 /// 1 when the CPU has the popcnt instruction.
 int ck_cpu_has_popcnt(void);
+/// The L2 cache of one core in bytes, probed once (cache_sizes.c): sysconf's report clamped to
+/// [256 KiB, 8 MiB], 1 MiB when it reports nothing.
+long ck_l2_cache_bytes(void);
 #endif
