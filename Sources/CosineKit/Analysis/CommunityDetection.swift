@@ -53,7 +53,7 @@ public func communityDetection<T: TensorScalar>(
   let candidates: [(center: Int, members: [Int])] = try m.scalars.withUnsafeBufferPointer { p in
     try communityCandidates(
       p.baseAddress!, rows: n, dim: d, eps: eps, threshold: threshold, minSize: minCommunitySize, progress,
-      working: T.requiredKernels.workingType)
+      working: T.requiredKernels)
   }
   return CommunityScan<Float>.greedy(candidates, rows: n, minSize: minCommunitySize)
 }
@@ -92,17 +92,18 @@ public func communityLabels(_ communities: [[Int]], rowCount: Int) -> [Int] {
 
 /// The candidate communities of rows `x` scanned in the working type `E` (the threshold rounded
 /// to `E`, as the scores are).
-func communityCandidates<T: TensorScalar, E: KernelElement & TensorScalar>(
+func communityCandidates<T: TensorScalar, K: KernelScalar>(
   _ x: UnsafePointer<T>, rows n: Int, dim d: Int, eps: Double, threshold: Double, minSize: Int,
-  _ progress: AnalysisProgressHandler?, working _: E.Type
+  _ progress: AnalysisProgressHandler?, working _: K.Type
 ) throws -> [(center: Int, members: [Int])] {
+  typealias E = K.Working
   let e = try NeighborEngine<E>(x, rows: n, dim: d, eps: eps, asCorpus: true)
   return try CommunityScan(engine: e, threshold: Double(E(threshold)), minSize: minSize).candidates(progress)
 }
 
 /// The candidate scan (blocks of rows × blocks of columns through the GEMM kernel) and the
 /// greedy selection.
-struct CommunityScan<E: KernelElement> {
+struct CommunityScan<E: KernelScalar> where E.Working == E {
   let engine: NeighborEngine<E>
   let threshold: Double
   let minSize: Int

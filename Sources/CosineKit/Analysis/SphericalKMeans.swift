@@ -89,14 +89,15 @@ public struct SphericalKMeans: Sendable {
       throw CosineError.invalidArgument(
         "spherical k-means needs finite rows, got \(m.scalars[bad]) at row \(bad / d), column \(bad % d)")
     }
-    return try fit(m, n, d, progress, working: T.requiredKernels.workingType)
+    return try fit(m, n, d, progress, working: T.requiredKernels)
   }
 
   /// The run of ``fit(_:progress:)-(_,AnalysisProgressHandler?)`` in the working type `E`.
-  private func fit<T: TensorScalar, E: KernelElement & TensorScalar>(
-    _ m: Tensor<T>, _ n: Int, _ d: Int, _ progress: AnalysisProgressHandler?, working _: E.Type
+  private func fit<T: TensorScalar, K: KernelScalar>(
+    _ m: Tensor<T>, _ n: Int, _ d: Int, _ progress: AnalysisProgressHandler?, working _: K.Type
   ) throws -> SphericalKMeansResult<T> {
-    try KMeansRun<T, E>(self, m, n, d).fit(progress)
+    typealias E = K.Working
+    return try KMeansRun<T, E>(self, m, n, d).fit(progress)
   }
 
   /// The async form of ``fit(_:progress:)-(_,AnalysisProgressHandler?)``: runs off the cooperative
@@ -123,7 +124,7 @@ public struct SphericalKMeansResult<Scalar: TensorScalar>: Sendable {
 }
 
 /// One run of spherical k-means with rows packed as `E`.
-struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
+struct KMeansRun<T: TensorScalar, E: KernelScalar> where E.Working == E {
   let config: SphericalKMeans
   let x: Tensor<T>
   let n: Int

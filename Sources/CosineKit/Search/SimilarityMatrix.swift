@@ -53,15 +53,16 @@ enum PackedMatrix {
     guard a2.rank == 2, b2.rank == 2, a2.shape[1] == b2.shape[1] else {
       throw CosineError.shapeMismatch(operation: "cosine similarity matrix (needs [M, D] and [N, D])", a.shape, b.shape)
     }
-    return try compute(a2, b2, eps: eps, as: T.requiredKernels.workingType, shouldStop: shouldStop)
+    return try compute(a2, b2, eps: eps, as: T.requiredKernels, shouldStop: shouldStop)
   }
 
   /// `shouldStop`, when given, is asked between blocks of rows (at least 256 rows and about 2³⁰
   /// multiply-adds each);
   /// when it says yes the computation ends with `CancellationError`.
-  static func compute<T: TensorScalar, E: KernelElement>(
-    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, as _: E.Type, shouldStop: (() -> Bool)? = nil
+  static func compute<T: TensorScalar, K: KernelScalar>(
+    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, as _: K.Type, shouldStop: (() -> Bool)? = nil
   ) throws -> Tensor<T> {
+    typealias E = K.Working
     let m = a.shape[0]
     let n = b.shape[0]
     let d = a.shape[1]
@@ -133,10 +134,10 @@ enum PackedMatrix {
 
   /// Rows `rows` (a range of whole query tiles) of `pa` against all of `pb`, into `c` (whose
   /// first row is row `rows.lowerBound`), on all cores: the larger side is split.
-  static func multiply<E: KernelElement>(
+  static func multiply<E: KernelScalar>(
     _ pa: PackedPanels<E>, rows: Range<Int>, _ pb: PackedPanels<E>, n: Int,
     into c: UnsafeMutablePointer<E>, rowStride ldc: Int
-  ) {
+  ) where E.Working == E {
     let aw = pa.width
     let bw = pb.width
     let d = pa.dim

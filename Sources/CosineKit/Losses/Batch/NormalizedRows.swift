@@ -6,7 +6,7 @@ import CCosineKernels
 /// Norms are taken in `Double` as in ``Packing`` (`Double` rows outside the safe range are
 /// rescaled by a power of two first), so no finite row overflows. The normalized rows are
 /// rounded once to `E`.
-struct NormalizedRows<E: LossKernelElement>: @unchecked Sendable {
+struct NormalizedRows<E: KernelScalar>: @unchecked Sendable where E.Working == E {
   let rows: Int
   let dim: Int
   /// Row-major normalized rows.
