@@ -36,9 +36,6 @@
 /// - Complexity: O(N²·D) multiply-adds on all cores; memory O(N·D) plus the candidate
 ///   communities (as sentence-transformers keeps them), which is O(N²) only when most rows are
 ///   within the threshold of most rows.
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func communityDetection<T: TensorScalar>(
   _ x: Tensor<T>, threshold: Double = 0.75, minCommunitySize: Int = 10, eps: Double = 1e-8,
   progress: AnalysisProgressHandler? = nil
@@ -53,7 +50,7 @@ public func communityDetection<T: TensorScalar>(
   let candidates: [(center: Int, members: [Int])] = try m.scalars.withUnsafeBufferPointer { p in
     try communityCandidates(
       p.baseAddress!, rows: n, dim: d, eps: eps, threshold: threshold, minSize: minCommunitySize, progress,
-      working: T.requiredKernels)
+      working: T.packedKernels)
   }
   return CommunityScan<Float>.greedy(candidates, rows: n, minSize: minCommunitySize)
 }

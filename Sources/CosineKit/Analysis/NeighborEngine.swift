@@ -102,7 +102,7 @@ func withNeighborEngine<T: TensorScalar, R>(
   return try x.scalars.withUnsafeBufferPointer { p in
     try body(
       anyNeighborEngine(
-        p.baseAddress!, rows: rows, dim: dim, eps: eps, asCorpus: asCorpus, working: T.requiredKernels))
+        p.baseAddress!, rows: rows, dim: dim, eps: eps, asCorpus: asCorpus, working: T.packedKernels))
   }
 }
 

@@ -194,13 +194,13 @@ extension TensorScalar {
   @inline(__always)
   static var kernels: (any KernelScalar.Type)? { Self.self as? any KernelScalar.Type }
 
-  /// This type's kernels, for paths that have no portable Swift form (the packed GEMM).
-  static var requiredKernels: any KernelScalar.Type {
-    guard let k = kernels else {
-      preconditionFailure("\(Self.self) is not one of CosineKit's scalar types (Float16, Float, Double)")
-    }
-    return k
-  }
+  /// The kernels the packed paths (GEMM, search, analyses) run on: this type's, or `Double`'s for
+  /// a conformance outside the library, whose rows those paths convert to `Double` first (so its
+  /// working type is `Double`).
+  static var packedKernels: any KernelScalar.Type { kernels ?? Double.self }
+
+  /// Whether the packed paths work in `Double` (for `Double` and types outside the library).
+  static var worksInDouble: Bool { packedKernels.workingType == Double.self }
 }
 
 extension KernelScalar {

@@ -18,6 +18,12 @@ enum Packing {
     _ x: UnsafePointer<T>, rows: Int, dim: Int, eps: Double, width: Int, into dest: UnsafeMutablePointer<E>
   ) where E.Working == E {
     guard rows > 0 else { return }
+    guard T.kernels != nil else {
+      // A scalar type outside the library: its rows in Double, packed by Double's kernels.
+      let xs = (0..<rows * dim).map { Double(x[$0]) }
+      xs.withUnsafeBufferPointer { pack($0.baseAddress!, rows: rows, dim: dim, eps: eps, width: width, into: dest) }
+      return
+    }
     let panelBytes = Swift.max(1, width * dim * MemoryLayout<T>.stride)
     let block = width * Swift.max(1, (256 << 10) / panelBytes)
     var sums = [Double](repeating: 0, count: Swift.min(rows, block))
@@ -44,7 +50,7 @@ enum Packing {
     _ x: UnsafePointer<T>, rows: Int, dim: Int, eps: Double, width: Int, into dest: UnsafeMutablePointer<E>,
     sums: UnsafeMutablePointer<Double>, pre: UnsafeMutablePointer<Double>, post: UnsafeMutablePointer<Double>
   ) where E.Working == E {
-    let kernels = T.requiredKernels
+    guard let kernels = T.kernels else { preconditionFailure("pack converts other types first") }
     kernels.sumsOfSquares(x, rows: rows, dim: dim, into: sums)
     // Double rows whose sum of squares left the safe range: rescale by a power of two.
     var rescaled = false
@@ -103,7 +109,7 @@ enum Packing {
   static func packParallel<T: TensorScalar, E: KernelScalar>(
     _ x: UnsafePointer<T>?, rows: Int, dim: Int, eps: Double, into panels: PackedPanels<E>, firstPanel: Int
   ) where E.Working == E {
-    precondition(T.requiredKernels.workingType == E.self, "packing precision mismatch")
+    precondition(T.packedKernels.workingType == E.self, "packing precision mismatch")
     guard rows > 0 else { return }
     let width = panels.width
     let count = (rows + width - 1) / width
