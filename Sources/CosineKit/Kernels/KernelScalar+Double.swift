@@ -117,4 +117,6 @@ extension Double: KernelScalar {
   }
 
   static func anyNeighborEngine(_ e: NeighborEngine<Double>) -> AnyNeighborEngine { .double(e) }
+
+  static func converted<U: KernelScalar>(_ x: [Double], to _: U.Type) -> [U] { U.rounding(x) }
 }

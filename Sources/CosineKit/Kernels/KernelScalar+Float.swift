@@ -132,4 +132,6 @@ extension Float: KernelScalar {
   }
 
   static func anyNeighborEngine(_ e: NeighborEngine<Float>) -> AnyNeighborEngine { .float(e) }
+
+  static func converted<U: KernelScalar>(_ x: [Float], to _: U.Type) -> [U] { U.rounding(x) }
 }

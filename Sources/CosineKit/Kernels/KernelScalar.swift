@@ -147,6 +147,15 @@ protocol KernelScalar: TensorScalar {
     _ x: Tensor<Self>, axis: Int, eps: Double
   ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> Tensor<Self>)
 
+  // MARK: Metrics
+
+  /// The per-sample cosines (in `Double`) of ``CosineSimilarityMetric``, and the per-sample
+  /// shape; the default in `CosineSimilarityMetric+Kernels.swift` becomes concrete code in each
+  /// conformance.
+  static func sampleCosines(
+    _ yTrue: Tensor<Self>, _ yPred: Tensor<Self>, axis: Int, eps: Double
+  ) throws -> (cosines: [Double], shape: [Int])
+
   // MARK: Losses
 
   /// ``CosineLoss``'s value and pullback on this type: the default in `CosineLoss.swift`
@@ -169,6 +178,20 @@ protocol KernelScalar: TensorScalar {
   static func multipleNegativesRanking(
     _ loss: MultipleNegativesRankingLoss, _ a: Tensor<Self>, _ p: Tensor<Self>, _ n: Tensor<Self>?, blocks: Int
   ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> BatchLossGradients<Self>)
+
+  // MARK: Conversions between scalar types (ScalarConversion.swift)
+
+  /// `x` rounded to `Self` (to nearest), a concrete loop in each conformance.
+  static func rounding(_ x: [Float]) -> [Self]
+
+  /// `x` rounded to `Self` (to nearest), a concrete loop in each conformance.
+  static func rounding(_ x: [Double]) -> [Self]
+
+  /// `x` rounded to `Self` (to nearest), a concrete loop in each conformance.
+  static func rounding(_ x: [Float16]) -> [Self]
+
+  /// `x` rounded to `U`: `U.rounding(x)` with `x` in this (concrete) type.
+  static func converted<U: KernelScalar>(_ x: [Self], to _: U.Type) -> [U]
 
   // MARK: Conversions of the training kernels
 
