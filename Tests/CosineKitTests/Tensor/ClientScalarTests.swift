@@ -183,4 +183,22 @@ struct ClientScalarTests {
     #expect(!communities.isEmpty)
     #expect(try communities == communityDetection(xd, threshold: 0.3, minCommunitySize: 3))
   }
+
+  @Test("the MNRL loss and its gradients match those on the Double tensor")
+  func mnrl() throws {
+    let (a, _) = Self.rows(12, 10, seed: 51)
+    let (p, _) = Self.rows(12, 10, seed: 52)
+    let loss = try MultipleNegativesRankingLoss()
+    let (v, pullback) = try loss.valueWithPullback(a, p, negatives: nil, target: nil)
+    let (vd, pullbackD) = try loss.valueWithPullback(Self.asDouble(a), Self.asDouble(p), negatives: nil, target: nil)
+    #expect(isClose(Double(v.scalars[0].v), vd.scalars[0], rtol: 1e-5, atol: 1e-6))
+    let g = try pullback(Tensor(shape: [], scalars: [ClientScalar(raw: 1)]))
+    let gd = try pullbackD(Tensor(shape: [], scalars: [1.0]))
+    let scale = gd.first.scalars.map(abs).max() ?? 1
+    #expect(g.first.shape == [12, 10])
+    #expect(
+      zip(g.first.scalars, gd.first.scalars).allSatisfy { isClose(Double($0.v), $1, rtol: 1e-4, atol: 1e-5 * scale) })
+    #expect(
+      zip(g.second.scalars, gd.second.scalars).allSatisfy { isClose(Double($0.v), $1, rtol: 1e-4, atol: 1e-5 * scale) })
+  }
 }
