@@ -36,9 +36,6 @@
 /// - Complexity: O(N²·D) multiply-adds on all cores; memory O(N·D) plus the candidate
 ///   communities (as sentence-transformers keeps them), which is O(N²) only when most rows are
 ///   within the threshold of most rows.
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func communityDetection<T: TensorScalar>(
   _ x: Tensor<T>, threshold: Double = 0.75, minCommunitySize: Int = 10, eps: Double = 1e-8,
   progress: AnalysisProgressHandler? = nil
@@ -53,7 +50,7 @@ public func communityDetection<T: TensorScalar>(
   let candidates: [(center: Int, members: [Int])] = try m.scalars.withUnsafeBufferPointer { p in
     try communityCandidates(
       p.baseAddress!, rows: n, dim: d, eps: eps, threshold: threshold, minSize: minCommunitySize, progress,
-      working: T.requiredKernels.workingType)
+      working: T.packedKernels)
   }
   return CommunityScan<Float>.greedy(candidates, rows: n, minSize: minCommunitySize)
 }
@@ -92,17 +89,18 @@ public func communityLabels(_ communities: [[Int]], rowCount: Int) -> [Int] {
 
 /// The candidate communities of rows `x` scanned in the working type `E` (the threshold rounded
 /// to `E`, as the scores are).
-func communityCandidates<T: TensorScalar, E: KernelElement & TensorScalar>(
+func communityCandidates<T: TensorScalar, K: KernelScalar>(
   _ x: UnsafePointer<T>, rows n: Int, dim d: Int, eps: Double, threshold: Double, minSize: Int,
-  _ progress: AnalysisProgressHandler?, working _: E.Type
+  _ progress: AnalysisProgressHandler?, working _: K.Type
 ) throws -> [(center: Int, members: [Int])] {
+  typealias E = K.Working
   let e = try NeighborEngine<E>(x, rows: n, dim: d, eps: eps, asCorpus: true)
   return try CommunityScan(engine: e, threshold: Double(E(threshold)), minSize: minSize).candidates(progress)
 }
 
 /// The candidate scan (blocks of rows × blocks of columns through the GEMM kernel) and the
 /// greedy selection.
-struct CommunityScan<E: KernelElement> {
+struct CommunityScan<E: KernelScalar> where E.Working == E {
   let engine: NeighborEngine<E>
   let threshold: Double
   let minSize: Int

@@ -6,7 +6,7 @@ import CCosineKernels
 /// Both packings normalize each row exactly as ``CosineIndex`` does, so every score is bitwise
 /// the score ``CosineIndex/search(_:k:)-1l6ux`` reports for the same pair, and the score of (i, j) equals
 /// that of (j, i) (the same fused multiply-add chain over the same two rows).
-final class NeighborEngine<E: KernelElement>: @unchecked Sendable {
+final class NeighborEngine<E: KernelScalar>: @unchecked Sendable where E.Working == E {
   let rows: Int
   let dim: Int
   let queryWidth: Int
@@ -102,23 +102,16 @@ func withNeighborEngine<T: TensorScalar, R>(
   return try x.scalars.withUnsafeBufferPointer { p in
     try body(
       anyNeighborEngine(
-        p.baseAddress!, rows: rows, dim: dim, eps: eps, asCorpus: asCorpus, working: T.requiredKernels.workingType))
+        p.baseAddress!, rows: rows, dim: dim, eps: eps, asCorpus: asCorpus, working: T.packedKernels))
   }
 }
 
 /// A ``NeighborEngine`` in the working type `E`.
-private func anyNeighborEngine<T: TensorScalar, E: KernelElement>(
-  _ x: UnsafePointer<T>, rows: Int, dim: Int, eps: Double, asCorpus: Bool, working _: E.Type
+private func anyNeighborEngine<T: TensorScalar, K: KernelScalar>(
+  _ x: UnsafePointer<T>, rows: Int, dim: Int, eps: Double, asCorpus: Bool, working _: K.Type
 ) throws -> AnyNeighborEngine {
-  E.anyNeighborEngine(try NeighborEngine<E>(x, rows: rows, dim: dim, eps: eps, asCorpus: asCorpus))
-}
-
-extension Float {
-  static func anyNeighborEngine(_ e: NeighborEngine<Float>) -> AnyNeighborEngine { .float(e) }
-}
-
-extension Double {
-  static func anyNeighborEngine(_ e: NeighborEngine<Double>) -> AnyNeighborEngine { .double(e) }
+  typealias E = K.Working
+  return E.anyNeighborEngine(try NeighborEngine<E>(x, rows: rows, dim: dim, eps: eps, asCorpus: asCorpus))
 }
 
 /// A ``NeighborEngine`` of either element type.

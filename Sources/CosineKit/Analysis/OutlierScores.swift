@@ -35,9 +35,6 @@ public enum KNNOutlierMethod: String, Sendable, CaseIterable {
 /// **Edge cases:** a zero row is at distance 1 from every row; rows holding NaN get NaN
 /// distances, which rank after every number (the NaN distances count last).
 /// - Complexity: O(N²·D) multiply-adds on all cores; memory O(N·(D + K)).
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func knnOutlierScores<T: TensorScalar>(
   _ x: Tensor<T>, neighbors: Int = 5, method: KNNOutlierMethod = .largest, eps: Double = 1e-8,
   progress: AnalysisProgressHandler? = nil

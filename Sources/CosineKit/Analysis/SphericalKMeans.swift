@@ -73,9 +73,6 @@ public struct SphericalKMeans: Sendable {
   /// - Complexity: O(iterations·N·K·D) multiply-adds on all cores for the assignments (GEMM
   ///   kernels, k-best of 1 per row), O(K·N·D) for the initialization, O(iterations·N·D) for the
   ///   updates; memory O(N·D + K·D).
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public func fit<T: TensorScalar>(_ x: Tensor<T>, progress: AnalysisProgressHandler? = nil) throws
     -> SphericalKMeansResult<T>
   {
@@ -89,14 +86,15 @@ public struct SphericalKMeans: Sendable {
       throw CosineError.invalidArgument(
         "spherical k-means needs finite rows, got \(m.scalars[bad]) at row \(bad / d), column \(bad % d)")
     }
-    return try fit(m, n, d, progress, working: T.requiredKernels.workingType)
+    return try fit(m, n, d, progress, working: T.packedKernels)
   }
 
   /// The run of ``fit(_:progress:)-(_,AnalysisProgressHandler?)`` in the working type `E`.
-  private func fit<T: TensorScalar, E: KernelElement & TensorScalar>(
-    _ m: Tensor<T>, _ n: Int, _ d: Int, _ progress: AnalysisProgressHandler?, working _: E.Type
+  private func fit<T: TensorScalar, K: KernelScalar>(
+    _ m: Tensor<T>, _ n: Int, _ d: Int, _ progress: AnalysisProgressHandler?, working _: K.Type
   ) throws -> SphericalKMeansResult<T> {
-    try KMeansRun<T, E>(self, m, n, d).fit(progress)
+    typealias E = K.Working
+    return try KMeansRun<T, E>(self, m, n, d).fit(progress)
   }
 
   /// The async form of ``fit(_:progress:)-(_,AnalysisProgressHandler?)``: runs off the cooperative
@@ -123,7 +121,7 @@ public struct SphericalKMeansResult<Scalar: TensorScalar>: Sendable {
 }
 
 /// One run of spherical k-means with rows packed as `E`.
-struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
+struct KMeansRun<T: TensorScalar, E: KernelScalar> where E.Working == E {
   let config: SphericalKMeans
   let x: Tensor<T>
   let n: Int
@@ -143,16 +141,21 @@ struct KMeansRun<T: TensorScalar, E: KernelElement & TensorScalar> {
       try NeighborEngine<E>(p.baseAddress!, rows: n, dim: d, eps: config.eps, asCorpus: false)
     }
     let floor = NormFloor.clamp(config.eps)
-    inv = x.scalars.withUnsafeBufferPointer { p in
-      (0..<n).map { r in
-        var s = 0.0
-        for j in 0..<d {
-          let v = Double(p[r * d + j])
-          s += v * v
+    var sums = [Double](repeating: 0, count: n)
+    x.scalars.withUnsafeBufferPointer { p in
+      sums.withUnsafeMutableBufferPointer {
+        if let kernels = T.kernels {
+          kernels.sumsOfSquares(p.baseAddress!, rows: n, dim: d, into: $0.baseAddress!)
+        } else {
+          for r in 0..<n {
+            var s = 0.0
+            for j in 0..<d { s = s.addingProduct(Double(p[r * d + j]), Double(p[r * d + j])) }
+            $0[r] = s
+          }
         }
-        return 1 / floor.effectiveNorm(sumOfSquares: s, scale: 1).m
       }
     }
+    inv = sums.map { 1 / floor.effectiveNorm(sumOfSquares: $0, scale: 1).m }
   }
 
   func fit(_ progress: AnalysisProgressHandler?) throws -> SphericalKMeansResult<T> {

@@ -60,4 +60,78 @@ extension Float: KernelScalar {
   ) {
     cg_accumulate_rows_f32(x.assumingMemoryBound(to: Float.self), Int64(d), rows, Int64(count), scale, sum)
   }
+
+  // MARK: Packed kernels (its own working type)
+
+  static func select(_ x: [Float], float: ([Float]) -> [Float], double: ([Double]) -> [Double]) -> [Float] {
+    float(x)
+  }
+
+  static func select(
+    _ x: [Float], _ y: [Float], float: ([Float], [Float]) -> [Float], double: ([Double], [Double]) -> [Double]
+  ) -> [Float] {
+    float(x, y)
+  }
+
+  static var preferredPanelWidth: Int { Int(cg_panel_width_f32()) }
+  static func preferredQueryWidth(panelWidth: Int) -> Int { Int(cg_query_width_f32(Int64(panelWidth))) }
+
+  static func gemm(
+    _ a: UnsafePointer<Float>, rows m: Int, width aw: Int, _ b: UnsafePointer<Float>, width bw: Int,
+    rows n: Int, dim d: Int, into c: UnsafeMutablePointer<Float>, rowStride ldc: Int
+  ) {
+    let status = cg_gemm_f32(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
+    checkKernelStatus(status, "cg_gemm_f32")
+  }
+
+  static func search(
+    _ a: UnsafePointer<Float>, rows m: Int, width aw: Int, _ b: UnsafePointer<Float>, width bw: Int,
+    corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
+    heaps h: TopKHeaps<Float>.Pointers
+  ) {
+    let status = cg_search_f32(
+      a, Int64(m), Int64(aw), b, Int64(bw), Int64(rows.lowerBound), Int64(rows.count),
+      Int64(validRows), Int64(d), Int64(idOffset),
+      cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
+    checkKernelStatus(status, "cg_search_f32")
+  }
+
+  static func sortHeaps(_ h: TopKHeaps<Float>.Pointers, count m: Int) {
+    cg_sort_heaps_f32(
+      cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)), Int64(m))
+  }
+
+  static func lseRows(
+    _ s: UnsafePointer<Float>, lds: Int, rows: Int, cols: Int, scale: Double, max m: UnsafeMutablePointer<Double>,
+    sum: UnsafeMutablePointer<Double>
+  ) {
+    cg_loss_lse_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale, m, sum)
+  }
+
+  static func softmaxRows(
+    _ s: UnsafeMutablePointer<Float>, lds: Int, rows: Int, cols: Int, scale: Double, ref: UnsafePointer<Double>,
+    f: UnsafePointer<Double>, w: UnsafePointer<Double>
+  ) -> Double {
+    cg_loss_softmax_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale, ref, f, w)
+  }
+
+  static func lossGemm(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+    _ b: UnsafePointer<Float>, ldb: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    cg_loss_gemm_f32(
+      Int64(m), Int64(n), Int64(k), a, Int64(aRowStride), Int64(aColumnStride), b, Int64(ldb), c, Int64(ldc))
+  }
+
+  static func packRows(
+    _ x: UnsafePointer<Float>, rows: Int, dim: Int, width: Int, into dest: UnsafeMutablePointer<Float>
+  ) {
+    [Double](repeating: 1, count: rows).withUnsafeBufferPointer {
+      cg_pack_f32(x, Int64(rows), Int64(dim), nil, $0.baseAddress, Int64(width), dest)
+    }
+  }
+
+  static func anyNeighborEngine(_ e: NeighborEngine<Float>) -> AnyNeighborEngine { .float(e) }
+
+  static func converted<U: KernelScalar>(_ x: [Float], to _: U.Type) -> [U] { U.rounding(x) }
 }

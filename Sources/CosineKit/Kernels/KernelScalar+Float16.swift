@@ -42,4 +42,6 @@ extension Float16: KernelScalar {
   static func storeWorking(_ source: UnsafeRawPointer, count: Int, into dest: UnsafeMutableRawPointer) {
     ck_f32_to_f16(source.assumingMemoryBound(to: Float.self), Int64(count), dest.assumingMemoryBound(to: UInt16.self))
   }
+
+  static func converted<U: KernelScalar>(_ x: [Float16], to _: U.Type) -> [U] { U.rounding(x) }
 }

@@ -17,8 +17,8 @@ import RealModule
 /// C call in each conformance. Adding a scalar type: one conformance.
 protocol KernelScalar: TensorScalar {
   /// The element type of the packed kernels and of the training products: `Float` for `Float`
-  /// and `Float16` storage, `Double` for `Double`.
-  associatedtype Working: LossKernelElement & TensorScalar
+  /// and `Float16` storage, `Double` for `Double`. It is its own working type.
+  associatedtype Working: KernelScalar where Working.Working == Working
 
   /// Whether a row's sum of squares can leave the range where `Double` holds it exactly enough
   /// (so rows are rescaled by a power of two first); true for `Double` only.
@@ -71,6 +71,68 @@ protocol KernelScalar: TensorScalar {
     _ x: UnsafeRawPointer, dim d: Int, rows: UnsafePointer<Int64>, count: Int, scale: UnsafePointer<Double>,
     into sum: UnsafeMutablePointer<Double>)
 
+  // MARK: Packed kernels in the working type (CCosineKernels gemm/, loss/)
+  //
+  // Called on the working type (`E` with `E.Working == E`); a type whose working type is
+  // another (`Float16`) forwards them to it by default.
+
+  /// Corpus panel width for newly packed data (depends on the instruction set).
+  static var preferredPanelWidth: Int { get }
+
+  /// Register-block height that suits corpus panels of width `panelWidth`.
+  static func preferredQueryWidth(panelWidth: Int) -> Int
+
+  /// `c[i·ldc + j] = clamp(Σ_k a_i[k]·b_j[k])` for `i < m`, `j < n` (see `cg_gemm_f32`).
+  static func gemm(
+    _ a: UnsafePointer<Working>, rows m: Int, width aw: Int, _ b: UnsafePointer<Working>, width bw: Int,
+    rows n: Int, dim d: Int, into c: UnsafeMutablePointer<Working>, rowStride ldc: Int)
+
+  /// Offers corpus rows `rows` to the heaps of `m` packed queries (see `cg_search_f32`).
+  static func search(
+    _ a: UnsafePointer<Working>, rows m: Int, width aw: Int, _ b: UnsafePointer<Working>, width bw: Int,
+    corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
+    heaps: TopKHeaps<Working>.Pointers)
+
+  /// Sorts the first `m` heaps of `heaps` in place into rank order, best first.
+  static func sortHeaps(_ heaps: TopKHeaps<Working>.Pointers, count m: Int)
+
+  /// The engine as the analyses' enum of engines (see `NeighborEngine.swift`).
+  static func anyNeighborEngine(_ engine: NeighborEngine<Working>) -> AnyNeighborEngine
+
+  /// `float(x)` or `double(x)`, whichever takes `Working` (the training kernels of this precision).
+  static func select(
+    _ x: [Working], float: ([Float]) -> [Float], double: ([Double]) -> [Double]
+  ) -> [Working]
+
+  /// Two-input form of ``select(_:float:double:)``.
+  static func select(
+    _ x: [Working], _ y: [Working], float: ([Float], [Float]) -> [Float],
+    double: ([Double], [Double]) -> [Double]
+  ) -> [Working]
+
+  /// `C[i][j] += Σ_p A(i, p)·B[p][j]` with `A(i, p) = a[i·aRowStride + p·aColumnStride]`
+  /// (see `cg_loss_gemm_f32`).
+  static func lossGemm(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Working>, aRowStride: Int, aColumnStride: Int,
+    _ b: UnsafePointer<Working>, ldb: Int, _ c: UnsafeMutablePointer<Working>, ldc: Int)
+
+  /// Folds the logits `scale·s` of a tile into running per-row (max, Σ exp) states
+  /// (see `cg_loss_lse_rows_f32`).
+  static func lseRows(
+    _ s: UnsafePointer<Working>, lds: Int, rows: Int, cols: Int, scale: Double, max m: UnsafeMutablePointer<Double>,
+    sum: UnsafeMutablePointer<Double>)
+
+  /// `s = f[r]·exp(scale·s − ref[r])` in place; returns `Σ_r w[r]·Σ_c exp(…)·s`
+  /// (see `cg_loss_softmax_rows_f32`).
+  static func softmaxRows(
+    _ s: UnsafeMutablePointer<Working>, lds: Int, rows: Int, cols: Int, scale: Double, ref: UnsafePointer<Double>,
+    f: UnsafePointer<Double>, w: UnsafePointer<Double>
+  ) -> Double
+
+  /// Packs `rows` already normalized rows (row-major) into panels of width `width`, unchanged.
+  static func packRows(
+    _ x: UnsafePointer<Working>, rows: Int, dim: Int, width: Int, into dest: UnsafeMutablePointer<Working>)
+
   // MARK: Row-wise ops
 
   /// ``cosineSimilarityWithPullback(_:_:axis:eps:)`` on this type: the default in
@@ -84,6 +146,15 @@ protocol KernelScalar: TensorScalar {
   static func l2Normalize(
     _ x: Tensor<Self>, axis: Int, eps: Double
   ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> Tensor<Self>)
+
+  // MARK: Metrics
+
+  /// The per-sample cosines (in `Double`) of ``CosineSimilarityMetric``, and the per-sample
+  /// shape; the default in `CosineSimilarityMetric+Kernels.swift` becomes concrete code in each
+  /// conformance.
+  static func sampleCosines(
+    _ yTrue: Tensor<Self>, _ yPred: Tensor<Self>, axis: Int, eps: Double
+  ) throws -> (cosines: [Double], shape: [Int])
 
   // MARK: Losses
 
@@ -107,6 +178,20 @@ protocol KernelScalar: TensorScalar {
   static func multipleNegativesRanking(
     _ loss: MultipleNegativesRankingLoss, _ a: Tensor<Self>, _ p: Tensor<Self>, _ n: Tensor<Self>?, blocks: Int
   ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> BatchLossGradients<Self>)
+
+  // MARK: Conversions between scalar types (ScalarConversion.swift)
+
+  /// `x` rounded to `Self` (to nearest), a concrete loop in each conformance.
+  static func rounding(_ x: [Float]) -> [Self]
+
+  /// `x` rounded to `Self` (to nearest), a concrete loop in each conformance.
+  static func rounding(_ x: [Double]) -> [Self]
+
+  /// `x` rounded to `Self` (to nearest), a concrete loop in each conformance.
+  static func rounding(_ x: [Float16]) -> [Self]
+
+  /// `x` rounded to `U`: `U.rounding(x)` with `x` in this (concrete) type.
+  static func converted<U: KernelScalar>(_ x: [Self], to _: U.Type) -> [U]
 
   // MARK: Conversions of the training kernels
 
@@ -132,13 +217,13 @@ extension TensorScalar {
   @inline(__always)
   static var kernels: (any KernelScalar.Type)? { Self.self as? any KernelScalar.Type }
 
-  /// This type's kernels, for paths that have no portable Swift form (the packed GEMM).
-  static var requiredKernels: any KernelScalar.Type {
-    guard let k = kernels else {
-      preconditionFailure("\(Self.self) is not one of CosineKit's scalar types (Float16, Float, Double)")
-    }
-    return k
-  }
+  /// The kernels the packed paths (GEMM, search, analyses) run on: this type's, or `Double`'s for
+  /// a conformance outside the library, whose rows those paths convert to `Double` first (so its
+  /// working type is `Double`).
+  static var packedKernels: any KernelScalar.Type { kernels ?? Double.self }
+
+  /// Whether the packed paths work in `Double` (for `Double` and types outside the library).
+  static var worksInDouble: Bool { packedKernels.workingType == Double.self }
 }
 
 extension KernelScalar {
@@ -146,7 +231,7 @@ extension KernelScalar {
   static var saturatesGradients: Bool { false }
 
   /// The working element type, as a value generic code can open.
-  static var workingType: any (LossKernelElement & TensorScalar).Type { Working.self }
+  static var workingType: any KernelScalar.Type { Working.self }
 
   static func columnSums(
     _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, width w: Int, dot d: UnsafeMutablePointer<Double>,

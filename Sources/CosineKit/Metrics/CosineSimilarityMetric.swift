@@ -23,18 +23,14 @@ public struct CosineSimilarityMetric: Sendable {
   public init(axis: Int = -1) { self.axis = axis }
 
   /// Adds a batch. `sampleWeight` must broadcast to the per-sample shape.
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public mutating func update<T: TensorScalar>(_ yTrue: Tensor<T>, _ yPred: Tensor<T>, sampleWeight: Tensor<T>? = nil)
     throws
   {
-    let cos = try CosineSimilarityOp(yTrue, yPred, axis: axis, eps: 1e-7)
-    let n = cos.value.count
-    let w = try sampleWeight.map { try LossOp<T>.expand($0, to: cos.value.shape, what: "sample weight") }
-    for r in 0..<n {
+    let (cosines, shape) = try MetricCosines.evaluate(yTrue, yPred, axis: axis, eps: 1e-7)
+    let w = try sampleWeight.map { try LossOp<T>.expand($0, to: shape, what: "sample weight") }
+    for (r, c) in cosines.enumerated() {
       let wr = w?[r] ?? 1
-      total += wr * cos.rows.cosine(ofRow: r, floor: cos.floor).cos
+      total += wr * c
       weight += wr
     }
   }

@@ -36,6 +36,6 @@ extension CosineIndex {
   /// padding): `rows · dimension · 4` for `Float` and `Float16`, `· 8` for `Double`; nil on overflow.
   public static func preparedBytes(rows: Int, dimension: Int) -> Int? {
     MemoryBudget.bytes(
-      count: MemoryBudget.elementCount([rows, dimension]) ?? -1, elementSize: Scalar.self == Double.self ? 8 : 4)
+      count: MemoryBudget.elementCount([rows, dimension]) ?? -1, elementSize: Scalar.worksInDouble ? 8 : 4)
   }
 }

@@ -29,9 +29,6 @@ extension CosineIndex {
   /// - Complexity: O(Q·N·D) multiply-adds on all cores and O(Q·N·log k) worst-case heap work
   ///   (typically O(Q·k·log(N/k)·log k) on unordered data); memory O(Q·D + threads·Q·k).
   ///   With the bfloat16 pass, N·D·2 bytes are read instead of N·D·4.
-  @_specialize(exported:true,where Scalar == Float)
-  @_specialize(exported:true,where Scalar == Double)
-  @_specialize(exported:true,where Scalar == Float16)
   public func search(_ queries: Tensor<Scalar>, k: Int) throws -> CosineSearchResults<Scalar> {
     guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
     let q = queries.rank == 1 ? queries.reshaped([1, queries.count]) : queries

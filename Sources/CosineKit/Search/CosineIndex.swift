@@ -59,9 +59,6 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
   ///   ``CosineError/invalidArgument(_:)`` for an invalid eps.
   /// - Complexity: O(N·D) time on all cores; N·D elements of `Float` (`Double` for `Double`)
   ///   of memory.
-  @_specialize(exported:true,where Scalar == Float)
-  @_specialize(exported:true,where Scalar == Double)
-  @_specialize(exported:true,where Scalar == Float16)
   public init(_ corpus: Tensor<Scalar>, eps: Double = 1e-8) throws {
     try checkEps(eps)
     let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus
@@ -75,7 +72,7 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
     self.dimension = d
     self.eps = eps
     storage = try c.scalars.withUnsafeBufferPointer { p in
-      if Scalar.self == Double.self {
+      if Scalar.worksInDouble {
         return .double(try Packing.packed(p.baseAddress, rows: n, dim: d, eps: eps, width: Double.preferredPanelWidth))
       }
       let split = try SplitPanels(rows: n, dim: d, width: Float.preferredPanelWidth)
@@ -110,7 +107,7 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
     self.count = count
     self.dimension = dimension
     self.eps = eps
-    if Scalar.self == Double.self {
+    if Scalar.worksInDouble {
       let panels = try PackedPanels<Double>(rows: count, dim: dimension, width: Double.preferredPanelWidth)
       try Self.readPieces(count, dimension, width: panels.width, read) { piece, rows, firstPanel in
         Packing.packParallel(piece, rows: rows, dim: dimension, eps: eps, into: panels, firstPanel: firstPanel)

@@ -22,7 +22,7 @@ extension CosineSearchResults {
     var ids = NPY.headerBytes(descr: "<i8", shape: shape)
     indices.map { Int64($0).littleEndian }.withUnsafeBytes { ids += $0 }
     let scoreBytes: [UInt8]
-    if Scalar.self == Double.self {
+    if Scalar.worksInDouble {
       scoreBytes = NPY.encode(.float64(Tensor(uncheckedShape: shape, scalars: rankingScores)))
     } else {
       scoreBytes = NPY.encode(.float32(Tensor(uncheckedShape: shape, scalars: rankingScores.map { Float($0) })))

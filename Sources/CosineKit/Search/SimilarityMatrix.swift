@@ -32,9 +32,6 @@ import CCosineKernels
 /// **Edge cases:** zero rows score 0 (also when eps is 0); empty inputs give an empty matrix;
 /// D = 0 gives zeros; NaN propagates.
 /// - Complexity: O(M·N·D) on all cores; O((M + N)·D) extra memory for the packed rows.
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, eps: Double = 1e-8) throws
   -> Tensor<T>
 {
@@ -53,17 +50,17 @@ enum PackedMatrix {
     guard a2.rank == 2, b2.rank == 2, a2.shape[1] == b2.shape[1] else {
       throw CosineError.shapeMismatch(operation: "cosine similarity matrix (needs [M, D] and [N, D])", a.shape, b.shape)
     }
-    return try compute(
-      a2, b2, eps: eps, as: T.requiredKernels.workingType, shouldStop: shouldStop, blockWork: blockWork)
+    return try compute(a2, b2, eps: eps, as: T.packedKernels, shouldStop: shouldStop, blockWork: blockWork)
   }
 
   /// `shouldStop`, when given, is asked between blocks of rows (at least 256 rows and about
   /// `blockWork` multiply-adds each, 2³⁰ unless a test asks for smaller blocks);
   /// when it says yes the computation ends with `CancellationError`.
-  static func compute<T: TensorScalar, E: KernelElement>(
-    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, as _: E.Type, shouldStop: (() -> Bool)? = nil,
+  static func compute<T: TensorScalar, K: KernelScalar>(
+    _ a: Tensor<T>, _ b: Tensor<T>, eps: Double, as _: K.Type, shouldStop: (() -> Bool)? = nil,
     blockWork: Int = 1 << 30
   ) throws -> Tensor<T> {
+    typealias E = K.Working
     let m = a.shape[0]
     let n = b.shape[0]
     let d = a.shape[1]
@@ -109,8 +106,9 @@ enum PackedMatrix {
       return Tensor(uncheckedShape: [m, n], scalars: out)
     }
     // Float16: blocks of rows through a scratch of the working type, converted as they are done.
-    let kernels = T.requiredKernels
-    precondition(kernels.workingType == E.self, "the matrix is computed in its storage or working type")
+    // (A scalar type outside the library works in Double and converts in Swift.)
+    let kernels = T.kernels
+    precondition(T.packedKernels.workingType == E.self, "the matrix is computed in its storage or working type")
     let blockTiles = Swift.max(1, (8 << 20) / Swift.max(1, n * MemoryLayout<E>.stride * aw))
     var scratch = [E](repeating: 0, count: Swift.min(m, blockTiles * aw) * n)
     let out = try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
@@ -124,7 +122,11 @@ enum PackedMatrix {
           let r0 = tile * aw
           let r1 = Swift.min(m, t1 * aw)
           multiply(pa, rows: r0..<r1, pb, n: n, into: s.baseAddress!, rowStride: n)
-          kernels.storeWorking(UnsafeRawPointer(s.baseAddress!), count: (r1 - r0) * n, into: o + r0 * n)
+          if let kernels {
+            kernels.storeWorking(UnsafeRawPointer(s.baseAddress!), count: (r1 - r0) * n, into: o + r0 * n)
+          } else {
+            for i in 0..<(r1 - r0) * n { (o + r0 * n + i).initialize(to: T(s[i])) }
+          }
           tile = t1
         }
       }
@@ -135,10 +137,10 @@ enum PackedMatrix {
 
   /// Rows `rows` (a range of whole query tiles) of `pa` against all of `pb`, into `c` (whose
   /// first row is row `rows.lowerBound`), on all cores: the larger side is split.
-  static func multiply<E: KernelElement>(
+  static func multiply<E: KernelScalar>(
     _ pa: PackedPanels<E>, rows: Range<Int>, _ pb: PackedPanels<E>, n: Int,
     into c: UnsafeMutablePointer<E>, rowStride ldc: Int
-  ) {
+  ) where E.Working == E {
     let aw = pa.width
     let bw = pb.width
     let d = pa.dim

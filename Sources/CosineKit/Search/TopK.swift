@@ -23,9 +23,6 @@
 ///
 /// **Edge cases:** zero rows score 0; NaN scores rank last; k > N returns all N rows.
 /// - Complexity: O(Q·N·D) on all cores; never builds the Q × N score matrix.
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func topKSearch<T: TensorScalar>(
   queries: Tensor<T>, corpus: Tensor<T>, k: Int, eps: Double = 1e-8
 ) throws -> (indices: [[Int]], scores: Tensor<T>) {

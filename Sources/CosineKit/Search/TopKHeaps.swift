@@ -6,7 +6,7 @@
 /// slots, cut back to the best k by quickselect when full (O(1) per candidate instead of
 /// O(log k)). The order is the one of ``CosineSearchResults``: higher score first, equal scores
 /// by lower id, NaN after every number.
-struct TopKHeaps<Element: KernelElement>: @unchecked Sendable {
+struct TopKHeaps<Element: KernelScalar>: @unchecked Sendable where Element.Working == Element {
   /// Raw views for the kernels.
   struct Pointers {
     let scores: UnsafeMutablePointer<Element>

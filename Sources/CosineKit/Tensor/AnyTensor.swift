@@ -23,9 +23,6 @@ public enum AnyTensor: Sendable, Equatable {
   }
 
   /// The wrapped tensor converted to `T`.
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public func converted<T: TensorScalar>(to _: T.Type = T.self) -> Tensor<T> {
     switch self {
     case .float16(let t): t.converted(to: T.self)

@@ -124,14 +124,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
   }
 
   /// The elements converted to another scalar type (rounded to nearest).
-  @_specialize(exported:true,where Scalar == Float, T == Double)
-  @_specialize(exported:true,where Scalar == Float, T == Float16)
-  @_specialize(exported:true,where Scalar == Double, T == Float)
-  @_specialize(exported:true,where Scalar == Double, T == Float16)
-  @_specialize(exported:true,where Scalar == Float16, T == Float)
-  @_specialize(exported:true,where Scalar == Float16, T == Double)
   public func converted<T: TensorScalar>(to _: T.Type = T.self) -> Tensor<T> {
     if let same = self as? Tensor<T> { return same }
-    return Tensor<T>(uncheckedShape: shape, scalars: scalars.map { T($0) })
+    return Tensor<T>(uncheckedShape: shape, scalars: ScalarConversion.convert(scalars, to: T.self))
   }
 }

@@ -49,9 +49,9 @@ enum MatrixKernels {
   // MARK: Kernels
 
   /// `y = x·w (+ b)` in `E`: `y` starts as the bias rows (or zeros) and the GEMM adds `x·w`.
-  static func affine<E: LossKernelElement & TensorScalar>(
+  static func affine<E: KernelScalar>(
     _ x: [E], _ n: Int, _ k: Int, _ w: [E], _ m: Int, _ b: [E]?
-  ) -> [E] {
+  ) -> [E] where E.Working == E {
     var y = [E](repeating: 0, count: n * m)
     guard n > 0, m > 0 else { return y }
     if let b {
@@ -77,17 +77,17 @@ enum MatrixKernels {
     return y
   }
 
-  static func timesTransposed<E: LossKernelElement & TensorScalar>(
+  static func timesTransposed<E: KernelScalar>(
     _ dy: [E], _ n: Int, _ m: Int, _ w: [E], _ k: Int
-  ) -> [E] {
+  ) -> [E] where E.Working == E {
     // wᵀ once ([m, k]), so the GEMM reads its rows contiguously.
     let wt = transpose(w, rows: k, columns: m)
     return affine(dy, n, m, wt, k, nil)
   }
 
-  static func transposedTimes<E: LossKernelElement & TensorScalar>(
+  static func transposedTimes<E: KernelScalar>(
     _ x: [E], _ n: Int, _ k: Int, _ dy: [E], _ m: Int
-  ) -> [E] {
+  ) -> [E] where E.Working == E {
     var dw = [E](repeating: 0, count: k * m)
     guard k > 0, m > 0, n > 0 else { return dw }
     x.withUnsafeBufferPointer { px in

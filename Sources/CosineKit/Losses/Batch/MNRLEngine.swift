@@ -2,7 +2,7 @@ import RealModule
 
 /// The streamed evaluation of ``MultipleNegativesRankingLoss``: the forward pass keeps per-row
 /// log-sum-exps, the pullback recomputes the score tiles and accumulates gradients with GEMMs.
-final class MNRLEngine<T: TensorScalar, E: LossKernelElement>: @unchecked Sendable {
+final class MNRLEngine<T: TensorScalar, E: KernelScalar>: @unchecked Sendable where E.Working == E {
   /// Which rows score against which, and what is excluded or penalized.
   enum Kind { case queryToDoc, queryToQuery, docToQuery, docToDoc }
   struct Pass {

@@ -168,8 +168,6 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
   /// - Throws: ``CosineError`` for inputs that are not [B, D] matrices of one shape, negatives
   ///   of another shape, or a target.
   /// - Complexity: O(B·(B + M)·D) time, O((B + M)·D) memory; the pullback recomputes the scores.
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
   public func valueWithPullback<T: TensorScalar>(
     _ first: Tensor<T>, _ second: Tensor<T>, negatives: Tensor<T>?, target: Tensor<T>?
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {

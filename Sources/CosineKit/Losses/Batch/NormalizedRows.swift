@@ -6,7 +6,7 @@ import CCosineKernels
 /// Norms are taken in `Double` as in ``Packing`` (`Double` rows outside the safe range are
 /// rescaled by a power of two first), so no finite row overflows. The normalized rows are
 /// rounded once to `E`.
-struct NormalizedRows<E: LossKernelElement>: @unchecked Sendable {
+struct NormalizedRows<E: KernelScalar>: @unchecked Sendable where E.Working == E {
   let rows: Int
   let dim: Int
   /// Row-major normalized rows.
@@ -19,6 +19,12 @@ struct NormalizedRows<E: LossKernelElement>: @unchecked Sendable {
   let floored: [Bool]
 
   init<T: TensorScalar>(_ x: UnsafeBufferPointer<T>, rows: Int, dim: Int, eps: Double) {
+    guard let kernels = T.kernels else {
+      // A scalar type outside the library: its rows in Double, through Double's kernels.
+      let xs = x.map { Double($0) }
+      self = xs.withUnsafeBufferPointer { NormalizedRows($0, rows: rows, dim: dim, eps: eps) }
+      return
+    }
     self.rows = rows
     self.dim = dim
     var pre = [Double](repeating: 1, count: rows)
@@ -26,7 +32,6 @@ struct NormalizedRows<E: LossKernelElement>: @unchecked Sendable {
     var floored = [Bool](repeating: false, count: rows)
     var sums = [Double](repeating: 0, count: rows)
     let base = x.baseAddress
-    let kernels = T.requiredKernels
     if rows > 0, dim > 0, let base {
       sums.withUnsafeMutableBufferPointer { s in
         kernels.sumsOfSquares(base, rows: rows, dim: dim, into: s.baseAddress!)

@@ -6,7 +6,7 @@ import CCosineKernels
 /// kernel reads `width` rows' k-th elements with one contiguous load. Rows past `rows` are zero.
 /// Every row is normalized while it is packed (see ``Packing``). The memory is 64-byte aligned
 /// and owned by the object.
-final class PackedPanels<Element: KernelElement>: @unchecked Sendable {
+final class PackedPanels<Element: KernelScalar>: @unchecked Sendable where Element.Working == Element {
   /// Valid rows (the last panel may be padded).
   let rows: Int
   /// Elements per row.

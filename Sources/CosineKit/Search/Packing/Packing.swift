@@ -14,10 +14,16 @@ enum Packing {
   /// `ceil(rows / width)` panels. `E` must be `T`'s working type (``KernelScalar/Working``).
   /// Works through blocks of whole panels of about 256 KiB, so each row is read from memory
   /// once: its sum of squares and its packing find it in cache.
-  static func pack<T: TensorScalar, E: KernelElement>(
+  static func pack<T: TensorScalar, E: KernelScalar>(
     _ x: UnsafePointer<T>, rows: Int, dim: Int, eps: Double, width: Int, into dest: UnsafeMutablePointer<E>
-  ) {
+  ) where E.Working == E {
     guard rows > 0 else { return }
+    guard T.kernels != nil else {
+      // A scalar type outside the library: its rows in Double, packed by Double's kernels.
+      let xs = (0..<rows * dim).map { Double(x[$0]) }
+      xs.withUnsafeBufferPointer { pack($0.baseAddress!, rows: rows, dim: dim, eps: eps, width: width, into: dest) }
+      return
+    }
     let panelBytes = Swift.max(1, width * dim * MemoryLayout<T>.stride)
     let block = width * Swift.max(1, (256 << 10) / panelBytes)
     var sums = [Double](repeating: 0, count: Swift.min(rows, block))
@@ -40,11 +46,11 @@ enum Packing {
   }
 
   /// One block of ``pack(_:rows:dim:eps:width:into:)``, with scratch for three numbers per row.
-  private static func packBlock<T: TensorScalar, E: KernelElement>(
+  private static func packBlock<T: TensorScalar, E: KernelScalar>(
     _ x: UnsafePointer<T>, rows: Int, dim: Int, eps: Double, width: Int, into dest: UnsafeMutablePointer<E>,
     sums: UnsafeMutablePointer<Double>, pre: UnsafeMutablePointer<Double>, post: UnsafeMutablePointer<Double>
-  ) {
-    let kernels = T.requiredKernels
+  ) where E.Working == E {
+    guard let kernels = T.kernels else { preconditionFailure("pack converts other types first") }
     kernels.sumsOfSquares(x, rows: rows, dim: dim, into: sums)
     // Double rows whose sum of squares left the safe range: rescale by a power of two.
     var rescaled = false
@@ -81,29 +87,29 @@ enum Packing {
   }
 
   /// `K.pack` with `dest` in `K`'s working type, which is `E` (checked).
-  private static func packRows<K: KernelScalar, E: KernelElement>(
+  private static func packRows<K: KernelScalar, E: KernelScalar>(
     _: K.Type, _ x: UnsafeRawPointer, rows: Int, dim: Int, pre: UnsafePointer<Double>?, post: UnsafePointer<Double>,
     width: Int, into dest: UnsafeMutablePointer<E>
-  ) {
+  ) where E.Working == E {
     precondition(K.Working.self == E.self, "packing precision mismatch")
     let out = UnsafeMutableRawPointer(dest).assumingMemoryBound(to: K.Working.self)
     K.pack(x, rows: rows, dim: dim, pre: pre, post: post, width: width, into: out)
   }
 
   /// Packs all rows of `x` into new panels, splitting the work over threads by panels.
-  static func packed<T: TensorScalar, E: KernelElement>(
+  static func packed<T: TensorScalar, E: KernelScalar>(
     _ x: UnsafePointer<T>?, rows: Int, dim: Int, eps: Double, width: Int, as _: E.Type = E.self
-  ) throws -> PackedPanels<E> {
+  ) throws -> PackedPanels<E> where E.Working == E {
     let panels = try PackedPanels<E>(rows: rows, dim: dim, width: width)
     packParallel(x, rows: rows, dim: dim, eps: eps, into: panels, firstPanel: 0)
     return panels
   }
 
   /// Packs `rows` rows of `x` into `panels` from panel `firstPanel` on, on all cores.
-  static func packParallel<T: TensorScalar, E: KernelElement>(
+  static func packParallel<T: TensorScalar, E: KernelScalar>(
     _ x: UnsafePointer<T>?, rows: Int, dim: Int, eps: Double, into panels: PackedPanels<E>, firstPanel: Int
-  ) {
-    precondition(T.requiredKernels.workingType == E.self, "packing precision mismatch")
+  ) where E.Working == E {
+    precondition(T.packedKernels.workingType == E.self, "packing precision mismatch")
     guard rows > 0 else { return }
     let width = panels.width
     let count = (rows + width - 1) / width

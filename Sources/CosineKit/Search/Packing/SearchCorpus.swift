@@ -3,7 +3,7 @@ import CCosineKernels
 /// A prepared corpus the search kernels score: plain panels (`Double`) or split panels
 /// (`Float`).
 protocol SearchCorpus: Sendable {
-  associatedtype Element: KernelElement
+  associatedtype Element: KernelScalar where Element.Working == Element
   /// Valid rows, elements per row, rows per panel.
   var rows: Int { get }
   var dim: Int { get }
