@@ -33,6 +33,11 @@ CK_AVX2 static inline void st8h(uint16_t *q, __m256 v) {
   _mm_storeu_si128((__m128i *)q, _mm256_cvtps_ph(v, CK_PH_ROUND));
 }
 
+// Vector arithmetic of the instantiation's lane type: RT_OP(add) is _mm256_add_ ## RT_LANE.
+#define RT_PASTE(a, b) a##b
+#define RT_CAT(a, b) RT_PASTE(a, b)
+#define RT_OP(op) RT_CAT(_mm256_##op##_, RT_LANE)
+
 // The row kernels, written once in rows_avx2_template.h and instantiated per element type.
 
 // float: widened to double, 4 per vector; element-wise steps of 8.
@@ -42,12 +47,7 @@ CK_AVX2 static inline void st8h(uint16_t *q, __m256 v) {
 #define RT_VL 4
 #define RT_LD(p) ld4f(p)
 #define RT_ST(q, v) st4f(q, v)
-#define RT_SET1(c) _mm256_set1_pd(c)
-#define RT_ZERO _mm256_setzero_pd()
-#define RT_ADD _mm256_add_pd
-#define RT_MUL _mm256_mul_pd
-#define RT_SUB _mm256_sub_pd
-#define RT_FMA _mm256_fmadd_pd
+#define RT_LANE pd
 #define RT_HSUM(v) hsum_pd(v)
 #define RT_SUMS_TAIL_SPLIT 1
 #define RT_GV 2
@@ -60,12 +60,7 @@ CK_AVX2 static inline void st8h(uint16_t *q, __m256 v) {
 #define RT_VL 4
 #define RT_LD(p) _mm256_loadu_pd(p)
 #define RT_ST(q, v) _mm256_storeu_pd(q, v)
-#define RT_SET1(c) _mm256_set1_pd(c)
-#define RT_ZERO _mm256_setzero_pd()
-#define RT_ADD _mm256_add_pd
-#define RT_MUL _mm256_mul_pd
-#define RT_SUB _mm256_sub_pd
-#define RT_FMA _mm256_fmadd_pd
+#define RT_LANE pd
 #define RT_HSUM(v) hsum_pd(v)
 #define RT_SUMS_TAIL_SPLIT 1
 #define RT_GV 1
@@ -78,12 +73,7 @@ CK_AVX2 static inline void st8h(uint16_t *q, __m256 v) {
 #define RT_VL 8
 #define RT_LD(p) ld8h(p)
 #define RT_ST(q, v) st8h(q, v)
-#define RT_SET1(c) _mm256_set1_ps((float)(c))
-#define RT_ZERO _mm256_setzero_ps()
-#define RT_ADD _mm256_add_ps
-#define RT_MUL _mm256_mul_ps
-#define RT_SUB _mm256_sub_ps
-#define RT_FMA _mm256_fmadd_ps
+#define RT_LANE ps
 #define RT_HSUM(v) hsum_ps_as_pd(v)
 #define RT_SUMS_TAIL_SPLIT 0
 #define RT_GV 1

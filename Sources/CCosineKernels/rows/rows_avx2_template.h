@@ -6,8 +6,8 @@
 //   RT_VL           lanes of RT_V, i.e. elements per vector load
 //   RT_LD(p)        RT_VL elements at p widened to one RT_V
 //   RT_ST(q, v)     one RT_V rounded to RT_T and stored as RT_VL elements at q
-//   RT_SET1(c)      a double coefficient broadcast to RT_V (rounded to its lane type)
-//   RT_ZERO, RT_ADD, RT_MUL, RT_SUB, RT_FMA   arithmetic on RT_V
+//   RT_LANE          lane suffix of the intrinsics (pd or ps): RT_OP(add) is _mm256_add_pd
+//                    or _ps; coefficients are broadcast with RT_OP(set1), rounded to the lane type
 //   RT_HSUM(v)      sum of the lanes of v, as a double
 //   RT_SUMS_TAIL_SPLIT  1: the tail of a rowsums row is one zero-padded two-vector step into
 //                   both accumulators; 0: zero-padded one-vector steps into the first one
@@ -20,14 +20,14 @@ CK_AVX2 static void RT_FN(rowsums)(const RT_T *a, const RT_T *b, size_t rows, si
   enum { W = 2 * RT_VL };
   for (size_t r = 0; r < rows; r++) {
     const RT_T *pa = a + r * n, *pb = b + r * n;
-    RT_V ab0 = RT_ZERO, ab1 = ab0, aa0 = ab0, aa1 = ab0, bb0 = ab0, bb1 = ab0;
+    RT_V ab0 = RT_OP(setzero)(), ab1 = ab0, aa0 = ab0, aa1 = ab0, bb0 = ab0, bb1 = ab0;
     size_t i = 0;
     for (; i + W <= n; i += W) {
       RT_V x0 = RT_LD(pa + i), x1 = RT_LD(pa + i + RT_VL);
       RT_V y0 = RT_LD(pb + i), y1 = RT_LD(pb + i + RT_VL);
-      ab0 = RT_FMA(x0, y0, ab0); ab1 = RT_FMA(x1, y1, ab1);
-      aa0 = RT_FMA(x0, x0, aa0); aa1 = RT_FMA(x1, x1, aa1);
-      bb0 = RT_FMA(y0, y0, bb0); bb1 = RT_FMA(y1, y1, bb1);
+      ab0 = RT_OP(fmadd)(x0, y0, ab0); ab1 = RT_OP(fmadd)(x1, y1, ab1);
+      aa0 = RT_OP(fmadd)(x0, x0, aa0); aa1 = RT_OP(fmadd)(x1, x1, aa1);
+      bb0 = RT_OP(fmadd)(y0, y0, bb0); bb1 = RT_OP(fmadd)(y1, y1, bb1);
     }
 #if RT_SUMS_TAIL_SPLIT
     if (i < n) {
@@ -35,9 +35,9 @@ CK_AVX2 static void RT_FN(rowsums)(const RT_T *a, const RT_T *b, size_t rows, si
       memcpy(ta, pa + i, (n - i) * sizeof(RT_T));
       memcpy(tb, pb + i, (n - i) * sizeof(RT_T));
       RT_V x0 = RT_LD(ta), x1 = RT_LD(ta + RT_VL), y0 = RT_LD(tb), y1 = RT_LD(tb + RT_VL);
-      ab0 = RT_FMA(x0, y0, ab0); ab1 = RT_FMA(x1, y1, ab1);
-      aa0 = RT_FMA(x0, x0, aa0); aa1 = RT_FMA(x1, x1, aa1);
-      bb0 = RT_FMA(y0, y0, bb0); bb1 = RT_FMA(y1, y1, bb1);
+      ab0 = RT_OP(fmadd)(x0, y0, ab0); ab1 = RT_OP(fmadd)(x1, y1, ab1);
+      aa0 = RT_OP(fmadd)(x0, x0, aa0); aa1 = RT_OP(fmadd)(x1, x1, aa1);
+      bb0 = RT_OP(fmadd)(y0, y0, bb0); bb1 = RT_OP(fmadd)(y1, y1, bb1);
     }
 #else
     while (i < n) {  // at most two one-vector steps, the last one zero-padded
@@ -46,15 +46,15 @@ CK_AVX2 static void RT_FN(rowsums)(const RT_T *a, const RT_T *b, size_t rows, si
       memcpy(ta, pa + i, k * sizeof(RT_T));
       memcpy(tb, pb + i, k * sizeof(RT_T));
       RT_V x = RT_LD(ta), y = RT_LD(tb);
-      ab0 = RT_FMA(x, y, ab0);
-      aa0 = RT_FMA(x, x, aa0);
-      bb0 = RT_FMA(y, y, bb0);
+      ab0 = RT_OP(fmadd)(x, y, ab0);
+      aa0 = RT_OP(fmadd)(x, x, aa0);
+      bb0 = RT_OP(fmadd)(y, y, bb0);
       i += k;
     }
 #endif
-    out[3 * r + 0] = RT_HSUM(RT_ADD(ab0, ab1));
-    out[3 * r + 1] = RT_HSUM(RT_ADD(aa0, aa1));
-    out[3 * r + 2] = RT_HSUM(RT_ADD(bb0, bb1));
+    out[3 * r + 0] = RT_HSUM(RT_OP(add)(ab0, ab1));
+    out[3 * r + 1] = RT_HSUM(RT_OP(add)(aa0, aa1));
+    out[3 * r + 2] = RT_HSUM(RT_OP(add)(bb0, bb1));
   }
 }
 
@@ -67,9 +67,9 @@ CK_AVX2 static inline void RT_FN(grad_step)(RT_V ca, RT_V da, RT_V cb, RT_V db, 
   RT_V x[RT_GV], y[RT_GV];
   for (int v = 0; v < RT_GV; v++) x[v] = RT_LD(sa + v * RT_VL), y[v] = RT_LD(sb + v * RT_VL);
   if (qa)
-    for (int v = 0; v < RT_GV; v++) RT_ST(qa + v * RT_VL, RT_SUB(RT_MUL(ca, y[v]), RT_MUL(da, x[v])));
+    for (int v = 0; v < RT_GV; v++) RT_ST(qa + v * RT_VL, RT_OP(sub)(RT_OP(mul)(ca, y[v]), RT_OP(mul)(da, x[v])));
   if (qb)
-    for (int v = 0; v < RT_GV; v++) RT_ST(qb + v * RT_VL, RT_SUB(RT_MUL(cb, x[v]), RT_MUL(db, y[v])));
+    for (int v = 0; v < RT_GV; v++) RT_ST(qb + v * RT_VL, RT_OP(sub)(RT_OP(mul)(cb, x[v]), RT_OP(mul)(db, y[v])));
 }
 
 CK_AVX2 static void RT_FN(rowgrad)(const RT_T *a, const RT_T *b, size_t rows, size_t n, const double *coef,
@@ -77,8 +77,8 @@ CK_AVX2 static void RT_FN(rowgrad)(const RT_T *a, const RT_T *b, size_t rows, si
   enum { W = RT_GV * RT_VL };
   if (!ga && !gb) return;
   for (size_t r = 0; r < rows; r++) {
-    const RT_V ca = RT_SET1(coef[4 * r + 0]), da = RT_SET1(coef[4 * r + 1]);
-    const RT_V cb = RT_SET1(coef[4 * r + 2]), db = RT_SET1(coef[4 * r + 3]);
+    const RT_V ca = RT_OP(set1)(coef[4 * r + 0]), da = RT_OP(set1)(coef[4 * r + 1]);
+    const RT_V cb = RT_OP(set1)(coef[4 * r + 2]), db = RT_OP(set1)(coef[4 * r + 3]);
     const size_t base = r * n;
     const RT_T *pa = a + base, *pb = b + base;
     RT_T *qa = ga ? ga + base : NULL, *qb = gb ? gb + base : NULL;
@@ -100,13 +100,13 @@ CK_AVX2 static void RT_FN(rowgrad)(const RT_T *a, const RT_T *b, size_t rows, si
 CK_AVX2 static inline void RT_FN(scale_step)(RT_V s, const RT_T *p, RT_T *q) {
   RT_V x[RT_GV];
   for (int v = 0; v < RT_GV; v++) x[v] = RT_LD(p + v * RT_VL);
-  for (int v = 0; v < RT_GV; v++) RT_ST(q + v * RT_VL, RT_MUL(s, x[v]));
+  for (int v = 0; v < RT_GV; v++) RT_ST(q + v * RT_VL, RT_OP(mul)(s, x[v]));
 }
 
 CK_AVX2 static void RT_FN(rowscale)(const RT_T *x, size_t rows, size_t n, const double *scale, RT_T *out) {
   enum { W = RT_GV * RT_VL };
   for (size_t r = 0; r < rows; r++) {
-    const RT_V s = RT_SET1(scale[r]);
+    const RT_V s = RT_OP(set1)(scale[r]);
     const RT_T *p = x + r * n;
     RT_T *q = out + r * n;
     size_t i = 0;
@@ -123,15 +123,10 @@ CK_AVX2 static void RT_FN(rowscale)(const RT_T *x, size_t rows, size_t n, const 
 #undef RT_FN
 #undef RT_T
 #undef RT_V
+#undef RT_LANE
 #undef RT_VL
 #undef RT_LD
 #undef RT_ST
-#undef RT_SET1
-#undef RT_ZERO
-#undef RT_ADD
-#undef RT_MUL
-#undef RT_SUB
-#undef RT_FMA
 #undef RT_HSUM
 #undef RT_SUMS_TAIL_SPLIT
 #undef RT_GV

@@ -151,6 +151,11 @@ CK_INLINE void st2_f16(__mmask32 m, int full, int st, uint16_t *q, __m512 g0, __
 }
 
 // ---------------------------------------------------------------------------------------------
+// Vector arithmetic of the instantiation's lane type: RT_OP(add) is _mm512_add_ ## RT_LANE.
+#define RT_PASTE(a, b) a##b
+#define RT_CAT(a, b) RT_PASTE(a, b)
+#define RT_OP(op) RT_CAT(_mm512_##op##_, RT_LANE)
+
 // The row kernels, written once in rows_avx512_template.h and instantiated per element type.
 
 // float: widened to double, 8 per vector.
@@ -160,12 +165,7 @@ CK_INLINE void st2_f16(__mmask32 m, int full, int st, uint16_t *q, __m512 g0, __
 #define RT_VL 8
 #define RT_LD(p) ld8f(p)
 #define RT_LD_MASK(k, p) ld8f_mask(mask8(k), p)
-#define RT_SET1(c) _mm512_set1_pd(c)
-#define RT_ZERO _mm512_setzero_pd()
-#define RT_ADD _mm512_add_pd
-#define RT_MUL _mm512_mul_pd
-#define RT_SUB _mm512_sub_pd
-#define RT_FMA _mm512_fmadd_pd
+#define RT_LANE pd
 #define RT_HSUM(v) _mm512_reduce_add_pd(v)
 #define RT_SUMS_UNIT 2
 #define RT_M __mmask16
@@ -181,12 +181,7 @@ CK_INLINE void st2_f16(__mmask32 m, int full, int st, uint16_t *q, __m512 g0, __
 #define RT_VL 8
 #define RT_LD(p) _mm512_loadu_pd(p)
 #define RT_LD_MASK(k, p) _mm512_maskz_loadu_pd(mask8(k), p)
-#define RT_SET1(c) _mm512_set1_pd(c)
-#define RT_ZERO _mm512_setzero_pd()
-#define RT_ADD _mm512_add_pd
-#define RT_MUL _mm512_mul_pd
-#define RT_SUB _mm512_sub_pd
-#define RT_FMA _mm512_fmadd_pd
+#define RT_LANE pd
 #define RT_HSUM(v) _mm512_reduce_add_pd(v)
 #define RT_SUMS_UNIT 1
 #define RT_M __mmask16
@@ -202,12 +197,7 @@ CK_INLINE void st2_f16(__mmask32 m, int full, int st, uint16_t *q, __m512 g0, __
 #define RT_VL 16
 #define RT_LD(p) ld16h(p)
 #define RT_LD_MASK(k, p) ld16h_mask(mask16(k), p)
-#define RT_SET1(c) _mm512_set1_ps((float)(c))
-#define RT_ZERO _mm512_setzero_ps()
-#define RT_ADD _mm512_add_ps
-#define RT_MUL _mm512_mul_ps
-#define RT_SUB _mm512_sub_ps
-#define RT_FMA _mm512_fmadd_ps
+#define RT_LANE ps
 #define RT_HSUM(v) hsum_ps_as_pd(v)
 #define RT_SUMS_UNIT 1
 #define RT_M __mmask32
