@@ -28,251 +28,56 @@ CK_AVX2 static inline double hsum_ps_as_pd(__m256 v) {
   return hsum_pd(_mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
 }
 
-// ---------------------------------------------------------------------------------------------
-// rowsums. f32: 8 floats per step as two 4-double halves, 2 accumulators per sum, 16 per loop.
-
-CK_AVX2 static void rowsums_f32(const float *a, const float *b, size_t rows, size_t n, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const float *pa = a + r * n, *pb = b + r * n;
-    __m256d ab0 = _mm256_setzero_pd(), ab1 = ab0, aa0 = ab0, aa1 = ab0, bb0 = ab0, bb1 = ab0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      __m256d x0 = ld4f(pa + i), x1 = ld4f(pa + i + 4);
-      __m256d y0 = ld4f(pb + i), y1 = ld4f(pb + i + 4);
-      ab0 = _mm256_fmadd_pd(x0, y0, ab0); ab1 = _mm256_fmadd_pd(x1, y1, ab1);
-      aa0 = _mm256_fmadd_pd(x0, x0, aa0); aa1 = _mm256_fmadd_pd(x1, x1, aa1);
-      bb0 = _mm256_fmadd_pd(y0, y0, bb0); bb1 = _mm256_fmadd_pd(y1, y1, bb1);
-    }
-    if (i < n) {
-      float ta[8] = {0}, tb[8] = {0};
-      memcpy(ta, pa + i, (n - i) * sizeof(float));
-      memcpy(tb, pb + i, (n - i) * sizeof(float));
-      __m256d x0 = ld4f(ta), x1 = ld4f(ta + 4), y0 = ld4f(tb), y1 = ld4f(tb + 4);
-      ab0 = _mm256_fmadd_pd(x0, y0, ab0); ab1 = _mm256_fmadd_pd(x1, y1, ab1);
-      aa0 = _mm256_fmadd_pd(x0, x0, aa0); aa1 = _mm256_fmadd_pd(x1, x1, aa1);
-      bb0 = _mm256_fmadd_pd(y0, y0, bb0); bb1 = _mm256_fmadd_pd(y1, y1, bb1);
-    }
-    out[3 * r + 0] = hsum_pd(_mm256_add_pd(ab0, ab1));
-    out[3 * r + 1] = hsum_pd(_mm256_add_pd(aa0, aa1));
-    out[3 * r + 2] = hsum_pd(_mm256_add_pd(bb0, bb1));
-  }
+CK_AVX2 static inline void st4f(float *q, __m256d v) { _mm_storeu_ps(q, _mm256_cvtpd_ps(v)); }
+CK_AVX2 static inline void st8h(uint16_t *q, __m256 v) {
+  _mm_storeu_si128((__m128i *)q, _mm256_cvtps_ph(v, CK_PH_ROUND));
 }
 
-CK_AVX2 static void rowsums_f64(const double *a, const double *b, size_t rows, size_t n, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const double *pa = a + r * n, *pb = b + r * n;
-    __m256d ab0 = _mm256_setzero_pd(), ab1 = ab0, aa0 = ab0, aa1 = ab0, bb0 = ab0, bb1 = ab0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      __m256d x0 = _mm256_loadu_pd(pa + i), x1 = _mm256_loadu_pd(pa + i + 4);
-      __m256d y0 = _mm256_loadu_pd(pb + i), y1 = _mm256_loadu_pd(pb + i + 4);
-      ab0 = _mm256_fmadd_pd(x0, y0, ab0); ab1 = _mm256_fmadd_pd(x1, y1, ab1);
-      aa0 = _mm256_fmadd_pd(x0, x0, aa0); aa1 = _mm256_fmadd_pd(x1, x1, aa1);
-      bb0 = _mm256_fmadd_pd(y0, y0, bb0); bb1 = _mm256_fmadd_pd(y1, y1, bb1);
-    }
-    if (i < n) {
-      double ta[8] = {0}, tb[8] = {0};
-      memcpy(ta, pa + i, (n - i) * sizeof(double));
-      memcpy(tb, pb + i, (n - i) * sizeof(double));
-      __m256d x0 = _mm256_loadu_pd(ta), x1 = _mm256_loadu_pd(ta + 4);
-      __m256d y0 = _mm256_loadu_pd(tb), y1 = _mm256_loadu_pd(tb + 4);
-      ab0 = _mm256_fmadd_pd(x0, y0, ab0); ab1 = _mm256_fmadd_pd(x1, y1, ab1);
-      aa0 = _mm256_fmadd_pd(x0, x0, aa0); aa1 = _mm256_fmadd_pd(x1, x1, aa1);
-      bb0 = _mm256_fmadd_pd(y0, y0, bb0); bb1 = _mm256_fmadd_pd(y1, y1, bb1);
-    }
-    out[3 * r + 0] = hsum_pd(_mm256_add_pd(ab0, ab1));
-    out[3 * r + 1] = hsum_pd(_mm256_add_pd(aa0, aa1));
-    out[3 * r + 2] = hsum_pd(_mm256_add_pd(bb0, bb1));
-  }
-}
+// Vector arithmetic of the instantiation's lane type: RT_OP(add) is _mm256_add_ ## RT_LANE.
+#define RT_PASTE(a, b) a##b
+#define RT_CAT(a, b) RT_PASTE(a, b)
+#define RT_OP(op) RT_CAT(_mm256_##op##_, RT_LANE)
 
-CK_AVX2 static void rowsums_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const uint16_t *pa = a + r * n, *pb = b + r * n;
-    __m256 ab0 = _mm256_setzero_ps(), ab1 = ab0, aa0 = ab0, aa1 = ab0, bb0 = ab0, bb1 = ab0;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-      __m256 x0 = ld8h(pa + i), x1 = ld8h(pa + i + 8), y0 = ld8h(pb + i), y1 = ld8h(pb + i + 8);
-      ab0 = _mm256_fmadd_ps(x0, y0, ab0); ab1 = _mm256_fmadd_ps(x1, y1, ab1);
-      aa0 = _mm256_fmadd_ps(x0, x0, aa0); aa1 = _mm256_fmadd_ps(x1, x1, aa1);
-      bb0 = _mm256_fmadd_ps(y0, y0, bb0); bb1 = _mm256_fmadd_ps(y1, y1, bb1);
-    }
-    while (i < n) {  // at most two 8-wide steps, the last one zero-padded
-      uint16_t ta[8] = {0}, tb[8] = {0};
-      size_t k = n - i < 8 ? n - i : 8;
-      memcpy(ta, pa + i, k * sizeof(uint16_t));
-      memcpy(tb, pb + i, k * sizeof(uint16_t));
-      __m256 x = ld8h(ta), y = ld8h(tb);
-      ab0 = _mm256_fmadd_ps(x, y, ab0);
-      aa0 = _mm256_fmadd_ps(x, x, aa0);
-      bb0 = _mm256_fmadd_ps(y, y, bb0);
-      i += k;
-    }
-    out[3 * r + 0] = hsum_ps_as_pd(_mm256_add_ps(ab0, ab1));
-    out[3 * r + 1] = hsum_ps_as_pd(_mm256_add_ps(aa0, aa1));
-    out[3 * r + 2] = hsum_ps_as_pd(_mm256_add_ps(bb0, bb1));
-  }
-}
+// The row kernels, written once in rows_avx2_template.h and instantiated per element type.
 
-// ---------------------------------------------------------------------------------------------
-// rowgrad / rowscale: full-width steps, then one zero-padded step through stack buffers.
+// float: widened to double, 4 per vector; element-wise steps of 8.
+#define RT_FN(x) x##_f32
+#define RT_T float
+#define RT_V __m256d
+#define RT_VL 4
+#define RT_LD(p) ld4f(p)
+#define RT_ST(q, v) st4f(q, v)
+#define RT_LANE pd
+#define RT_HSUM(v) hsum_pd(v)
+#define RT_SUMS_TAIL_SPLIT 1
+#define RT_GV 2
+#include "rows_avx2_template.h"
 
-CK_AVX2 static inline __m256d lincomb_pd(__m256d c, __m256d y, __m256d d, __m256d x) {
-  return _mm256_sub_pd(_mm256_mul_pd(c, y), _mm256_mul_pd(d, x));
-}
-CK_AVX2 static inline __m256 lincomb_ps(__m256 c, __m256 y, __m256 d, __m256 x) {
-  return _mm256_sub_ps(_mm256_mul_ps(c, y), _mm256_mul_ps(d, x));
-}
-CK_AVX2 static inline __m256 cvt2x4pd_ps(__m256d lo, __m256d hi) {
-  return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1);
-}
+// double: 4 per vector; element-wise steps of 4.
+#define RT_FN(x) x##_f64
+#define RT_T double
+#define RT_V __m256d
+#define RT_VL 4
+#define RT_LD(p) _mm256_loadu_pd(p)
+#define RT_ST(q, v) _mm256_storeu_pd(q, v)
+#define RT_LANE pd
+#define RT_HSUM(v) hsum_pd(v)
+#define RT_SUMS_TAIL_SPLIT 1
+#define RT_GV 1
+#include "rows_avx2_template.h"
 
-// One full-width step: reads sa[0..8), sb[0..8), writes qa[0..8), qb[0..8) (either may be NULL).
-CK_AVX2 static inline void grad8_f32(__m256d ca, __m256d da, __m256d cb, __m256d db,
-                                     const float *sa, const float *sb, float *qa, float *qb) {
-  __m256d x0 = ld4f(sa), x1 = ld4f(sa + 4), y0 = ld4f(sb), y1 = ld4f(sb + 4);
-  if (qa) _mm256_storeu_ps(qa, cvt2x4pd_ps(lincomb_pd(ca, y0, da, x0), lincomb_pd(ca, y1, da, x1)));
-  if (qb) _mm256_storeu_ps(qb, cvt2x4pd_ps(lincomb_pd(cb, x0, db, y0), lincomb_pd(cb, x1, db, y1)));
-}
-
-CK_AVX2 static void rowgrad_f32(const float *a, const float *b, size_t rows, size_t n, const double *coef,
-                                float *ga, float *gb) {
-  if (!ga && !gb) return;
-  for (size_t r = 0; r < rows; r++) {
-    const __m256d ca = _mm256_set1_pd(coef[4 * r + 0]), da = _mm256_set1_pd(coef[4 * r + 1]);
-    const __m256d cb = _mm256_set1_pd(coef[4 * r + 2]), db = _mm256_set1_pd(coef[4 * r + 3]);
-    const size_t base = r * n;
-    const float *pa = a + base, *pb = b + base;
-    float *qa = ga ? ga + base : NULL, *qb = gb ? gb + base : NULL;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) grad8_f32(ca, da, cb, db, pa + i, pb + i, qa ? qa + i : NULL, qb ? qb + i : NULL);
-    if (i < n) {
-      size_t k = n - i;
-      float ta[8] = {0}, tb[8] = {0}, ua[8], ub[8];
-      memcpy(ta, pa + i, k * sizeof(float));
-      memcpy(tb, pb + i, k * sizeof(float));
-      grad8_f32(ca, da, cb, db, ta, tb, qa ? ua : NULL, qb ? ub : NULL);
-      if (qa) memcpy(qa + i, ua, k * sizeof(float));
-      if (qb) memcpy(qb + i, ub, k * sizeof(float));
-    }
-  }
-}
-
-CK_AVX2 static inline void grad4_f64(__m256d ca, __m256d da, __m256d cb, __m256d db,
-                                     const double *sa, const double *sb, double *qa, double *qb) {
-  __m256d x = _mm256_loadu_pd(sa), y = _mm256_loadu_pd(sb);
-  if (qa) _mm256_storeu_pd(qa, lincomb_pd(ca, y, da, x));
-  if (qb) _mm256_storeu_pd(qb, lincomb_pd(cb, x, db, y));
-}
-
-CK_AVX2 static void rowgrad_f64(const double *a, const double *b, size_t rows, size_t n, const double *coef,
-                                double *ga, double *gb) {
-  if (!ga && !gb) return;
-  for (size_t r = 0; r < rows; r++) {
-    const __m256d ca = _mm256_set1_pd(coef[4 * r + 0]), da = _mm256_set1_pd(coef[4 * r + 1]);
-    const __m256d cb = _mm256_set1_pd(coef[4 * r + 2]), db = _mm256_set1_pd(coef[4 * r + 3]);
-    const size_t base = r * n;
-    const double *pa = a + base, *pb = b + base;
-    double *qa = ga ? ga + base : NULL, *qb = gb ? gb + base : NULL;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) grad4_f64(ca, da, cb, db, pa + i, pb + i, qa ? qa + i : NULL, qb ? qb + i : NULL);
-    if (i < n) {
-      size_t k = n - i;
-      double ta[4] = {0}, tb[4] = {0}, ua[4], ub[4];
-      memcpy(ta, pa + i, k * sizeof(double));
-      memcpy(tb, pb + i, k * sizeof(double));
-      grad4_f64(ca, da, cb, db, ta, tb, qa ? ua : NULL, qb ? ub : NULL);
-      if (qa) memcpy(qa + i, ua, k * sizeof(double));
-      if (qb) memcpy(qb + i, ub, k * sizeof(double));
-    }
-  }
-}
-
-CK_AVX2 static inline void grad8_f16(__m256 ca, __m256 da, __m256 cb, __m256 db,
-                                     const uint16_t *sa, const uint16_t *sb, uint16_t *qa, uint16_t *qb) {
-  __m256 x = ld8h(sa), y = ld8h(sb);
-  if (qa) _mm_storeu_si128((__m128i *)qa, _mm256_cvtps_ph(lincomb_ps(ca, y, da, x), CK_PH_ROUND));
-  if (qb) _mm_storeu_si128((__m128i *)qb, _mm256_cvtps_ph(lincomb_ps(cb, x, db, y), CK_PH_ROUND));
-}
-
-CK_AVX2 static void rowgrad_f16(const uint16_t *a, const uint16_t *b, size_t rows, size_t n, const double *coef,
-                                uint16_t *ga, uint16_t *gb) {
-  if (!ga && !gb) return;
-  for (size_t r = 0; r < rows; r++) {
-    const __m256 ca = _mm256_set1_ps((float)coef[4 * r + 0]), da = _mm256_set1_ps((float)coef[4 * r + 1]);
-    const __m256 cb = _mm256_set1_ps((float)coef[4 * r + 2]), db = _mm256_set1_ps((float)coef[4 * r + 3]);
-    const size_t base = r * n;
-    const uint16_t *pa = a + base, *pb = b + base;
-    uint16_t *qa = ga ? ga + base : NULL, *qb = gb ? gb + base : NULL;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) grad8_f16(ca, da, cb, db, pa + i, pb + i, qa ? qa + i : NULL, qb ? qb + i : NULL);
-    if (i < n) {
-      size_t k = n - i;
-      uint16_t ta[8] = {0}, tb[8] = {0}, ua[8], ub[8];
-      memcpy(ta, pa + i, k * sizeof(uint16_t));
-      memcpy(tb, pb + i, k * sizeof(uint16_t));
-      grad8_f16(ca, da, cb, db, ta, tb, qa ? ua : NULL, qb ? ub : NULL);
-      if (qa) memcpy(qa + i, ua, k * sizeof(uint16_t));
-      if (qb) memcpy(qb + i, ub, k * sizeof(uint16_t));
-    }
-  }
-}
-
-CK_AVX2 static inline void scale8_f32(__m256d s, const float *p, float *q) {
-  _mm256_storeu_ps(q, cvt2x4pd_ps(_mm256_mul_pd(s, ld4f(p)), _mm256_mul_pd(s, ld4f(p + 4))));
-}
-
-CK_AVX2 static void rowscale_f32(const float *x, size_t rows, size_t n, const double *scale, float *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const __m256d s = _mm256_set1_pd(scale[r]);
-    const float *p = x + r * n;
-    float *q = out + r * n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) scale8_f32(s, p + i, q + i);
-    if (i < n) {
-      float t[8] = {0};
-      memcpy(t, p + i, (n - i) * sizeof(float));
-      scale8_f32(s, t, t);
-      memcpy(q + i, t, (n - i) * sizeof(float));
-    }
-  }
-}
-
-CK_AVX2 static void rowscale_f64(const double *x, size_t rows, size_t n, const double *scale, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const __m256d s = _mm256_set1_pd(scale[r]);
-    const double *p = x + r * n;
-    double *q = out + r * n;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(q + i, _mm256_mul_pd(s, _mm256_loadu_pd(p + i)));
-    if (i < n) {
-      double t[4] = {0};
-      memcpy(t, p + i, (n - i) * sizeof(double));
-      _mm256_storeu_pd(t, _mm256_mul_pd(s, _mm256_loadu_pd(t)));
-      memcpy(q + i, t, (n - i) * sizeof(double));
-    }
-  }
-}
-
-CK_AVX2 static inline void scale8_f16(__m256 s, const uint16_t *p, uint16_t *q) {
-  _mm_storeu_si128((__m128i *)q, _mm256_cvtps_ph(_mm256_mul_ps(s, ld8h(p)), CK_PH_ROUND));
-}
-
-CK_AVX2 static void rowscale_f16(const uint16_t *x, size_t rows, size_t n, const double *scale, uint16_t *out) {
-  for (size_t r = 0; r < rows; r++) {
-    const __m256 s = _mm256_set1_ps((float)scale[r]);
-    const uint16_t *p = x + r * n;
-    uint16_t *q = out + r * n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) scale8_f16(s, p + i, q + i);
-    if (i < n) {
-      uint16_t t[8] = {0};
-      memcpy(t, p + i, (n - i) * sizeof(uint16_t));
-      scale8_f16(s, t, t);
-      memcpy(q + i, t, (n - i) * sizeof(uint16_t));
-    }
-  }
-}
+// half: widened to float, 8 per vector, sums in float; element-wise steps of 8.
+#define RT_FN(x) x##_f16
+#define RT_T uint16_t
+#define RT_V __m256
+#define RT_VL 8
+#define RT_LD(p) ld8h(p)
+#define RT_ST(q, v) st8h(q, v)
+#define RT_LANE ps
+#define RT_HSUM(v) hsum_ps_as_pd(v)
+#define RT_SUMS_TAIL_SPLIT 0
+#define RT_GV 1
+#include "rows_avx2_template.h"
 
 const ck_kernels ck_kernels_avx2 = {
   "avx2",
