@@ -5,9 +5,22 @@
 /// - Parameter t: Any tensor; rank 0 has the single index 0.
 /// - Returns: The index into `t.scalars`, or `nil` when every element is finite
 ///   (always `nil` for an empty tensor).
-@_specialize(exported:true,where T == Float)
-@_specialize(exported:true,where T == Double)
-@_specialize(exported:true,where T == Float16)
 public func firstNonFiniteIndex<T: TensorScalar>(_ t: Tensor<T>) -> Int? {
-  t.scalars.firstIndex { !$0.isFinite }
+  guard let kernels = T.kernels else { return t.scalars.firstIndex { !$0.isFinite } }
+  return FiniteCheck.firstNonFinite(kernels, t)
+}
+
+/// ``firstNonFiniteIndex(_:)`` through the scalar type's ``KernelScalar`` witness.
+enum FiniteCheck {
+  /// The scan on `K`, which is `T`.
+  static func firstNonFinite<K: KernelScalar, T: TensorScalar>(_: K.Type, _ t: Tensor<T>) -> Int? {
+    precondition(T.self == K.self)
+    return K.firstNonFiniteIndex(unsafeBitCast(t, to: Tensor<K>.self))
+  }
+}
+
+extension KernelScalar {
+  static func firstNonFiniteIndex(_ t: Tensor<Self>) -> Int? {
+    t.scalars.firstIndex { !$0.isFinite }
+  }
 }

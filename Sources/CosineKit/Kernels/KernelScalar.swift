@@ -147,6 +147,16 @@ protocol KernelScalar: TensorScalar {
     _ x: Tensor<Self>, axis: Int, eps: Double
   ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> Tensor<Self>)
 
+  /// ``CosineDot``'s value and pullback on this type: the default in `CosineDot.swift` becomes
+  /// concrete code in each conformance.
+  static func cosineDot(
+    _ op: CosineDot, _ x1: Tensor<Self>, _ x2: Tensor<Self>
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> (Tensor<Self>, Tensor<Self>))
+
+  /// The index of the first NaN or infinity (``firstNonFiniteIndex(_:)``); the default in
+  /// `FiniteCheck.swift` becomes concrete code in each conformance.
+  static func firstNonFiniteIndex(_ t: Tensor<Self>) -> Int?
+
   // MARK: Metrics
 
   /// The per-sample cosines (in `Double`) of ``CosineSimilarityMetric``, and the per-sample

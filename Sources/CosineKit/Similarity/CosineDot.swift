@@ -41,18 +41,37 @@ public struct CosineDot: Sendable, Equatable {
   }
 
   /// The merged output.
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public func callAsFunction<T: TensorScalar>(_ x1: Tensor<T>, _ x2: Tensor<T>) throws -> Tensor<T> {
     try valueWithPullback(x1, x2).value
   }
 
   /// The output and its pullback to both inputs.
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public func valueWithPullback<T: TensorScalar>(
+    _ x1: Tensor<T>, _ x2: Tensor<T>
+  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
+    guard let kernels = T.kernels else { return try generic(x1, x2) }
+    return try evaluate(kernels, x1, x2)
+  }
+
+  /// ``valueWithPullback(_:_:)`` through `K`'s witness (concrete code of each scalar type in the
+  /// library, whatever module calls it); `K` is `T`.
+  private func evaluate<K: KernelScalar, T: TensorScalar>(
+    _: K.Type, _ x1: Tensor<T>, _ x2: Tensor<T>
+  ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
+    precondition(T.self == K.self)
+    let r = try K.cosineDot(self, unsafeBitCast(x1, to: Tensor<K>.self), unsafeBitCast(x2, to: Tensor<K>.self))
+    return (
+      unsafeBitCast(r.value, to: Tensor<T>.self),
+      { g in
+        let (a, b) = try r.pullback(unsafeBitCast(g, to: Tensor<K>.self))
+        return (unsafeBitCast(a, to: Tensor<T>.self), unsafeBitCast(b, to: Tensor<T>.self))
+      }
+    )
+  }
+
+  /// The op's body in generic Swift: the witness's default, and the path of a scalar type
+  /// defined outside the library.
+  func generic<T: TensorScalar>(
     _ x1: Tensor<T>, _ x2: Tensor<T>
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
     if keepsAxis { return try keepingAxis(x1, x2) }
@@ -132,3 +151,11 @@ extension CosineDot {
   message: "CosineDot drops the reduced axis by default: CosineDot(keepsAxis: true) gives this type's [n, 1] output"
 )
 public typealias CosineDotLayer<Scalar: TensorScalar> = CosineDot
+
+extension KernelScalar {
+  static func cosineDot(
+    _ op: CosineDot, _ x1: Tensor<Self>, _ x2: Tensor<Self>
+  ) throws -> (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> (Tensor<Self>, Tensor<Self>)) {
+    try op.generic(x1, x2)
+  }
+}
