@@ -7,11 +7,13 @@ adapters are trained on the rest with `cosine train Q.npy D.npy --loss mnrl --ad
 `cosine evaluate` reports held-out recall@1 of the frozen embeddings and through the adapters.
 
   python3 Scripts/measure_text_adapter.py [--cosine .build/release/cosine] [--seeds 0,1,2]
-      [--data DIR --sources NAME,...] [-- extra train args]
+      [--data DIR --sources NAME,...] [--slices A:B,...] [-- extra train args]
 
---data reads NAME_queries.npy and NAME_documents.npy from another directory (pairs built like
-Scripts/make_text_pairs.py builds the bundled ones), to measure on pairs the defaults were not
-chosen on. Prints the wall-clock seconds of each `cosine train`. Needs NumPy.
+--data reads NAME_queries.npy and NAME_documents.npy from another directory, to measure on
+pairs the defaults were not chosen on (`Scripts/make_text_pairs.py --measure --out DIR` builds
+them). --slices measures rows A..<B of each source as a set of its own (several disjoint sets of
+one source, or sets of growing size). Prints the wall-clock seconds of each `cosine train`.
+Needs NumPy.
 """
 
 import argparse
@@ -34,12 +36,23 @@ def main():
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--sources", default="debian,python")
     p.add_argument("--data", default=DATA, help="directory of NAME_queries.npy and NAME_documents.npy")
+    p.add_argument("--slices", default="", help="row ranges A:B, comma-separated, each measured as its own set")
     p.add_argument("extra", nargs="*", help="extra arguments for cosine train (after --)")
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        for source in a.sources.split(","):
-            q = np.load(os.path.join(a.data, f"{source}_queries.npy"))
-            d = np.load(os.path.join(a.data, f"{source}_documents.npy"))
+        sets = []
+        for name in a.sources.split(","):
+            q = np.load(os.path.join(a.data, f"{name}_queries.npy"))
+            d = np.load(os.path.join(a.data, f"{name}_documents.npy"))
+            if len(q) != len(d):
+                sys.exit(f"{name}: {len(q)} queries but {len(d)} documents")
+            for piece in [x for x in a.slices.split(",") if x] or [f"0:{len(q)}"]:
+                lo, hi = (int(x) for x in piece.split(":"))
+                if not 0 <= lo < hi <= len(q):
+                    sys.exit(f"{name}: slice {piece} is outside its {len(q)} rows")
+                label = name if (lo, hi) == (0, len(q)) else f"{name}[{lo}:{hi}]"
+                sets.append((label, q[lo:hi], d[lo:hi]))
+        for source, q, d in sets:
             gains = []
             for seed in [int(s) for s in a.seeds.split(",")]:
                 perm = np.random.default_rng(seed).permutation(len(q))
