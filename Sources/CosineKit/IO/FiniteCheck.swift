@@ -14,8 +14,7 @@ public func firstNonFiniteIndex<T: TensorScalar>(_ t: Tensor<T>) -> Int? {
 enum FiniteCheck {
   /// The scan on `K`, which is `T`.
   static func firstNonFinite<K: KernelScalar, T: TensorScalar>(_: K.Type, _ t: Tensor<T>) -> Int? {
-    precondition(T.self == K.self)
-    return K.firstNonFiniteIndex(unsafeBitCast(t, to: Tensor<K>.self))
+    K.firstNonFiniteIndex(t.retyped(K.self))
   }
 }
 

@@ -153,31 +153,22 @@ public struct CosineLoss: Sendable, Equatable {
         try p1.withMemoryRebound(to: [K].self, capacity: 1) { q1 in
           try p2.withMemoryRebound(to: [K].self, capacity: 1) { q2 in
             try K.cosineLoss(
-              loss, unsafeBitCast(yTrue, to: Tensor<K>.self), unsafeBitCast(yPred, to: Tensor<K>.self),
-              target: target.map { unsafeBitCast($0, to: Tensor<K>.self) },
-              sampleWeight: sampleWeight.map { unsafeBitCast($0, to: Tensor<K>.self) }, into: &q1.pointee, &q2.pointee)
+              loss, yTrue.retyped(K.self), yPred.retyped(K.self), target: target?.retyped(K.self),
+              sampleWeight: sampleWeight?.retyped(K.self), into: &q1.pointee, &q2.pointee)
           }
         }
       }
     }
-    return unsafeBitCast(value, to: Tensor<T>.self)
+    return value.retyped(T.self)
   }
 
   private static func evaluate<K: KernelScalar, T: TensorScalar>(
     _: K.Type, _ loss: Self, _ yTrue: Tensor<T>, _ yPred: Tensor<T>, target: Tensor<T>?, sampleWeight: Tensor<T>?
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
-    precondition(T.self == K.self)
-    let r = try K.cosineLoss(
-      loss, unsafeBitCast(yTrue, to: Tensor<K>.self), unsafeBitCast(yPred, to: Tensor<K>.self),
-      target: target.map { unsafeBitCast($0, to: Tensor<K>.self) },
-      sampleWeight: sampleWeight.map { unsafeBitCast($0, to: Tensor<K>.self) })
-    return (
-      unsafeBitCast(r.value, to: Tensor<T>.self),
-      { g in
-        let (a, b) = try r.pullback(unsafeBitCast(g, to: Tensor<K>.self))
-        return (unsafeBitCast(a, to: Tensor<T>.self), unsafeBitCast(b, to: Tensor<T>.self))
-      }
-    )
+    K.retyped(
+      try K.cosineLoss(
+        loss, yTrue.retyped(K.self), yPred.retyped(K.self), target: target?.retyped(K.self),
+        sampleWeight: sampleWeight?.retyped(K.self)))
   }
 }
 

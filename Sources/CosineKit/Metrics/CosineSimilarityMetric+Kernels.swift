@@ -13,9 +13,7 @@ enum MetricCosines {
   private static func evaluate<K: KernelScalar, T: TensorScalar>(
     _: K.Type, _ yTrue: Tensor<T>, _ yPred: Tensor<T>, axis: Int, eps: Double
   ) throws -> (cosines: [Double], shape: [Int]) {
-    precondition(T.self == K.self)
-    return try K.sampleCosines(
-      unsafeBitCast(yTrue, to: Tensor<K>.self), unsafeBitCast(yPred, to: Tensor<K>.self), axis: axis, eps: eps)
+    try K.sampleCosines(yTrue.retyped(K.self), yPred.retyped(K.self), axis: axis, eps: eps)
   }
 
   /// The generic loops (the witness's body, and the path of a type outside the library).

@@ -58,15 +58,7 @@ public struct CosineDot: Sendable, Equatable {
   private func evaluate<K: KernelScalar, T: TensorScalar>(
     _: K.Type, _ x1: Tensor<T>, _ x2: Tensor<T>
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
-    precondition(T.self == K.self)
-    let r = try K.cosineDot(self, unsafeBitCast(x1, to: Tensor<K>.self), unsafeBitCast(x2, to: Tensor<K>.self))
-    return (
-      unsafeBitCast(r.value, to: Tensor<T>.self),
-      { g in
-        let (a, b) = try r.pullback(unsafeBitCast(g, to: Tensor<K>.self))
-        return (unsafeBitCast(a, to: Tensor<T>.self), unsafeBitCast(b, to: Tensor<T>.self))
-      }
-    )
+    K.retyped(try K.cosineDot(self, x1.retyped(K.self), x2.retyped(K.self)))
   }
 
   /// The op's body in generic Swift: the witness's default, and the path of a scalar type

@@ -101,16 +101,7 @@ extension CosineSimilarityOp {
   static func evaluate<K: KernelScalar>(
     _: K.Type, _ x1: Tensor<T>, _ x2: Tensor<T>, axis: Int, eps: Double
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> (Tensor<T>, Tensor<T>)) {
-    precondition(T.self == K.self)
-    let r = try K.cosineSimilarity(
-      unsafeBitCast(x1, to: Tensor<K>.self), unsafeBitCast(x2, to: Tensor<K>.self), axis: axis, eps: eps)
-    return (
-      unsafeBitCast(r.value, to: Tensor<T>.self),
-      { g in
-        let (a, b) = try r.pullback(unsafeBitCast(g, to: Tensor<K>.self))
-        return (unsafeBitCast(a, to: Tensor<T>.self), unsafeBitCast(b, to: Tensor<T>.self))
-      }
-    )
+    K.retyped(try K.cosineSimilarity(x1.retyped(K.self), x2.retyped(K.self), axis: axis, eps: eps))
   }
 }
 

@@ -137,12 +137,7 @@ extension L2NormalizeOp {
   static func evaluate<K: KernelScalar>(
     _: K.Type, _ x: Tensor<T>, axis: Int, eps: Double
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> Tensor<T>) {
-    precondition(T.self == K.self)
-    let r = try K.l2Normalize(unsafeBitCast(x, to: Tensor<K>.self), axis: axis, eps: eps)
-    return (
-      unsafeBitCast(r.value, to: Tensor<T>.self),
-      { g in unsafeBitCast(try r.pullback(unsafeBitCast(g, to: Tensor<K>.self)), to: Tensor<T>.self) }
-    )
+    K.retyped(try K.l2Normalize(x.retyped(K.self), axis: axis, eps: eps))
   }
 }
 

@@ -188,13 +188,11 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
   private static func evaluate<K: KernelScalar, T: TensorScalar>(
     _: K.Type, _ loss: Self, _ a: Tensor<T>, _ p: Tensor<T>, _ n: Tensor<T>?, blocks: Int
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
-    precondition(T.self == K.self)
     let r = try K.multipleNegativesRanking(
-      loss, unsafeBitCast(a, to: Tensor<K>.self), unsafeBitCast(p, to: Tensor<K>.self),
-      n.map { unsafeBitCast($0, to: Tensor<K>.self) }, blocks: blocks)
+      loss, a.retyped(K.self), p.retyped(K.self), n?.retyped(K.self), blocks: blocks)
     return (
-      unsafeBitCast(r.value, to: Tensor<T>.self),
-      { g in unsafeBitCast(try r.pullback(unsafeBitCast(g, to: Tensor<K>.self)), to: BatchLossGradients<T>.self) }
+      r.value.retyped(T.self),
+      { g in unsafeBitCast(try r.pullback(g.retyped(K.self)), to: BatchLossGradients<T>.self) }
     )
   }
 

@@ -3,8 +3,19 @@
 /// Two header slots of 4096 bytes start the file; the valid one (magic, version, checksum)
 /// with the higher generation describes it. Blocks follow, each at a multiple of 64 bytes:
 /// per segment its ids, the high and low halves of its split panels and its codes, and one
-/// block of removed ids. Every integer is little-endian.
+/// block of removed ids. Every integer and float is little-endian.
 enum IndexFileFormat {
+  /// Refuses index files on a big-endian machine.
+  ///
+  /// The panels, codes and ids are searched where they lie in the mapped file, so they are kept
+  /// in the byte order of the machines that search them, little-endian (x86-64, ARM64). A
+  /// big-endian machine would read every value byte-swapped; it gets this error instead.
+  static func requireLittleEndianMachine() throws {
+    #if _endian(big)
+      throw NPYProblem("index files are little-endian and are searched in place; this machine is big-endian")
+    #endif
+  }
+
   static let magic: [UInt8] = Array("CSKINDEX".utf8)
   static let version: UInt32 = 1
   static let slotSize = 4096

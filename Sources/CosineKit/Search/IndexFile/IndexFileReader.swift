@@ -64,6 +64,7 @@ extension IndexTable {
   static func decode(base: UnsafeRawPointer, size: Int, owner: AnyObject, mapping: IndexMapping?) throws
     -> (IndexTable, IndexFileFormat.Header)
   {
+    try IndexFileFormat.requireLittleEndianMachine()
     let h = try currentHeader(base)
     func bad(_ s: String) -> NPYProblem { NPYProblem("invalid index file: \(s)") }
     guard h.dimension <= UInt64(IndexFileFormat.maxDimension) else {

@@ -62,6 +62,7 @@ extension IndexTable {
   ///
   /// - Throws: ``NPYError`` naming `path`.
   func save(to path: String) throws {
+    try NPYError.naming(path) { try IndexFileFormat.requireLittleEndianMachine() }
     if segments.count > IndexFileFormat.maxSegments {
       var t = self
       t.compact()
