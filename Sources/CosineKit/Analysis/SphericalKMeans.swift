@@ -73,10 +73,6 @@ public struct SphericalKMeans: Sendable {
   /// - Complexity: O(iterations·N·K·D) multiply-adds on all cores for the assignments (GEMM
   ///   kernels, k-best of 1 per row), O(K·N·D) for the initialization, O(iterations·N·D) for the
   ///   updates; memory O(N·D + K·D).
-  // Kept: the run's update loops are generic Swift; without these the benchmark ran 2.3× slower.
-  @_specialize(exported:true,where T == Float)
-  @_specialize(exported:true,where T == Double)
-  @_specialize(exported:true,where T == Float16)
   public func fit<T: TensorScalar>(_ x: Tensor<T>, progress: AnalysisProgressHandler? = nil) throws
     -> SphericalKMeansResult<T>
   {
@@ -86,19 +82,23 @@ public struct SphericalKMeans: Sendable {
     }
     guard iterations >= 0 else { throw CosineError.invalidArgument("iterations must be >= 0, got \(iterations)") }
     try checkEps(eps)
-    if let bad = m.scalars.firstIndex(where: { !$0.isFinite }) {
+    if let bad = firstNonFiniteIndex(m) {
       throw CosineError.invalidArgument(
         "spherical k-means needs finite rows, got \(m.scalars[bad]) at row \(bad / d), column \(bad % d)")
     }
-    return try fit(m, n, d, progress, working: T.packedKernels)
+    // A scalar type outside the library runs the generic loops, packed in `Double`.
+    guard let kernels = T.kernels else { return try KMeansRun<T, Double>(self, m, n, d).fit(progress) }
+    return try fit(kernels, m, n, d, progress)
   }
 
-  /// The run of ``fit(_:progress:)-(_,AnalysisProgressHandler?)`` in the working type `E`.
-  private func fit<T: TensorScalar, K: KernelScalar>(
-    _ m: Tensor<T>, _ n: Int, _ d: Int, _ progress: AnalysisProgressHandler?, working _: K.Type
+  /// The run through `K`'s witness (concrete code of each scalar type in the library, whatever
+  /// module calls it); `K` is `T`.
+  private func fit<K: KernelScalar, T: TensorScalar>(
+    _: K.Type, _ m: Tensor<T>, _ n: Int, _ d: Int, _ progress: AnalysisProgressHandler?
   ) throws -> SphericalKMeansResult<T> {
-    typealias E = K.Working
-    return try KMeansRun<T, E>(self, m, n, d).fit(progress)
+    let r = try K.sphericalKMeans(self, m.retyped(K.self), n: n, d: d, progress: progress)
+    return SphericalKMeansResult(
+      centroids: r.centroids.retyped(T.self), labels: r.labels, objectives: r.objectives, objective: r.objective)
   }
 
   /// The async form of ``fit(_:progress:)-(_,AnalysisProgressHandler?)``: runs off the cooperative
@@ -361,4 +361,12 @@ struct SplitMix64 {
 
   /// A uniform double in [0, 1).
   mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
+}
+
+extension KernelScalar {
+  static func sphericalKMeans(
+    _ config: SphericalKMeans, _ rows: Tensor<Self>, n: Int, d: Int, progress: AnalysisProgressHandler?
+  ) throws -> SphericalKMeansResult<Self> {
+    try KMeansRun<Self, Working>(config, rows, n, d).fit(progress)
+  }
 }

@@ -157,6 +157,15 @@ protocol KernelScalar: TensorScalar {
   /// `FiniteCheck.swift` becomes concrete code in each conformance.
   static func firstNonFiniteIndex(_ t: Tensor<Self>) -> Int?
 
+  // MARK: Analyses
+
+  /// The run of ``SphericalKMeans`` on checked rows `[n, d]` of this type
+  /// (`KMeansRun<Self, Working>`); the default in `SphericalKMeans.swift` becomes concrete code in
+  /// each conformance.
+  static func sphericalKMeans(
+    _ config: SphericalKMeans, _ rows: Tensor<Self>, n: Int, d: Int, progress: AnalysisProgressHandler?
+  ) throws -> SphericalKMeansResult<Self>
+
   // MARK: Metrics
 
   /// The per-sample cosines (in `Double`) of ``CosineSimilarityMetric``, and the per-sample
