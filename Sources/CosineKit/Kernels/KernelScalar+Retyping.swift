@@ -13,6 +13,15 @@ extension Tensor {
   }
 }
 
+extension BatchLossGradients {
+  /// These gradients typed as `BatchLossGradients<U>`; `U` must be `Scalar`.
+  func retyped<U: TensorScalar>(_: U.Type) -> BatchLossGradients<U> {
+    BatchLossGradients<U>(
+      first: first.retyped(U.self), second: second.retyped(U.self), negatives: negatives?.retyped(U.self),
+      scale: scale)
+  }
+}
+
 extension KernelScalar {
   /// A witness's value and one-input pullback on `Self`, typed for `T`, which is `Self`.
   static func retyped<T: TensorScalar>(
@@ -32,5 +41,12 @@ extension KernelScalar {
         return (a.retyped(T.self), b.retyped(T.self))
       }
     )
+  }
+
+  /// A batch loss witness's value and pullback on `Self`, typed for `T`, which is `Self`.
+  static func retyped<T: TensorScalar>(
+    _ r: (value: Tensor<Self>, pullback: @Sendable (Tensor<Self>) throws -> BatchLossGradients<Self>)
+  ) -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
+    (r.value.retyped(T.self), { g in try r.pullback(g.retyped(Self.self)).retyped(T.self) })
   }
 }

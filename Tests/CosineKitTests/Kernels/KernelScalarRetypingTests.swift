@@ -26,6 +26,26 @@ import Testing
     #expect(b.scalars.map(\.bitPattern) == [-3.0, -12.0].map(\.bitPattern))
   }
 
+  /// The batch-loss form keeps every part of the gradients.
+  @Test func batchLossPullbackKeepsEveryPart() throws {
+    let witness: (value: Tensor<Float>, pullback: @Sendable (Tensor<Float>) throws -> BatchLossGradients<Float>) =
+      (
+        Tensor(scalar: 0.75),
+        { g in
+          BatchLossGradients(
+            first: Tensor([1, 2]), second: Tensor([-3, g.scalars[0]]), negatives: Tensor([5]), scale: 0.125)
+        }
+      )
+    let r: (value: Tensor<Float>, pullback: @Sendable (Tensor<Float>) throws -> BatchLossGradients<Float>) =
+      Float.retyped(witness)
+    #expect(r.value.scalars.map(\.bitPattern) == [Float(0.75).bitPattern])
+    let grads = try r.pullback(Tensor(scalar: 4))
+    #expect(grads.first.scalars.map(\.bitPattern) == [Float(1), 2].map(\.bitPattern))
+    #expect(grads.second.scalars.map(\.bitPattern) == [Float(-3), 4].map(\.bitPattern))
+    #expect(grads.negatives?.scalars.map(\.bitPattern) == [Float(5).bitPattern])
+    #expect(grads.scale.bitPattern == (0.125 as Double).bitPattern)
+  }
+
   /// Through a real witness: `l2Normalize` on `Float` retyped for `Float` gives the generic
   /// op's value and gradient within a few ulps of the values' magnitude.
   @Test func oneInputPullbackMatchesTheOp() throws {

@@ -188,12 +188,8 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
   private static func evaluate<K: KernelScalar, T: TensorScalar>(
     _: K.Type, _ loss: Self, _ a: Tensor<T>, _ p: Tensor<T>, _ n: Tensor<T>?, blocks: Int
   ) throws -> (value: Tensor<T>, pullback: @Sendable (Tensor<T>) throws -> BatchLossGradients<T>) {
-    let r = try K.multipleNegativesRanking(
-      loss, a.retyped(K.self), p.retyped(K.self), n?.retyped(K.self), blocks: blocks)
-    return (
-      r.value.retyped(T.self),
-      { g in unsafeBitCast(try r.pullback(g.retyped(K.self)), to: BatchLossGradients<T>.self) }
-    )
+    K.retyped(
+      try K.multipleNegativesRanking(loss, a.retyped(K.self), p.retyped(K.self), n?.retyped(K.self), blocks: blocks))
   }
 
   /// The value and the gradients of the value (of its sum for ``Reduction/none``). The same
