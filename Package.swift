@@ -7,6 +7,11 @@ let package = Package(
   platforms: [.macOS(.v11), .iOS(.v14)],
   products: [
     .library(name: "CosineKit", targets: ["CosineKit"]),
+    .library(name: "CosineCore", targets: ["CosineCore"]),
+    .library(name: "CosineLosses", targets: ["CosineLosses"]),
+    .library(name: "CosineSearch", targets: ["CosineSearch"]),
+    .library(name: "CosineTraining", targets: ["CosineTraining"]),
+    .library(name: "CosineAnalysis", targets: ["CosineAnalysis"]),
     .executable(name: "cosine", targets: ["cosine"]),
     .executable(name: "cosine-bench", targets: ["CosineBench"]),
   ],
@@ -22,13 +27,32 @@ let package = Package(
     // folder per concern, with per-function `target` attributes and one run-time CPU dispatch.
     // No unsafe flags: the package stays usable as a versioned dependency.
     .target(name: "CCosineKernels"),
+    // The library, in layers: each target imports only those below it, and `CosineKit` re-exports
+    // them all (`import CosineKit` is the whole library). See the Architecture article.
     .target(
-      name: "CosineKit",
+      name: "CosineCore",
       dependencies: [
         "CCosineKernels",
         .product(name: "RealModule", package: "swift-numerics"),
         .product(name: "SystemPackage", package: "swift-system"),
       ]
+    ),
+    .target(name: "CosineLosses", dependencies: ["CosineCore", "CCosineKernels"]),
+    .target(
+      name: "CosineSearch",
+      dependencies: ["CosineCore", "CCosineKernels", .product(name: "SystemPackage", package: "swift-system")]
+    ),
+    .target(
+      name: "CosineTraining",
+      dependencies: [
+        "CosineCore", "CosineLosses", .product(name: "SystemPackage", package: "swift-system"),
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]
+    ),
+    .target(name: "CosineAnalysis", dependencies: ["CosineCore", "CosineSearch", "CCosineKernels"]),
+    .target(
+      name: "CosineKit",
+      dependencies: ["CosineCore", "CosineLosses", "CosineSearch", "CosineTraining", "CosineAnalysis"]
     ),
     // The demos of `cosine demo` with their data sets and HTML reports; not a product.
     .target(name: "CosineDemo", dependencies: ["CosineKit"], resources: [.copy("Resources")]),
@@ -48,6 +72,7 @@ let package = Package(
       name: "CosineBench",
       dependencies: [
         "CosineKit",
+        "CosineCore",
         "CBenchSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -56,12 +81,22 @@ let package = Package(
     // program that replays inputs: `swift run NPYFuzz FILE...`.
     .executableTarget(name: "NPYFuzz", dependencies: ["CosineKit"]),
     // The tests' shared toolkit: seeded data, closeness and ulp checks, references, finite differences.
-    .target(name: "CosineTestSupport", dependencies: ["CosineKit"], path: "Tests/CosineTestSupport"),
+    .target(
+      name: "CosineTestSupport", dependencies: ["CosineKit", "CosineCore"], path: "Tests/CosineTestSupport"),
     .testTarget(
-      name: "CosineKitTests", dependencies: ["CosineKit", "CCosineKernels", "CosineTestSupport"],
+      name: "CosineKitTests",
+      dependencies: [
+        "CosineKit", "CosineCore", "CosineLosses", "CosineSearch", "CosineTraining", "CosineAnalysis", "CCosineKernels",
+        "CosineTestSupport",
+      ],
       exclude: ["Fixtures"]  // .npy fixtures read by path, not resources
     ),
-    .testTarget(name: "CosineCLITests", dependencies: ["CosineKit", "cosine", "CosineTestSupport"]),
+    .testTarget(
+      name: "CosineCLITests",
+      dependencies: [
+        "CosineKit", "CosineCore", "CosineLosses", "CosineSearch", "CosineTraining", "cosine", "CosineTestSupport",
+      ]
+    ),
     .testTarget(name: "CosineDemoTests", dependencies: ["CosineKit", "CosineDemo"]),
   ]
 )

@@ -1,3 +1,4 @@
+import CosineCore
 import Dispatch
 
 /// One benchmark: a name, what it moves or computes, and a factory that prepares its data
@@ -44,16 +45,9 @@ func measure(_ benchmark: Benchmark, runs: Int) throws -> Measurement {
 
 /// A fast seeded generator for benchmark data (SplitMix64), uniform in [−1, 1).
 struct BenchRandom {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> Float {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    z ^= z >> 31
-    return Float(z >> 40) * 0x1p-23 - 1
-  }
+  var generator: SplitMix64
+  init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+  mutating func next() -> Float { Float(generator.next() >> 40) * 0x1p-23 - 1 }
 
   /// `count` values, generated in parallel chunks (each chunk seeded from `seed` and its index).
   static func floats(_ count: Int, seed: UInt64) -> [Float] {

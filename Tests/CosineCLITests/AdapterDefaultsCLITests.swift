@@ -1,7 +1,11 @@
 import ArgumentParser
 import Testing
 
-@testable import CosineKit
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 @testable import cosine
 
 /// The defaults `cosine train` fills in, with and without --adapter, and --schedule.

@@ -2,7 +2,11 @@ import ArgumentParser
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 @testable import cosine
 
 /// The `demo`, `train` and `embed` subcommands, parsed and run in-process.

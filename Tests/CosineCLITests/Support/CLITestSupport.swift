@@ -11,10 +11,21 @@ struct CLIResult {
 
 /// Where the suites that run the `cosine` executable find it and keep their files.
 enum CLITestSupport {
-  /// The `cosine` executable built beside this test bundle.
-  static let binary: String = {
-    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    return exe.appendingPathComponent("cosine").path
+  /// The `cosine` executable built beside this test bundle: SwiftPM puts every product of a
+  /// build in one products directory, which holds the test bundle on macOS (`*.xctest`, loaded by
+  /// a runner that lives elsewhere) and the test executable itself on Linux.
+  static let binary: String = productsDirectory.appendingPathComponent("cosine").path
+
+  /// The build's products directory.
+  static let productsDirectory: URL = {
+    #if os(macOS)
+      for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        return bundle.bundleURL.deletingLastPathComponent()
+      }
+      fatalError("no .xctest bundle is loaded: cannot find the products directory")
+    #else
+      return Bundle.main.bundleURL
+    #endif
   }()
 
   /// Creates and returns a new, uniquely named directory under the temporary directory.

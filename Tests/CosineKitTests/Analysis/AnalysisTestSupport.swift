@@ -1,4 +1,9 @@
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Test data and references of the analyses.
 enum AnalysisData {

@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Community detection against a direct port of sentence-transformers' algorithm.
 @Suite struct CommunityDetectionTests {

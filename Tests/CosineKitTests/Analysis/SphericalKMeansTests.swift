@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Spherical k-means: invariants, reproducibility, and a float64 re-run of the same algorithm.
 @Suite(.serialized) struct SphericalKMeansTests {

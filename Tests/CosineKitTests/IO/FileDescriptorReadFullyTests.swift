@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// `FileDescriptor.readFully` (positioned reads until the buffer is full or the file ends) and
 /// `writeAll(raw:)`, through the file wrappers that use them.

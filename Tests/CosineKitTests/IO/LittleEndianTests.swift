@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The one little-endian reader and writer, against byte-by-byte shifts.
 @Suite struct LittleEndianTests {

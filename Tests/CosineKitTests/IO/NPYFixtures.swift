@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Paths and expected values of the fixtures written by `Scripts/make_npy_fixtures.py`,
 /// and helpers to build `.npy` bytes by hand. Keep the values in sync with the script.

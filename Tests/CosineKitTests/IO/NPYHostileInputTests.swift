@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Files from strangers: every malformed input must give a one-line NPYError naming the file,
 /// never a trap, a hang or an allocation sized by the header's claims.

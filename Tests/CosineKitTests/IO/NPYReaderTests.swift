@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Reading the NumPy-written fixtures in Fixtures/npy (see Scripts/make_npy_fixtures.py).
 @Suite struct NPYReaderTests {

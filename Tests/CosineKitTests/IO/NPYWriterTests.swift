@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Encoding matches numpy.save byte for byte; writing is atomic.
 @Suite struct NPYWriterTests {

@@ -2,7 +2,12 @@ import Foundation
 import SystemPackage
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 #if canImport(Glibc)
   import Glibc

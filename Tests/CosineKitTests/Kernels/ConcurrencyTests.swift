@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Public types are `Sendable`, and calls from many tasks at once give the serial results.
 @Suite struct ConcurrencyTests {

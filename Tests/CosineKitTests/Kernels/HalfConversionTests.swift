@@ -1,7 +1,12 @@
 import CCosineKernels
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 // The one float <-> half and float <-> bfloat16 conversion of the C kernels (ck_convert.h),
 // checked over all 65536 bit patterns of each 16-bit format and, for the rounding directions,

@@ -1,7 +1,12 @@
 import CCosineKernels
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The task-local overrides: a forced kernel level or thread count holds on every thread the
 /// kernels split work over, and never leaks into other tasks.

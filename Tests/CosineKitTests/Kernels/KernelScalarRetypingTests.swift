@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The casts between a generic scalar type and its own ``KernelScalar`` witness change only the
 /// static type: shapes, bits and the order of a pullback's outputs pass through, and a tensor

@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Each scalar type carries its kernels (`KernelScalar`): the dispatch finds them, the working
 /// types are those the docs promise, and the conversions round once.

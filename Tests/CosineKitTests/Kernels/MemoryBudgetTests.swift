@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Sizes are computed with overflow checks and compared with the memory available before
 /// anything is allocated; zero-element results allocate nothing and finish at once.

@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The public scoped thread count reaches the threads of CosineKit's `async` functions, which
 /// run their kernels off the calling task: observed with a ``ParallelProbe``, which records every

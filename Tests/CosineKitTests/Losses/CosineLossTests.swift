@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 @Suite struct LossTests {
   static let kinds: [CosineLoss.Kind] = [.keras, .cosineDistance(), .embedding(margin: 0.2), .mse()]

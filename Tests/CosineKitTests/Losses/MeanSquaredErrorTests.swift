@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 @Suite struct MeanSquaredErrorTests {
   /// Keras: mean over the last axis, weighted, then Σ/N (mean), Σ (sum) or per sample (none).

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Recall@k, accuracy@k, MRR@k and nDCG@k against hand-computed cases and against numbers of
 /// sentence-transformers' InformationRetrievalEvaluator (Scripts/make_ir_metrics_case.py).

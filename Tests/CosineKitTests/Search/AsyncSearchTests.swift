@@ -1,7 +1,12 @@
 import Dispatch
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 #if canImport(Glibc)
   import Glibc

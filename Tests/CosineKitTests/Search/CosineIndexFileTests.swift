@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Preparing an index from a `.npy` file, a piece at a time.
 @Suite struct CosineIndexFileTests {

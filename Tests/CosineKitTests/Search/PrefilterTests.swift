@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Searches of a few queries start with a bfloat16 pass over the high halves of the split
 /// panels; results must still be exactly those of brute force.

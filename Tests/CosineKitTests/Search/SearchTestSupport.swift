@@ -1,4 +1,9 @@
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Brute force: every score of the matrix, sorted (higher first, ties by lower index, NaN last).
 /// The matrix and the search compute each pair's score bitwise the same way, so a correct

@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Searching shards and merging with row offsets equals searching the whole corpus.
 @Suite struct ShardMergeTests {

@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The GEMM path of the similarity matrix against an independent Double reference.
 @Suite struct SimilarityMatrixTests {

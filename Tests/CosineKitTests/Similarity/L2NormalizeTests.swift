@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 @Suite struct L2NormalizeTests {
   @Test(arguments: [([5, 7], -1), ([5, 7], 0), ([2, 3, 4], 1), ([9], 0)] as [([Int], Int)])

@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Normalization and similarity are formed in `Double` and rounded once (NumericalConventions,
 /// "Accumulation type"): `Float` and `Float16` results within one ulp of the correctly rounded

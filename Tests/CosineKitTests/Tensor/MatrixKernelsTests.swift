@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The training products (`MatrixKernels`, on the GEMM of `CCosineKernels`) against float64 sums of
 /// the same (rounded) inputs, for every scalar type, on shapes that cross the GEMM's register

@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The element-wise operators give each element correctly rounded (NumericalConventions, "Tensor
 /// arithmetic"): checked in units in the last place. `Double` results against exact residuals

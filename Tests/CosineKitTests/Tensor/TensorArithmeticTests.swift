@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 @Suite struct TensorArithmeticTests {
   /// The broadcast of `a` and `b` combined by `f`, computed element by element with the

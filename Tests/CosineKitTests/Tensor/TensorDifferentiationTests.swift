@@ -2,7 +2,12 @@
   import _Differentiation
   import Testing
 
-  @testable import CosineKit
+  import CosineAnalysis
+  import CosineCore
+  import CosineKit
+  import CosineLosses
+  import CosineSearch
+  import CosineTraining
 
   /// Autodiff through the Tensor conveniences equals central finite differences in Double.
   @Suite struct TensorDifferentiationTests {

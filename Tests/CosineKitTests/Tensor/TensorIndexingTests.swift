@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 @Suite struct TensorIndexingTests {
   let m = Tensor<Float>([[1, 2], [3, 4], [5, 6]])

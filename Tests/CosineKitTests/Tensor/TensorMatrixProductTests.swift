@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 @Suite struct TensorMatrixProductTests {
   func reference(_ a: Tensor<Double>, _ b: Tensor<Double>) -> [Double] {

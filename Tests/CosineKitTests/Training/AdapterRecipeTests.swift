@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The default adapter recipe (``AdapterTraining/init()``) on real text embeddings: a reduced
 /// part of the bundled Python docstring pairs (all-MiniLM-L6-v2 embeddings), seeded splits.

@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Identity adapters (full-rank and low-rank) and their gradients.
 @Suite struct AdapterTests {

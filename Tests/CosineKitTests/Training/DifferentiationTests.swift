@@ -1,7 +1,12 @@
 #if canImport(_Differentiation)
   import _Differentiation
   import Testing
-  @testable import CosineKit
+  import CosineAnalysis
+  import CosineCore
+  import CosineKit
+  import CosineLosses
+  import CosineSearch
+  import CosineTraining
 
   /// A model written by a user: two dense layers, differentiated by the compiler.
   struct UserTower: Differentiable {

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Every model file in the fuzz seed corpus (Fuzz/corpus/model, including regression inputs
 /// the fuzzer finds) is either read or rejected with a one-line error — never a trap.

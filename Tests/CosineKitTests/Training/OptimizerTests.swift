@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Optimizer steps against PyTorch's update rules, evaluated by hand.
 @Suite struct OptimizerTests {

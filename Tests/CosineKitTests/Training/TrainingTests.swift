@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 @Suite struct TrainingTests {
   /// Pairs whose right rows are a fixed linear map of the left rows plus noise.

@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The non-throwing forms (operators, trapping layer calls) stop the process with the error's
 /// message, in release builds too (`fatalError` keeps its message; `preconditionFailure` prints

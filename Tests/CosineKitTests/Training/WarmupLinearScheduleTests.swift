@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// ``WarmupLinearSchedule``: the rates of transformers' `get_linear_schedule_with_warmup`, and
 /// the steps it makes its base optimizer take.

@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The batch losses' options are public mutable properties: values the initializers reject are
 /// rejected again when the loss is evaluated, so no client code can run a loss in a state its

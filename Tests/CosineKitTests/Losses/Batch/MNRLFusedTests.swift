@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The forward pass that computes the gradients as it goes (``MultipleNegativesRankingLoss``'s
 /// `valueWithGradient`) against the two passes of the pullback, which the finite-difference

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// A dense reference of sentence-transformers' MultipleNegativesRankingLoss, written from its
 /// source: full score matrices in Double, no streaming.

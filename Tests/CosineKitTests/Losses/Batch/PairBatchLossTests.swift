@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// CoSENT, triplet, contrastive and online-contrastive against formulas written out from
 /// sentence-transformers' source, and their gradients against finite differences.

@@ -2,7 +2,12 @@ import CCosineKernels
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Every index file in the fuzz seed corpus (Fuzz/corpus/index, including regression inputs the
 /// fuzzer finds) is either read and searchable or rejected with a one-line error.

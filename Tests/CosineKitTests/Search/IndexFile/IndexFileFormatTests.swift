@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Index files: round trips, in-place appends, and every corruption rejected with a clear error.
 @Suite struct IndexFileFormatTests {

@@ -1,4 +1,9 @@
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// A brute-force model of an index with ids: id → row. Its top k scores every row with
 /// ``cosineSimilarityMatrix(_:_:eps:)`` (bitwise the scores of the search) and sorts them

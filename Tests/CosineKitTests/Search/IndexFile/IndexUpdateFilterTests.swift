@@ -1,6 +1,11 @@
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// Adds, removals, compaction and filters against a brute-force model.
 @Suite struct IndexUpdateFilterTests {

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CosineKit
+import CosineAnalysis
+import CosineCore
+import CosineKit
+import CosineLosses
+import CosineSearch
+import CosineTraining
 
 /// The int8 first pass must return exactly the exact search: same ids, same score bits.
 @Suite struct Int8SearchTests {
