@@ -18,7 +18,7 @@ import CosineSearch
 /// let labels = communityLabels(communities, rowCount: embeddings.shape[0])   // −1: in none
 /// ```
 ///
-/// Scores are those of ``CosineIndex/search(_:k:)-1l6ux`` (`a·b / (max(‖a‖, eps)·max(‖b‖, eps))`,
+/// Scores are those of ``CosineIndex/search(_:k:)-3rgor`` (`a·b / (max(‖a‖, eps)·max(‖b‖, eps))`,
 /// clamped), computed by the GEMM kernels a block of rows × a block of columns at a time on all
 /// cores: the N × N matrix is never built.
 ///

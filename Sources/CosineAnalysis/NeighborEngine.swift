@@ -6,7 +6,7 @@ import CosineSearch
 /// and, when asked, as a corpus (panels of 32 rows): the engine of the analyses.
 ///
 /// Both packings normalize each row exactly as ``CosineIndex`` does, so every score is bitwise
-/// the score ``CosineIndex/search(_:k:)-1l6ux`` reports for the same pair, and the score of (i, j) equals
+/// the score ``CosineIndex/search(_:k:)-3rgor`` reports for the same pair, and the score of (i, j) equals
 /// that of (j, i) (the same fused multiply-add chain over the same two rows).
 package final class NeighborEngine<E: AnalysisKernelScalar>: @unchecked Sendable where E.Working == E {
   package let rows: Int

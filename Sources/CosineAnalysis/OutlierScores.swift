@@ -14,7 +14,7 @@ public enum KNNOutlierMethod: String, Sendable, CaseIterable {
 
 /// KNN outlier scores with cosine distance: PyOD's `KNN(metric="cosine")` detector.
 ///
-/// The distance between two rows is `1 − cos`, with `cos` as ``CosineIndex/search(_:k:)-1l6ux`` ranks it
+/// The distance between two rows is `1 − cos`, with `cos` as ``CosineIndex/search(_:k:)-3rgor`` ranks it
 /// (`a·b / (max(‖a‖, eps)·max(‖b‖, eps))`, clamped to [−1, 1]), and a row's neighbors are its K
 /// nearest OTHER rows (the row itself excluded by index, so an exact duplicate is a neighbor at
 /// distance about 0). The score is the distance to the K-th neighbor (`.largest`), or the mean

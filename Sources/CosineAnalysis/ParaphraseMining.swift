@@ -25,7 +25,7 @@ public struct CosineScoredPair<Scalar: TensorScalar>: Sendable, Equatable {
 
 /// The most similar pairs of rows: sentence-transformers' `paraphrase_mining_embeddings`.
 ///
-/// Every row's `topK` nearest OTHER rows (by cosine similarity, as ``CosineIndex/search(_:k:)-1l6ux``
+/// Every row's `topK` nearest OTHER rows (by cosine similarity, as ``CosineIndex/search(_:k:)-3rgor``
 /// ranks them; the row itself is excluded by index, so duplicate rows do find each other) give
 /// candidate pairs; their union, as unordered pairs `(i, j)` with `i < j`, is sorted by descending
 /// score (equal scores: lower `i`, then lower `j`; NaN last) and cut to `maxPairs`. With a

@@ -11,7 +11,7 @@ import CosineCore
 /// memory bandwidth, first reads only the high halves (bfloat16, half the bytes) and then
 /// rescores exactly the panels a proven error margin cannot rule out.
 ///
-/// ``search(_:k:)-1l6ux`` scores tiles of queries against the corpus with a register-blocked
+/// ``search(_:k:)-3rgor`` scores tiles of queries against the corpus with a register-blocked
 /// micro-kernel on every core and keeps, per query, a bounded heap that a score enters only if
 /// it beats the heap's worst entry: the query × corpus score matrix is never built.
 ///
@@ -22,7 +22,7 @@ import CosineCore
 /// ```
 ///
 /// Scores are `a·b / (max(‖a‖, eps) · max(‖b‖, eps))` clamped to [−1, 1], as
-/// ``cosineSimilarityMatrix(_:_:eps:)-10byu`` computes them: the dot products of the normalized rows
+/// ``cosineSimilarityMatrix(_:_:eps:)-1tk5m`` computes them: the dot products of the normalized rows
 /// are accumulated in the element type (`Float` for `Float` and `Float16`), one fused
 /// multiply-add chain per pair, bitwise the same on every path (many queries, one query, any
 /// thread count, any instruction set). Results are identical to sorting every score.
@@ -31,7 +31,7 @@ import CosineCore
 /// says); a row containing NaN or an infinity scores NaN, and NaN ranks after every number;
 /// an empty corpus gives empty result lists.
 ///
-/// - SeeAlso: ``topKSearch(queries:corpus:k:eps:)-4min8``, ``CosineSearchResults``,
+/// - SeeAlso: ``topKSearch(queries:corpus:k:eps:)-31sfl``, ``CosineSearchResults``,
 ///   <doc:NumericalConventions>
 public struct CosineIndex<Scalar: TensorScalar>: Sendable {
   /// The number of corpus rows, N (for an index with ids: the rows not removed).

@@ -80,7 +80,7 @@ public struct CosineSearchResults<Scalar: TensorScalar>: Sendable, Equatable {
   }
 
   /// The row indices of each query, best first: `queryCount` lists of `k` row numbers, the
-  /// `indices` of ``topKSearch(queries:corpus:k:eps:)-4min8``.
+  /// `indices` of ``topKSearch(queries:corpus:k:eps:)-31sfl``.
   ///
   /// - Complexity: O(queryCount · k).
   public var indexLists: [[Int]] {

@@ -4,7 +4,7 @@ import CosineCore
 /// Swift's cooperative pool, which stays free for other tasks) and the call honours task
 /// cancellation between pieces of the work.
 
-/// ``cosineSimilarityMatrix(_:_:eps:)-10byu`` off the cooperative thread pool, cancellable.
+/// ``cosineSimilarityMatrix(_:_:eps:)-1tk5m`` off the cooperative thread pool, cancellable.
 ///
 /// The result is bitwise that of the synchronous form. Cancellation is checked between blocks
 /// of rows of at least 256 rows and about 2³⁰ multiply-adds each.
@@ -24,7 +24,7 @@ public func cosineSimilarityMatrix<T: TensorScalar>(
   }
 }
 
-/// ``topKSearch(queries:corpus:k:eps:)-4min8`` off the cooperative thread pool, cancellable.
+/// ``topKSearch(queries:corpus:k:eps:)-31sfl`` off the cooperative thread pool, cancellable.
 ///
 /// - Throws: as the synchronous form, and `CancellationError` when the task is cancelled.
 public func topKSearch<T: TensorScalar>(
@@ -42,7 +42,7 @@ public func topKSearch<T: TensorScalar>(
 }
 
 extension CosineIndex {
-  /// ``search(_:k:)-1l6ux`` off the cooperative thread pool, cancellable.
+  /// ``search(_:k:)-3rgor`` off the cooperative thread pool, cancellable.
   ///
   /// The queries are searched in pieces of at least 1024 rows (or about 2³² multiply-adds), with
   /// a cancellation check between pieces; the results are identical to the synchronous form's
@@ -52,7 +52,7 @@ extension CosineIndex {
   /// let results = try await index.search(queries, k: 10)
   /// ```
   ///
-  /// - Throws: as ``search(_:k:)-1l6ux``, and `CancellationError` when the task is cancelled.
+  /// - Throws: as ``search(_:k:)-3rgor``, and `CancellationError` when the task is cancelled.
   public func search(_ queries: Tensor<Scalar>, k: Int) async throws -> CosineSearchResults<Scalar> {
     guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
     let q = queries.rank == 1 ? queries.reshaped([1, queries.count]) : queries

@@ -28,7 +28,7 @@ import CosineCore
 /// **Accuracy:** `Double` inputs are computed in `Double`. `Float` and `Float16` inputs are
 /// normalized in `Double`, rounded to `Float`, and their dot products accumulated in `Float`
 /// with fused multiply-adds: the error is below D·2⁻²⁴ and typically √D·2⁻²⁴ (about 1e-6 for
-/// D = 768). A pair of rows gets bitwise the same score here and in ``CosineIndex/search(_:k:)-1l6ux``.
+/// D = 768). A pair of rows gets bitwise the same score here and in ``CosineIndex/search(_:k:)-3rgor``.
 ///
 /// **Edge cases:** zero rows score 0 (also when eps is 0); empty inputs give an empty matrix;
 /// D = 0 gives zeros; NaN propagates.
@@ -39,7 +39,7 @@ public func cosineSimilarityMatrix<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<
   try PackedMatrix.matrix(a, b, eps: eps)
 }
 
-/// The GEMM path of ``cosineSimilarityMatrix(_:_:eps:)-10byu``.
+/// The GEMM path of ``cosineSimilarityMatrix(_:_:eps:)-1tk5m``.
 package enum PackedMatrix {
   /// Checks the inputs and computes the matrix (see ``compute(_:_:eps:as:shouldStop:blockWork:)``).
   package static func matrix<T: TensorScalar>(

@@ -2,7 +2,7 @@ import CosineCore
 import CosineLosses
 
 extension PairTrainer {
-  /// ``train(_:left:right:target:negatives:optimizer:progress:)-4sx9g`` off the cooperative thread pool,
+  /// ``train(_:left:right:target:negatives:optimizer:progress:)-3kths`` off the cooperative thread pool,
   /// cancellable between batches.
   ///
   /// The epochs run on a thread of their own; `progress` is called on that thread after every
@@ -40,9 +40,9 @@ extension PairTrainer {
     return losses
   }
 
-  /// ``train(_:left:right:target:negatives:progress:)-344s3`` (a fresh ``Adam`` of rate ``learningRate``) off
+  /// ``train(_:left:right:target:negatives:progress:)-1li9j`` (a fresh ``Adam`` of rate ``learningRate``) off
   /// the cooperative thread pool, cancellable between batches; see
-  /// ``train(_:left:right:target:negatives:optimizer:progress:)-4sx9g``.
+  /// ``train(_:left:right:target:negatives:optimizer:progress:)-3kths``.
   public func train<T: TensorScalar>(
     _ model: inout TwoTowerModel<T>, left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?,
     negatives: Tensor<T>? = nil, progress: @escaping @Sendable (Epoch) -> Void = { _ in }

@@ -9,7 +9,7 @@ import CosineLosses
 /// With a ``batchLoss`` (in-batch negatives: ``MultipleNegativesRankingLoss``, ``CoSENTLoss``,
 /// ``CosineTripletLoss``, ``ContrastiveLoss``, ``OnlineContrastiveLoss``, ``MatryoshkaLoss``)
 /// the batches never hold the same pair, left row or right row twice (they would be false
-/// negatives), and hard negatives may be given to ``train(_:left:right:target:negatives:progress:)-344s3``.
+/// negatives), and hard negatives may be given to ``train(_:left:right:target:negatives:progress:)-1li9j``.
 public struct PairTrainer: Sendable {
   /// The loss comparing the two embeddings of a pair (unused when ``batchLoss`` is set).
   public var loss: CosineLoss
@@ -19,8 +19,8 @@ public struct PairTrainer: Sendable {
   public var epochs: Int
   /// Pairs per optimizer step (the last batch of an epoch may be smaller).
   public var batchSize: Int
-  /// The learning rate of the Adam optimizer ``train(_:left:right:target:negatives:progress:)-344s3`` creates
-  /// (``train(_:left:right:target:negatives:optimizer:progress:)-4sx9g`` uses its optimizer's own).
+  /// The learning rate of the Adam optimizer ``train(_:left:right:target:negatives:progress:)-1li9j`` creates
+  /// (``train(_:left:right:target:negatives:optimizer:progress:)-3kths`` uses its optimizer's own).
   public var learningRate: Double
   /// Seeds the order of the pairs.
   public var seed: UInt64
@@ -43,7 +43,7 @@ public struct PairTrainer: Sendable {
   }
 
   /// Trains `model` with a fresh ``Adam`` optimizer of rate ``learningRate`` and returns the mean
-  /// loss of every epoch; see ``train(_:left:right:target:negatives:optimizer:progress:)-4sx9g``.
+  /// loss of every epoch; see ``train(_:left:right:target:negatives:optimizer:progress:)-3kths``.
   public func train<T: TensorScalar>(
     _ model: inout TwoTowerModel<T>, left: Tensor<T>, right: Tensor<T>, target: Tensor<T>?,
     negatives: Tensor<T>? = nil, progress: (Epoch) -> Void = { _ in }

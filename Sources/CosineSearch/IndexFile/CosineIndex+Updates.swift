@@ -38,7 +38,7 @@ extension CosineIndex {
   /// Rows are normalized and packed as ``init(_:eps:)`` does (scores are bitwise the same);
   /// they are stored in increasing id order, so that equal scores rank by lower id. With
   /// `.int8`, searches of up to 8 queries scan int8 codes first and rescore exactly: results
-  /// are identical to the exact search. With `.binary`, ``search(_:k:filter:rescore:)-1n31b`` with a
+  /// are identical to the exact search. With `.binary`, ``search(_:k:filter:rescore:)-332v6`` with a
   /// `rescore` factor is approximate.
   ///
   /// ```swift
@@ -82,7 +82,7 @@ extension CosineIndex {
         segments: n > 0 ? [seg] : [], tombstones: [], quantization: quantization, dimension: d, width: width, eps: eps))
   }
 
-  /// Opens an index file written by ``save(to:)-2szml`` by mapping it into memory.
+  /// Opens an index file written by ``save(to:)-62eep`` by mapping it into memory.
   ///
   /// Nothing is read or re-packed: the file holds the packed layout. Both header slots are
   /// checked (magic, version, checksum), then every block's size and offset against the file,
@@ -145,7 +145,7 @@ extension CosineIndex {
   /// Adds rows with ids.
   ///
   /// The rows are normalized and packed into a new segment (in id order); nothing stored is
-  /// rewritten. ``save(to:)-2szml`` then appends them to the index file.
+  /// rewritten. ``save(to:)-62eep`` then appends them to the index file.
   ///
   /// - Parameters:
   ///   - rows: [M, D] with the index's D (a rank-1 tensor is one row).
@@ -184,7 +184,7 @@ extension CosineIndex {
   }
 
   /// Rewrites the stored rows into one segment without the removed ones. Scores do not change
-  /// (the packed floats are copied bit for bit); ``save(to:)-2szml`` then rewrites the whole file.
+  /// (the packed floats are copied bit for bit); ``save(to:)-62eep`` then rewrites the whole file.
   ///
   /// - Complexity: O(N·D).
   public mutating func compact() {
@@ -209,7 +209,7 @@ extension CosineIndex {
   ///   - rescore: Candidates per result for a binary index (≥ 1); ignored otherwise.
   /// - Throws: ``CosineError/shapeMismatch(operation:_:_:)``, ``CosineError/invalidArgument(_:)``
   ///   for k < 0, rescore < 1 or a `Double` index with a filter.
-  /// - Complexity: as ``search(_:k:)-1l6ux``; a filter costs O(N) per search (O(|allowed|·log N) for
+  /// - Complexity: as ``search(_:k:)-3rgor``; a filter costs O(N) per search (O(|allowed|·log N) for
   ///   an allow set) and touches only panels holding passing rows when few pass.
   ///
   /// **Edge cases:** ties rank by lower id; NaN scores last; a filter passing no row gives
@@ -236,7 +236,7 @@ extension CosineIndex {
     try await OffPool.run("mapping") { _ in try CosineIndex(mapping: path) }
   }
 
-  /// ``search(_:k:filter:rescore:)-1n31b`` off the cooperative thread pool, on all cores or the
+  /// ``search(_:k:filter:rescore:)-332v6`` off the cooperative thread pool, on all cores or the
   /// calling task's thread count (`withThreadCount(_:_:)`).
   ///
   /// - Throws: as the synchronous form, and `CancellationError` if the task is already cancelled
@@ -249,9 +249,9 @@ extension CosineIndex {
     return try await OffPool.run("search") { _ in try index.search(queries, k: k, filter: filter, rescore: rescore) }
   }
 
-  /// ``save(to:)-2szml`` off the cooperative thread pool, with the calling task's thread count.
+  /// ``save(to:)-62eep`` off the cooperative thread pool, with the calling task's thread count.
   ///
-  /// - Throws: as ``save(to:)-2szml``, and `CancellationError` if the task is already cancelled
+  /// - Throws: as ``save(to:)-62eep``, and `CancellationError` if the task is already cancelled
   ///   (then nothing is written).
   public func save(to path: String) async throws {
     let index = self

@@ -5,7 +5,7 @@ import RealModule
 /// sentence-transformers' `InformationRetrievalEvaluator` defines them.
 ///
 /// For each query with at least one relevant corpus row, its ranked hits (higher score first,
-/// equal scores by lower corpus row, as ``CosineIndex/search(_:k:)-1l6ux`` ranks them) are compared
+/// equal scores by lower corpus row, as ``CosineIndex/search(_:k:)-3rgor`` ranks them) are compared
 /// with its set R of relevant rows:
 /// - recall@k = |R ∩ top k| / |R|;
 /// - accuracy@k = 1 if some relevant row is in the top k, else 0;

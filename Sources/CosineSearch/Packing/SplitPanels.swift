@@ -8,7 +8,7 @@ import CosineCore
 /// give, with no extra memory. The high halves alone are the values truncated to bfloat16:
 /// a search bound by memory bandwidth (a few queries) reads only them in a first pass, half the
 /// bytes, and rescoring exactly only the panels that pass a proven error margin
-/// (``CosineIndex/search(_:k:)-1l6ux``).
+/// (``CosineIndex/search(_:k:)-3rgor``).
 package final class SplitPanels: @unchecked Sendable {
   package let rows: Int
   package let dim: Int
