@@ -11,8 +11,10 @@ import CosineTraining
 /// Every model file in the fuzz seed corpus (Fuzz/corpus/model, including regression inputs
 /// the fuzzer finds) is either read or rejected with a one-line error — never a trap.
 @Suite struct ModelFileCorpusTests {
-  static let corpus = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().appendingPathComponent("../../../Fuzz/corpus/model").standardized.path
+  static let corpus: String = {
+    let file = #filePath
+    return String(file[..<file.range(of: "/Tests/")!.lowerBound]) + "/Fuzz/corpus/model"
+  }()
 
   @Test func corpusInputsAreReadOrRejectedCleanly() throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).sorted()

@@ -12,8 +12,10 @@ import CosineTraining
 /// Every index file in the fuzz seed corpus (Fuzz/corpus/index, including regression inputs the
 /// fuzzer finds) is either read and searchable or rejected with a one-line error.
 @Suite struct IndexFileCorpusTests {
-  static let corpus = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().appendingPathComponent("../../../../Fuzz/corpus/index").standardized.path
+  static let corpus: String = {
+    let file = #filePath
+    return String(file[..<file.range(of: "/Tests/")!.lowerBound]) + "/Fuzz/corpus/index"
+  }()
 
   @Test func corpusInputsAreReadOrRejectedCleanly() throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).sorted()

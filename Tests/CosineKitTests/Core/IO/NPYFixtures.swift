@@ -14,8 +14,7 @@ enum NPYFixtures {
   /// `Tests/CosineKitTests/Fixtures/npy/`, found relative to this source file.
   static let directory: String = {
     let file = "\(#filePath)"
-    let dir = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
-    return dir + "/../Fixtures/npy/"
+    return String(file[..<file.range(of: "/Tests/CosineKitTests/")!.lowerBound]) + "/Tests/CosineKitTests/Fixtures/npy/"
   }()
 
   static func path(_ name: String) -> String { directory + name }

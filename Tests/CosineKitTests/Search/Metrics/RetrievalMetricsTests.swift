@@ -68,7 +68,9 @@ import CosineTraining
   }
 
   @Test func matchesInformationRetrievalEvaluator() throws {
-    let file = String(#filePath[..<#filePath.range(of: "/Metrics/")!.lowerBound]) + "/Fixtures/ir/evaluator_case.json"
+    let file =
+      String(#filePath[..<#filePath.range(of: "/Tests/CosineKitTests/")!.lowerBound])
+      + "/Tests/CosineKitTests/Fixtures/ir/evaluator_case.json"
     let c = try JSONDecoder().decode(EvaluatorCase.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
     let q = try Tensor<Double>(rows: c.queries).converted(to: Float.self)  // float32 values, exact
     let corpus = try Tensor<Double>(rows: c.corpus).converted(to: Float.self)
