@@ -70,14 +70,14 @@ extension CosineIndex {
       let h = approx[c].pointers(forQueries: 0..<nq)
       let n = f.withUnsafeMutableBufferPointer { fp in
         fm.withUnsafeMutableBufferPointer { mp in
-          cg_prefilter_f32(
+          ck_prefilter_f32(
             packed.base, Int64(nq), Int64(nq), corpus.high, Int64(bw), Int64(range.lowerBound * bw),
             Int64(range.count * bw), Int64(count), Int64(d), slack,
-            cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)),
+            ck_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)),
             fp.baseAddress!, mp.baseAddress!)
         }
       }
-      if n < 0 { kernelFailed(Int32(-n), "cg_prefilter_f32") }
+      if n < 0 { kernelFailed(Int32(-n), "ck_prefilter_f32") }
       out.base[c] = (f.prefix(Int(n)).map { Int($0) }, Array(fm.prefix(Int(n) * nq)))
     }
 

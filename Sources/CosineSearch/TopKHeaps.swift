@@ -1,6 +1,6 @@
 import CosineCore
 
-/// The best-k state of every query, filled by the search kernels (see `cg_heaps_f32`).
+/// The best-k state of every query, filled by the search kernels (see `ck_heaps_f32`).
 ///
 /// Query `q` owns `capacity` slots from `q·capacity` and `sizes[q]`. For k below
 /// ``reservoirFromK`` the slots are a bounded heap whose root is its worst entry, so a candidate

@@ -1,6 +1,9 @@
 import ArgumentParser
 import CosineKit
 
+extension MultipleNegativesRankingLoss.PartitionMode: ExpressibleByArgument {}
+extension MultipleNegativesRankingLoss.HardnessMode: ExpressibleByArgument {}
+
 /// Options of the batch loss kinds of `cosine loss` and `cosine train`.
 struct BatchLossOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Hard negatives (mnrl: [n, B, D] or [B, D]; triplet: [B, D]).", valueName: "N.npy"))
@@ -12,11 +15,11 @@ struct BatchLossOptions: ParsableArguments {
   @Option(help: "mnrl directions, comma-separated: query_to_doc (required), query_to_query, doc_to_query, doc_to_doc.")
   var directions: String?
 
-  @Option(help: "mnrl partition mode: joint (default) or per_direction.")
-  var partitionMode: String?
+  @Option(help: "mnrl partition mode. (default: joint)")
+  var partitionMode: MultipleNegativesRankingLoss.PartitionMode?
 
-  @Option(help: "mnrl hardness mode: in_batch_negatives, hard_negatives or all_negatives.")
-  var hardnessMode: String?
+  @Option(help: "mnrl hardness mode.")
+  var hardnessMode: MultipleNegativesRankingLoss.HardnessMode?
 
   @Option(parsing: .unconditional, help: "mnrl hardness strength (>= 0). Default 0.")
   var hardnessStrength: Double?
@@ -44,38 +47,31 @@ struct BatchLossOptions: ParsableArguments {
   }
 }
 
-/// The batch loss kinds.
-enum BatchLossKind: String, CaseIterable {
-  case mnrl, cosent, triplet, contrastive
-  case onlineContrastive = "online-contrastive"
-
-  /// Whether the kind has one value per example (and so takes --reduction).
-  var hasReduction: Bool { self == .mnrl || self == .triplet || self == .contrastive }
-  var needsTarget: Bool { self == .cosent || self == .contrastive || self == .onlineContrastive }
-  var takesNegatives: Bool { self == .mnrl || self == .triplet }
-  var takesMargin: Bool { self == .triplet || self == .contrastive || self == .onlineContrastive }
-  var takesScale: Bool { self == .mnrl || self == .cosent }
-
+/// The command line's checks of the batch losses' options, from each kind's description in the
+/// library (``BatchLossKind``): which options apply, and the loss they build.
+extension BatchLossKind {
   /// Checks which options apply, naming the first that does not.
   func validate(_ o: BatchLossOptions, target: String?, margin: Double?, reduction: Reduction?) throws {
     let name = "--kind \(rawValue)"
+    let needsTarget = labels != nil
     if needsTarget && target == nil { throw ValidationError("\(name) needs --target T.npy") }
     if !needsTarget && target != nil { throw ValidationError("--target does not apply to \(name)") }
-    if self == .triplet && o.negatives == nil { throw ValidationError("\(name) needs --negatives N.npy") }
-    if !takesNegatives && o.negatives != nil { throw ValidationError("--negatives does not apply to \(name)") }
-    if !takesMargin && margin != nil { throw ValidationError("--margin does not apply to \(name)") }
+    if negatives == .onePerAnchor && o.negatives == nil { throw ValidationError("\(name) needs --negatives N.npy") }
+    if negatives == .none && o.negatives != nil { throw ValidationError("--negatives does not apply to \(name)") }
+    if !hasMargin && margin != nil { throw ValidationError("--margin does not apply to \(name)") }
     if let margin, !margin.isFinite { throw ValidationError("--margin must be finite, got \(margin)") }
     if !hasReduction && reduction != nil {
       throw ValidationError("--reduction does not apply to \(name) (one value for the whole batch)")
     }
     if let s = o.scale {
-      if !takesScale { throw ValidationError("--scale does not apply to \(name)") }
+      if !hasScale { throw ValidationError("--scale does not apply to \(name)") }
       guard s > 0, s.isFinite else { throw ValidationError("--scale must be a finite number > 0, got \(s)") }
     }
     if self != .mnrl {
       for (given, opt) in [
-        (o.directions, "--directions"), (o.partitionMode, "--partition-mode"), (o.hardnessMode, "--hardness-mode"),
-      ] where given != nil {
+        (o.directions != nil, "--directions"), (o.partitionMode != nil, "--partition-mode"),
+        (o.hardnessMode != nil, "--hardness-mode"),
+      ] where given {
         throw ValidationError("\(opt) applies only to --kind mnrl")
       }
       if o.hardnessStrength != nil { throw ValidationError("--hardness-strength applies only to --kind mnrl") }
@@ -97,21 +93,8 @@ enum BatchLossKind: String, CaseIterable {
             throw ValidationError("--directions: \(e)")
           }
         }
-        var partition = MultipleNegativesRankingLoss.PartitionMode.joint
-        if let p = o.partitionMode {
-          guard let v = MultipleNegativesRankingLoss.PartitionMode(rawValue: p) else {
-            throw ValidationError("--partition-mode must be joint or per_direction, got '\(p)'")
-          }
-          partition = v
-        }
-        var hardness: MultipleNegativesRankingLoss.HardnessMode?
-        if let h = o.hardnessMode {
-          guard let v = MultipleNegativesRankingLoss.HardnessMode(rawValue: h) else {
-            throw ValidationError(
-              "--hardness-mode must be in_batch_negatives, hard_negatives or all_negatives, got '\(h)'")
-          }
-          hardness = v
-        }
+        let partition = o.partitionMode ?? .joint
+        let hardness = o.hardnessMode
         if let s = o.hardnessStrength, !(s >= 0 && s.isFinite) {
           throw ValidationError("--hardness-strength must be a finite number >= 0, got \(s)")
         }

@@ -35,16 +35,8 @@ extension LossCommand {
     }
     let (rows, dim) = (sa[0], sa[1])
     if let n, let path = batchOptions.negatives {
-      let s = n.shape
-      let ok =
-        batch == .triplet
-        ? (s == [rows, dim] || s == [1, rows, dim])
-        : (s == [rows, dim] || (s.count == 3 && s[1] == rows && s[2] == dim))
-      guard ok else {
-        let want = batch == .triplet ? "[\(rows), \(dim)]" : "[n, \(rows), \(dim)] or [\(rows), \(dim)]"
-        throw CLIError(
-          "--negatives \(path): must be \(want) (row i of block k is anchor i's k-th negative), got \(Shape.describe(s))"
-        )
+      do { _ = try batch.negativeBlocks(shape: n.shape, batch: rows, dim: dim) } catch let e as CosineError {
+        throw CLIError("--negatives \(path): \(e) (row i of block k is anchor i's k-th negative)")
       }
     }
     if let t, let path = target {
@@ -52,12 +44,8 @@ extension LossCommand {
       else {
         throw CLIError("--target \(path): must hold one label per pair ([\(rows)]), got \(Shape.describe(t.shape))")
       }
-      let labels = t.converted(to: Double.self).scalars
-      if batch == .contrastive, let i = labels.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-        throw CLIError("--target \(path): label \(labels[i]) at index \(i) is outside [0, 1]")
-      }
-      if batch == .onlineContrastive, let i = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-        throw CLIError("--target \(path): label \(labels[i]) at index \(i) is neither 0 nor 1")
+      do { try batch.checkLabels(t.converted(to: Double.self).scalars) } catch let e as CosineError {
+        throw CLIError("--target \(path): \(e)")
       }
     }
   }

@@ -42,10 +42,10 @@ struct TrainCommand: ParsableCommand {
   @OptionGroup var batchOptions: BatchLossOptions
 
   @Option(help: "Layer sizes after the input, comma-separated; the last is the embedding width.")
-  var layers: String = "64,32"
+  var layers: LayerWidths = LayerWidths(sizes: [64, 32])
 
-  @Option(help: "Activation of the hidden layers: relu, tanh or linear.")
-  var activation: String = "tanh"
+  @Option(help: "Activation of the hidden layers (none and identity are linear).")
+  var activation: Activation = .tanh
 
   @Flag(help: "L2-normalize the embeddings (the towers end with an L2 normalization).")
   var normalize = false
@@ -101,25 +101,12 @@ struct TrainCommand: ParsableCommand {
           "--negatives, --scale, --directions, --hardness-* and --matryoshka-* apply only to the batch losses")
       }
     }
-    _ = try layerSizes()
-    guard Activation(name: activation) != nil else {
-      throw ValidationError("--activation must be relu, tanh or linear, got '\(activation)'")
-    }
+    try checkTowerSize(layers: layers.description, sizes: layers.sizes, inputs: [1], batch: 1)
   }
 
   /// The row-wise loss of `--loss` (the batch kinds train with the cosine-distance kind's
   /// bookkeeping and their own batch loss).
   func lossKind() -> CosineLoss.Kind { loss.rowKind(margin: margin) ?? .cosineDistance() }
-
-  func layerSizes() throws -> [Int] {
-    let parts = layers.split(separator: ",", omittingEmptySubsequences: false)
-    let sizes = parts.map { Int($0.trimmingPrefix(" ")) }
-    guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 1 }) else {
-      throw ValidationError("--layers must be positive integers separated by commas (e.g. 64,32), got '\(layers)'")
-    }
-    try checkTowerSize(layers: layers, sizes: sizes.map { $0! }, inputs: [1], batch: 1)
-    return sizes.map { $0! }
-  }
 
   func run() throws {
     try OutputPlan.declare(["-o": output], inputs: [left, right, target, batchOptions.negatives])
@@ -148,9 +135,14 @@ struct TrainCommand: ParsableCommand {
         }
         t = v.reshaped([v.count])
         try checkTargets(t!, target, for: kind)
+        if let batch {
+          do { try batch.checkLabels(v.scalars.map(Double.init)) } catch let e as CosineError {
+            throw CLIError("\(target): \(e)")
+          }
+        }
       }
       if let batch {
-        if batch.needsTarget && t == nil {
+        if batch.labels != nil && t == nil {
           throw CosineError.invalidArgument("the \(loss.rawValue) loss needs --target")
         }
       } else if kind.needsTarget && t == nil {
@@ -161,11 +153,12 @@ struct TrainCommand: ParsableCommand {
           "the \(kind.name) loss takes no target; drop --target or use --loss embedding or mse")
       }
 
-      let sizes = try adapter ? [adapterWidth(l.shape[1], r.shape[1])] : layerSizes()
+      let sizes = try adapter ? [adapterWidth(l.shape[1], r.shape[1])] : layers.sizes
       try checkTowerSize(
-        layers: adapter ? "adapter" : layers, sizes: sizes, inputs: shared ? [l.shape[1]] : [l.shape[1], r.shape[1]],
+        layers: adapter ? "adapter" : layers.description, sizes: sizes,
+        inputs: shared ? [l.shape[1]] : [l.shape[1], r.shape[1]],
         batch: min(settings.batchSize, l.shape[0]))
-      let act = Activation(name: activation)!
+      let act = activation
       var generator = SeededGenerator(seed: seed)
       func tower(_ input: Int) -> Sequential<Float> {
         .multilayerPerceptron(

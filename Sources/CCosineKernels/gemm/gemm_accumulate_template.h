@@ -99,10 +99,10 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(acc_mr)(
   }
 }
 
-/// C[i][j] += Σ_p A(i, p)·B[p][j] (see cg_loss_gemm_f32) with query panels of width `mr`
+/// C[i][j] += Σ_p A(i, p)·B[p][j] (see ck_loss_gemm_f32) with query panels of width `mr`
 /// (1 ≤ mr ≤ CG_MR). Returns 0, or −1 (C untouched) when `mr` is out of range or the packing
 /// buffers cannot be allocated.
-CG_ATTR int CG_FN(cg_gemm_acc)(int64_t m, int64_t n, int64_t k, const CG_T *a, int64_t rs, int64_t cs,
+CG_ATTR int CG_FN(ck_gemm_acc)(int64_t m, int64_t n, int64_t k, const CG_T *a, int64_t rs, int64_t cs,
                                const CG_T *b, int64_t ldb, CG_T *c, int64_t ldc, int64_t mr) {
   if (mr < 1 || mr > CG_MR) return -1;
   if (m <= 0 || n <= 0 || k <= 0) return 0;

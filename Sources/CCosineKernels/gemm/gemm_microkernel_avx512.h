@@ -8,7 +8,7 @@
 #define CG_MICROKERNEL_AVX512_H
 #include <stdint.h>
 
-/// Flags of cg_micro14x32_f32: continue the chains from C (else start from 0); clamp to [−1, 1]
+/// Flags of ck_micro14x32_f32: continue the chains from C (else start from 0); clamp to [−1, 1]
 /// on the store (min(1, max(−1, x)); NaN stays NaN).
 #define CG_MK_LOAD 1
 #define CG_MK_CLAMP 2
@@ -16,7 +16,7 @@
 /// C[i][j] (i < 14, j < 32, row stride ldc) = the chain over k < kc of a[k·14 + i]·b[k·32 + j],
 /// started from C or 0 (`flags`), stored clamped or not. `a` and `b` are packed query and
 /// corpus panels; `c` needs no alignment.
-static inline __attribute__((always_inline)) void cg_micro14x32_f32(int64_t kc, const float *a, const float *b,
+static inline __attribute__((always_inline)) void ck_micro14x32_f32(int64_t kc, const float *a, const float *b,
                                                                     float *c, int64_t ldc, int flags) {
   const int64_t ldcb = ldc * (int64_t)sizeof(float);
   const int64_t load = flags & CG_MK_LOAD, clamp = flags & CG_MK_CLAMP;

@@ -12,7 +12,7 @@
 #define CG_NRV 2
 #define CG_FN(x) x##_f32_avx2
 #define CG_TK(x) x##_f32
-#define CG_HEAPS cg_heaps_f32
+#define CG_HEAPS ck_heaps_f32
 #define CG_SPLIT_LOAD(bv, hp, lp)                                                           \
   do {                                                                                      \
     const __m256i h_ = _mm256_loadu_si256((const __m256i *)(hp));                           \
@@ -42,6 +42,6 @@
 #define CG_NRV 2
 #define CG_FN(x) x##_f64_avx2
 #define CG_TK(x) x##_f64
-#define CG_HEAPS cg_heaps_f64
+#define CG_HEAPS ck_heaps_f64
 #include "gemm_template.h"
 #endif

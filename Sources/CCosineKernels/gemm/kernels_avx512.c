@@ -13,9 +13,9 @@
 #define CG_NRV 2
 #define CG_FN(x) x##_f32_avx512
 #define CG_TK(x) x##_f32
-#define CG_HEAPS cg_heaps_f32
+#define CG_HEAPS ck_heaps_f32
 // Split panels: vpunpck{l,h}wd of (low halves, high halves) rebuilds the floats of rows 0-15
-// and 16-31 (see cg_split_slot).
+// and 16-31 (see ck_split_slot).
 #define CG_SPLIT_LOAD(bv, hp, lp)                                                           \
   do {                                                                                      \
     const __m512i h_ = _mm512_loadu_si512((const void *)(hp));                              \
@@ -31,7 +31,7 @@
     (bv)[1] = (CG_FN(vec))_mm512_castsi512_ps(_mm512_unpackhi_epi16(z_, h_));              \
   } while (0)
 #define CG_MICRO_ASM(mr, kc, a, b, c, ldc, flags) \
-  ((mr) == 14 ? (cg_micro14x32_f32((kc), (a), (b), (c), (ldc), (flags)), 1) : 0)
+  ((mr) == 14 ? (ck_micro14x32_f32((kc), (a), (b), (c), (ldc), (flags)), 1) : 0)
 #include "gemm_template.h"
 #undef CG_MICRO_ASM
 #undef CG_SPLIT_LOAD
@@ -48,6 +48,6 @@
 #define CG_NRV 2
 #define CG_FN(x) x##_f64_avx512
 #define CG_TK(x) x##_f64
-#define CG_HEAPS cg_heaps_f64
+#define CG_HEAPS ck_heaps_f64
 #include "gemm_template.h"
 #endif

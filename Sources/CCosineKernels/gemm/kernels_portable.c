@@ -11,14 +11,14 @@
 #define CG_NRV 4
 #define CG_FN(x) x##_f32_portable
 #define CG_TK(x) x##_f32
-#define CG_HEAPS cg_heaps_f32
+#define CG_HEAPS ck_heaps_f32
 // Split panels of width 16, in the lane order of the AVX2 kernels (data packed by one level
 // is read by the others).
 #define CG_SPLIT_LOAD(bv, hp, lp)                                                           \
   do {                                                                                      \
     float t_[16];                                                                           \
     for (int r_ = 0; r_ < 16; r_++) {                                                       \
-      const int64_t s_ = cg_split_slot(r_, 16);                                             \
+      const int64_t s_ = ck_split_slot(r_, 16);                                             \
       const uint32_t u_ = ((uint32_t)(hp)[s_] << 16) | (lp)[s_];                            \
       memcpy(&t_[r_], &u_, 4);                                                              \
     }                                                                                       \
@@ -28,7 +28,7 @@
   do {                                                                                      \
     float t_[16];                                                                           \
     for (int r_ = 0; r_ < 16; r_++) {                                                       \
-      const uint32_t u_ = (uint32_t)(hp)[cg_split_slot(r_, 16)] << 16;                      \
+      const uint32_t u_ = (uint32_t)(hp)[ck_split_slot(r_, 16)] << 16;                      \
       memcpy(&t_[r_], &u_, 4);                                                              \
     }                                                                                       \
     for (int v_ = 0; v_ < 4; v_++) (bv)[v_] = *(const CG_FN(vecu) *)(t_ + 4 * v_);         \
@@ -48,5 +48,5 @@
 #define CG_NRV 4
 #define CG_FN(x) x##_f64_portable
 #define CG_TK(x) x##_f64
-#define CG_HEAPS cg_heaps_f64
+#define CG_HEAPS ck_heaps_f64
 #include "gemm_template.h"

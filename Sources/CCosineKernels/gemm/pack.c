@@ -14,7 +14,7 @@ static inline double reduce32(double p[32]) {
   return p[0];
 }
 
-void cg_sumsq_f64(const double *x, int64_t rows, int64_t d, double *out) {
+void ck_sumsq_f64(const double *x, int64_t rows, int64_t d, double *out) {
   for (int64_t r = 0; r < rows; r++) {
     const double *xr = x + r * d;
     double p[32] = {0};
@@ -50,16 +50,16 @@ static void sumsq_f16_portable(const uint16_t *x, int64_t rows, int64_t d, doubl
   }
 }
 
-void cg_sumsq_f32(const float *x, int64_t rows, int64_t d, double *out) {
+void ck_sumsq_f32(const float *x, int64_t rows, int64_t d, double *out) {
 #if defined(__x86_64__)
-  if (ck_level() == 2) return cg_sumsq_f32_avx512(x, rows, d, out);
+  if (ck_level() == 2) return ck_sumsq_f32_avx512(x, rows, d, out);
 #endif
   sumsq_f32_portable(x, rows, d, out);
 }
 
-void cg_sumsq_f16(const uint16_t *x, int64_t rows, int64_t d, double *out) {
+void ck_sumsq_f16(const uint16_t *x, int64_t rows, int64_t d, double *out) {
 #if defined(__x86_64__)
-  if (ck_level() == 2) return cg_sumsq_f16_avx512(x, rows, d, out);
+  if (ck_level() == 2) return ck_sumsq_f16_avx512(x, rows, d, out);
 #endif
   sumsq_f16_portable(x, rows, d, out);
 }
@@ -82,15 +82,15 @@ static void pack_f32_portable(const float *x, int64_t rows, int64_t d, const dou
   }
 }
 
-void cg_pack_f32(const float *x, int64_t rows, int64_t d, const double *pre, const double *post,
+void ck_pack_f32(const float *x, int64_t rows, int64_t d, const double *pre, const double *post,
                  int64_t w, float *dest) {
 #if defined(__x86_64__)
-  if (!pre && ck_level() == 2) return cg_pack_f32_avx512(x, rows, d, post, w, dest);
+  if (!pre && ck_level() == 2) return ck_pack_f32_avx512(x, rows, d, post, w, dest);
 #endif
   pack_f32_portable(x, rows, d, pre, post, w, dest);
 }
 
-void cg_pack_f16(const uint16_t *x, int64_t rows, int64_t d, const double *pre,
+void ck_pack_f16(const uint16_t *x, int64_t rows, int64_t d, const double *pre,
                  const double *post, int64_t w, float *dest) {
   const int64_t panels = (rows + w - 1) / w;
   for (int64_t p = 0; p < panels; p++) {
@@ -107,7 +107,7 @@ void cg_pack_f16(const uint16_t *x, int64_t rows, int64_t d, const double *pre,
   }
 }
 
-void cg_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, const double *post,
+void ck_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, const double *post,
                  int64_t w, double *dest) {
   const int64_t panels = (rows + w - 1) / w;
   for (int64_t p = 0; p < panels; p++) {
@@ -125,10 +125,10 @@ void cg_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, co
 
 // MARK: Split panels
 
-void cg_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_t w, uint16_t *hi,
+void ck_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_t w, uint16_t *hi,
                          uint16_t *lo) {
   int64_t slot[64];
-  for (int64_t r = 0; r < w && r < 64; r++) slot[r] = cg_split_slot(r, w);
+  for (int64_t r = 0; r < w && r < 64; r++) slot[r] = ck_split_slot(r, w);
   for (int64_t row = 0; row < npanels * d; row++) {
     const float *src = panels + row * w;
     uint16_t *h = hi + row * w, *l = lo + row * w;

@@ -14,7 +14,7 @@ static inline ATTR double reduce4(__m512d a0, __m512d a1, __m512d a2, __m512d a3
   return _mm_cvtsd_f64(_mm_add_sd(q, _mm_unpackhi_pd(q, q)));
 }
 
-ATTR void cg_sumsq_f32_avx512(const float *x, int64_t rows, int64_t d, double *out) {
+ATTR void ck_sumsq_f32_avx512(const float *x, int64_t rows, int64_t d, double *out) {
   for (int64_t r = 0; r < rows; r++) {
     const float *xr = x + r * d;
     __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
@@ -48,7 +48,7 @@ ATTR void cg_sumsq_f32_avx512(const float *x, int64_t rows, int64_t d, double *o
   }
 }
 
-ATTR void cg_sumsq_f16_avx512(const uint16_t *x, int64_t rows, int64_t d, double *out) {
+ATTR void ck_sumsq_f16_avx512(const uint16_t *x, int64_t rows, int64_t d, double *out) {
   for (int64_t r = 0; r < rows; r++) {
     const uint16_t *xr = x + r * d;
     __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
@@ -79,7 +79,7 @@ static inline ATTR __m512 scale16(__m512 u, __m512d f) {
   return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1);
 }
 
-ATTR void cg_pack_f32_avx512(const float *x, int64_t rows, int64_t d, const double *post,
+ATTR void ck_pack_f32_avx512(const float *x, int64_t rows, int64_t d, const double *post,
                              int64_t w, float *dest) {
   const int64_t panels = (rows + w - 1) / w;
   float buf[16 * 16];

@@ -6,7 +6,7 @@
 #define TK_COLD
 #define TK_T float
 #define TK_FN(x) x##_f32
-#define TK_HEAPS cg_heaps_f32
+#define TK_HEAPS ck_heaps_f32
 #include "topk_template.h"
 #undef TK_T
 #undef TK_FN
@@ -14,7 +14,7 @@
 
 #define TK_T double
 #define TK_FN(x) x##_f64
-#define TK_HEAPS cg_heaps_f64
+#define TK_HEAPS ck_heaps_f64
 #include "topk_template.h"
 #undef TK_T
 #undef TK_FN

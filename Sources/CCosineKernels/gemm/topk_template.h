@@ -8,10 +8,10 @@
 // When capacity > k (large k) they hold a reservoir: candidates above the threshold are
 // appended, and when it is full the best k are selected (quickselect) and the threshold rises
 // to the k-th best; O(1) per candidate on average. Either way the final order is made by
-// `cg_sort_heaps`.
+// `ck_sort_heaps`.
 
 /// Reorders n > k entries so that [0, k) holds the best k (topk.c).
-void TK_FN(cg_topk_select_best)(TK_T *hs, int64_t *hi, int64_t n, int64_t k);
+void TK_FN(ck_topk_select_best)(TK_T *hs, int64_t *hi, int64_t n, int64_t k);
 
 /// `true` when (sa, ia) ranks after (sb, ib): lower score, or equal score and higher id;
 /// NaN after every number.
@@ -84,7 +84,7 @@ static inline TK_T TK_FN(offer_reservoir)(TK_T *hs, int64_t *hi, int64_t *size, 
   hi[n] = id;
   n++;
   if (n == capacity) {
-    TK_FN(cg_topk_select_best)(hs, hi, n, k);
+    TK_FN(ck_topk_select_best)(hs, hi, n, k);
     n = k;
     threshold = hs[k - 1];
   }
@@ -104,7 +104,7 @@ static inline TK_T TK_FN(offer_candidate)(TK_T *hs, int64_t *hi, int64_t *size, 
 
 /// Reorders n > k entries so that [0, k) holds the best k and entry k − 1 is the k-th best
 /// (quickselect, median-of-three pivots; the order is total, ids being distinct).
-void TK_FN(cg_topk_select_best)(TK_T *hs, int64_t *hi, int64_t n, int64_t k) {
+void TK_FN(ck_topk_select_best)(TK_T *hs, int64_t *hi, int64_t n, int64_t k) {
   int64_t lo = 0, hi_ = n - 1;
   const int64_t target = k - 1;
   while (lo < hi_) {
@@ -194,14 +194,14 @@ static void TK_FN(sort_range)(TK_T *hs, int64_t *hi, int64_t n, int depth) {
 
 /// Sorts each of the first `m` queries' entries in place into rank order, best first, keeping
 /// the best k (a reservoir is cut to k first).
-void TK_FN(cg_sort_heaps)(TK_HEAPS h, int64_t m) {
+void TK_FN(ck_sort_heaps)(TK_HEAPS h, int64_t m) {
   for (int64_t q = 0; q < m; q++) {
     TK_T *hs = h.scores + q * h.capacity;
     int64_t *hi = h.ids + q * h.capacity;
     int64_t n = h.sizes[q];
     if (h.capacity > h.k) {
       if (n > h.k) {
-        TK_FN(cg_topk_select_best)(hs, hi, n, h.k);
+        TK_FN(ck_topk_select_best)(hs, hi, n, h.k);
         n = h.k;
         h.sizes[q] = n;
       }

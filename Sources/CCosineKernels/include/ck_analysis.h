@@ -10,9 +10,9 @@ extern "C" {
 
 /// For i in 0..<count, in order: sum[j] = fma(x[rows[i]·d + j], scale[rows[i]], sum[j]) for
 /// j < d, in double (floats widened exactly). Every instruction set gives the same bits.
-void cg_accumulate_rows_f32(const float *x, int64_t d, const int64_t *rows, int64_t count,
+void ck_accumulate_rows_f32(const float *x, int64_t d, const int64_t *rows, int64_t count,
                             const double *scale, double *sum);
-void cg_accumulate_rows_f64(const double *x, int64_t d, const int64_t *rows, int64_t count,
+void ck_accumulate_rows_f64(const double *x, int64_t d, const int64_t *rows, int64_t count,
                             const double *scale, double *sum);
 
 #ifdef __cplusplus

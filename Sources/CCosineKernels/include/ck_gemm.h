@@ -27,44 +27,44 @@ extern "C" {
 
 /// Panel width of the corpus side (columns of C) for new data: 32 floats / 16 doubles at kernel
 /// level 2 (AVX-512) on the calling thread, 16 / 8 otherwise.
-int64_t cg_panel_width_f32(void);
-int64_t cg_panel_width_f64(void);
+int64_t ck_panel_width_f32(void);
+int64_t ck_panel_width_f64(void);
 
 /// Query panel width (rows of C held in registers) that suits corpus panels of width `bw`.
 /// Every kernel accepts any width from 1 to 16.
-int64_t cg_query_width_f32(int64_t bw);
-int64_t cg_query_width_f64(int64_t bw);
+int64_t ck_query_width_f32(int64_t bw);
+int64_t ck_query_width_f64(int64_t bw);
 
 /// Per row, Σ x² accumulated in double: `out[r] = Σ_k x[r·d + k]²`.
-void cg_sumsq_f32(const float *x, int64_t rows, int64_t d, double *out);
-void cg_sumsq_f64(const double *x, int64_t rows, int64_t d, double *out);
-void cg_sumsq_f16(const uint16_t *x, int64_t rows, int64_t d, double *out);
+void ck_sumsq_f32(const float *x, int64_t rows, int64_t d, double *out);
+void ck_sumsq_f64(const double *x, int64_t rows, int64_t d, double *out);
+void ck_sumsq_f16(const uint16_t *x, int64_t rows, int64_t d, double *out);
 
 /// Packs `rows` rows of `x` (row-major, `d` columns) into panels of width `w`, after the
 /// first row of panel 0. Element (r, k) becomes `(x[r][k] · pre[r]) · post[r]` evaluated in
 /// double and rounded once to the destination type (`pre` may be NULL: factor 1). The
 /// destination holds ceil(rows / w) · w · d elements; padding rows are zero.
-void cg_pack_f32(const float *x, int64_t rows, int64_t d, const double *pre, const double *post,
+void ck_pack_f32(const float *x, int64_t rows, int64_t d, const double *pre, const double *post,
                  int64_t w, float *dest);
-void cg_pack_f16(const uint16_t *x, int64_t rows, int64_t d, const double *pre, const double *post,
+void ck_pack_f16(const uint16_t *x, int64_t rows, int64_t d, const double *pre, const double *post,
                  int64_t w, float *dest);
-void cg_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, const double *post,
+void ck_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, const double *post,
                  int64_t w, double *dest);
 
 /// C[i][j] = clamp(Σ_k A[i][k]·B[j][k], −1, 1) for i < m, j < n (NaN stays NaN).
 ///
 /// `a` holds ceil(m / aw) query panels of width `aw` (1 ≤ aw ≤ 16); `b` holds ceil(n / bw)
-/// corpus panels of width `bw` (a value `cg_panel_width_*` returned). `c` is row-major with row
+/// corpus panels of width `bw` (a value `ck_panel_width_*` returned). `c` is row-major with row
 /// stride `ldc`. Returns CK_OK or CK_ERROR_PANEL_WIDTH.
-int cg_gemm_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw, int64_t n,
+int ck_gemm_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw, int64_t n,
                  int64_t d, float *c, int64_t ldc);
-int cg_gemm_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw, int64_t n,
+int ck_gemm_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw, int64_t n,
                 int64_t d, double *c, int64_t ldc);
 
 /// The best-k state of `q` queries: query i owns slots `scores[i·capacity ..< (i+1)·capacity]`
 /// and `ids[…]`, of which `sizes[i]` are filled. With `capacity == k` the slots are a bounded
 /// heap whose root is its worst entry; with `capacity >= 2·k` they are a reservoir that keeps
-/// the best k by quickselect when it fills (better for large k). `cg_sort_heaps_*` puts the
+/// the best k by quickselect when it fills (better for large k). `ck_sort_heaps_*` puts the
 /// best min(k, size) first, in order. Order: higher score first, equal scores by lower id, NaN
 /// after every number.
 typedef struct {
@@ -73,7 +73,7 @@ typedef struct {
   int64_t *sizes;
   int64_t k;
   int64_t capacity;
-} cg_heaps_f32;
+} ck_heaps_f32;
 
 typedef struct {
   double *scores;
@@ -81,7 +81,7 @@ typedef struct {
   int64_t *sizes;
   int64_t k;
   int64_t capacity;
-} cg_heaps_f64;
+} ck_heaps_f64;
 
 /// Offers corpus rows [first_row, first_row + rows) to the heaps of `m` packed queries.
 ///
@@ -91,30 +91,30 @@ typedef struct {
 /// be offered to a query in increasing id order (equal scores then keep the lower id). Each
 /// score is clamped to [−1, 1] and compared with the query's threshold (its k-th best so far)
 /// before any heap work. Returns CK_OK, CK_ERROR_PANEL_WIDTH or CK_ERROR_ALLOCATION.
-int cg_search_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw,
+int ck_search_f32(const float *a, int64_t m, int64_t aw, const float *b, int64_t bw,
                   int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
-                  cg_heaps_f32 heaps);
-int cg_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw,
+                  ck_heaps_f32 heaps);
+int ck_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int64_t bw,
                   int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset,
-                  cg_heaps_f64 heaps);
+                  ck_heaps_f64 heaps);
 
 // MARK: Split panels
 //
 // A float corpus can be stored as split panels: the high and the low 16 bits of every packed
 // float in two arrays of the panel layout (lanes permuted within each panel row so that
-// unpacking rebuilds the floats in row order; see cg_split_panels_f32). The exact kernels
+// unpacking rebuilds the floats in row order; see ck_split_panels_f32). The exact kernels
 // rebuild each float bit for bit, so scores are those of plain panels; the high halves alone
 // are the values truncated to bfloat16, half the bytes, for a prefilter pass when a search is
 // bound by memory bandwidth.
 
 /// Splits `npanels` packed float panels of width `w` (32 or 16) into `hi` and `lo`.
-void cg_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_t w, uint16_t *hi,
+void ck_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_t w, uint16_t *hi,
                          uint16_t *lo);
 
-/// cg_search_f32 on split panels (`hi`, `lo` of width `bw`): the same scores, results and status.
-int cg_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi,
+/// ck_search_f32 on split panels (`hi`, `lo` of width `bw`): the same scores, results and status.
+int ck_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi,
                         const uint16_t *lo, int64_t bw, int64_t first_row, int64_t rows,
-                        int64_t n_valid, int64_t d, cg_heaps_f32 heaps);
+                        int64_t n_valid, int64_t d, ck_heaps_f32 heaps);
 
 /// The approximate pass of a search bound by memory bandwidth: scores every query against rows
 /// [first_row, first_row + rows) using the high halves alone (values truncated to bfloat16)
@@ -125,14 +125,14 @@ int cg_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *h
 /// `flagged_max[f·m + q]`. Returns the number of flagged panels, or a negated ck_status.h code
 /// (−CK_ERROR_ALLOCATION, −CK_ERROR_PANEL_WIDTH) when it fails. A panel that was not flagged
 /// holds no row whose approximate score is within `slack` of the final k-th best.
-int64_t cg_prefilter_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi, int64_t bw,
+int64_t ck_prefilter_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi, int64_t bw,
                          int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, float slack,
-                         cg_heaps_f32 heaps, int64_t *flagged, float *flagged_max);
+                         ck_heaps_f32 heaps, int64_t *flagged, float *flagged_max);
 
 /// Puts, for each of the first `m` queries, its best min(k, size) entries first, in rank order
 /// (best first), and sets `sizes` to their number.
-void cg_sort_heaps_f32(cg_heaps_f32 heaps, int64_t m);
-void cg_sort_heaps_f64(cg_heaps_f64 heaps, int64_t m);
+void ck_sort_heaps_f32(ck_heaps_f32 heaps, int64_t m);
+void ck_sort_heaps_f64(ck_heaps_f64 heaps, int64_t m);
 
 #ifdef __cplusplus
 }

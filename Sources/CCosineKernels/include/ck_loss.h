@@ -14,9 +14,9 @@ extern "C" {
 /// row strides ldb and ldc. Each C element continues one chain of fused multiply-adds over p in
 /// order from its old value, whatever the blocking (the packed micro-kernel of the CPU's family).
 /// Not clamped.
-void cg_loss_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
+void ck_loss_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
                       const float *b, int64_t ldb, float *c, int64_t ldc);
-void cg_loss_gemm_f64(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,
+void ck_loss_gemm_f64(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,
                       int64_t a_cs, const double *b, int64_t ldb, double *c, int64_t ldc);
 
 #ifdef __cplusplus
@@ -30,16 +30,16 @@ extern "C" {
 /// Folds the logits `scale·s` of a tile (`rows` × `cols`, row stride lds) into running per-row
 /// log-sum-exp states: `m[r]` (the largest logit so far, −∞ at first) and `sum[r]` (Σ exp(logit
 /// − m[r])), in double. A NaN logit makes the row's state NaN.
-void cg_loss_lse_rows_f32(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
+void ck_loss_lse_rows_f32(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
                           double *sum);
-void cg_loss_lse_rows_f64(const double *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
+void ck_loss_lse_rows_f64(const double *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
                           double *sum);
 
 /// In place over a tile of cosines: `s[r][c] = f[r] · exp(scale·s[r][c] − ref[r])` (rounded
 /// once), returning `Σ_r w[r] · Σ_c exp(scale·s − ref[r]) · s` accumulated in double.
-double cg_loss_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+double ck_loss_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
                                 const double *ref, const double *f, const double *w);
-double cg_loss_softmax_rows_f64(double *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+double ck_loss_softmax_rows_f64(double *s, int64_t lds, int64_t rows, int64_t cols, double scale,
                                 const double *ref, const double *f, const double *w);
 
 #ifdef __cplusplus

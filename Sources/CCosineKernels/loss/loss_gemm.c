@@ -15,28 +15,28 @@
       c[i * ldc + j] = s;                                                                 \
     }
 
-void cg_loss_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
+void ck_loss_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
                       const float *b, int64_t ldb, float *c, int64_t ldc) {
   int r = -1;
 #if defined(__x86_64__)
   const int level = ck_level();
-  if (level == 2) r = cg_gemm_acc_f32_avx512(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, cg_query_width_f32(32));
-  else if (level == 1) r = cg_gemm_acc_f32_avx2(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, cg_query_width_f32(16));
+  if (level == 2) r = ck_gemm_acc_f32_avx512(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, ck_query_width_f32(32));
+  else if (level == 1) r = ck_gemm_acc_f32_avx2(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, ck_query_width_f32(16));
   else
 #endif
-    r = cg_gemm_acc_f32_portable(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, cg_query_width_f32(16));
+    r = ck_gemm_acc_f32_portable(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, ck_query_width_f32(16));
   if (r != 0) LG_SCALAR(float, m, n, k, a, a_rs, a_cs, b, ldb, c, ldc)
 }
 
-void cg_loss_gemm_f64(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,
+void ck_loss_gemm_f64(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,
                       int64_t a_cs, const double *b, int64_t ldb, double *c, int64_t ldc) {
   int r = -1;
 #if defined(__x86_64__)
   const int level = ck_level();
-  if (level == 2) r = cg_gemm_acc_f64_avx512(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, cg_query_width_f64(16));
-  else if (level == 1) r = cg_gemm_acc_f64_avx2(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, cg_query_width_f64(8));
+  if (level == 2) r = ck_gemm_acc_f64_avx512(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, ck_query_width_f64(16));
+  else if (level == 1) r = ck_gemm_acc_f64_avx2(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, ck_query_width_f64(8));
   else
 #endif
-    r = cg_gemm_acc_f64_portable(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, cg_query_width_f64(8));
+    r = ck_gemm_acc_f64_portable(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, ck_query_width_f64(8));
   if (r != 0) LG_SCALAR(double, m, n, k, a, a_rs, a_cs, b, ldb, c, ldc)
 }

@@ -6,9 +6,9 @@
 #include "ck_loss.h"
 
 #if CK_X86
-void cg_loss_lse_rows_f32_avx512(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+void ck_loss_lse_rows_f32_avx512(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
                                  double *m, double *sum);
-double cg_loss_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+double ck_loss_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
                                        const double *ref, const double *f, const double *w);
 #endif
 
@@ -66,28 +66,28 @@ double cg_loss_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int6
 LR_DEFINE(f32, float)
 LR_DEFINE(f64, double)
 
-void cg_loss_lse_rows_f32(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
+void ck_loss_lse_rows_f32(const float *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
                           double *sum) {
 #if CK_X86
-  if (ck_level() == 2) return cg_loss_lse_rows_f32_avx512(s, lds, rows, cols, scale, m, sum);
+  if (ck_level() == 2) return ck_loss_lse_rows_f32_avx512(s, lds, rows, cols, scale, m, sum);
 #endif
   lse_rows_f32(s, lds, rows, cols, scale, m, sum);
 }
 
-void cg_loss_lse_rows_f64(const double *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
+void ck_loss_lse_rows_f64(const double *s, int64_t lds, int64_t rows, int64_t cols, double scale, double *m,
                           double *sum) {
   lse_rows_f64(s, lds, rows, cols, scale, m, sum);
 }
 
-double cg_loss_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+double ck_loss_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, double scale,
                                 const double *ref, const double *f, const double *w) {
 #if CK_X86
-  if (ck_level() == 2) return cg_loss_softmax_rows_f32_avx512(s, lds, rows, cols, scale, ref, f, w);
+  if (ck_level() == 2) return ck_loss_softmax_rows_f32_avx512(s, lds, rows, cols, scale, ref, f, w);
 #endif
   return softmax_rows_f32(s, lds, rows, cols, scale, ref, f, w);
 }
 
-double cg_loss_softmax_rows_f64(double *s, int64_t lds, int64_t rows, int64_t cols, double scale,
+double ck_loss_softmax_rows_f64(double *s, int64_t lds, int64_t rows, int64_t cols, double scale,
                                 const double *ref, const double *f, const double *w) {
   return softmax_rows_f64(s, lds, rows, cols, scale, ref, f, w);
 }

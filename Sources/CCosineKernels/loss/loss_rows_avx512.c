@@ -29,7 +29,7 @@ static inline __attribute__((always_inline)) LR_ATTR __m512 lr_exp(__m512 x) {
   return _mm512_maskz_mov_ps((__mmask16)~tiny, _mm512_scalef_ps(p, k));
 }
 
-LR_ATTR void cg_loss_lse_rows_f32_avx512(const float *s, int64_t lds, int64_t rows, int64_t cols,
+LR_ATTR void ck_loss_lse_rows_f32_avx512(const float *s, int64_t lds, int64_t rows, int64_t cols,
                                          double scale, double *m, double *sum) {
   const __m512 sc = _mm512_set1_ps((float)scale);
   for (int64_t r = 0; r < rows; r++) {
@@ -78,7 +78,7 @@ LR_ATTR void cg_loss_lse_rows_f32_avx512(const float *s, int64_t lds, int64_t ro
   }
 }
 
-LR_ATTR double cg_loss_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int64_t cols,
+LR_ATTR double ck_loss_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int64_t cols,
                                                double scale, const double *ref, const double *f,
                                                const double *w) {
   const __m512 sc = _mm512_set1_ps((float)scale);

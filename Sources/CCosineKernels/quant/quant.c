@@ -10,8 +10,8 @@ static inline int uses_vnni(void) { return ck_level() == 2 && ck_cpu_has_vnni();
 /// Rebuilds the floats of one split panel: out[r·d + k] = row r, column k.
 static void unsplit_panel(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t d, float *out) {
   for (int64_t r = 0; r < bw; r++) {
-    const int64_t s = cg_split_slot(r, bw);
-    for (int64_t k = 0; k < d; k++) out[r * d + k] = cq_unsplit(hi[k * bw + s], lo[k * bw + s]);
+    const int64_t s = ck_split_slot(r, bw);
+    for (int64_t k = 0; k < d; k++) out[r * d + k] = ck_unsplit(hi[k * bw + s], lo[k * bw + s]);
   }
 }
 
@@ -21,7 +21,7 @@ static float round_up(double x) {
   return (double)f >= x ? f : nextafterf(f, INFINITY);
 }
 
-int cq_quantize_int8(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t panels,
+int ck_quantize_int8(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t panels,
                      int64_t d, int64_t n_valid, uint8_t *codes, float *inv_scale, float *err) {
   const int64_t d4 = (d + 3) / 4 * 4, groups = d4 / 4;
   float *rows = (float *)malloc((size_t)(bw * (d > 0 ? d : 1)) * sizeof(float));
@@ -74,16 +74,16 @@ int cq_quantize_int8(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t
   return CK_OK;
 }
 
-void cq_binary_codes(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t panels, int64_t d,
+void ck_binary_codes(const uint16_t *hi, const uint16_t *lo, int64_t bw, int64_t panels, int64_t d,
                      int64_t n_valid, uint64_t *bits) {
   const int64_t words = (d + 63) / 64;
   memset(bits, 0, (size_t)(panels * bw * words) * sizeof(uint64_t));
   for (int64_t p = 0; p < panels; p++) {
     for (int64_t r = 0; r < bw; r++) {
-      const int64_t row = p * bw + r, s = cg_split_slot(r, bw);
+      const int64_t row = p * bw + r, s = ck_split_slot(r, bw);
       if (row >= n_valid) continue;
       for (int64_t k = 0; k < d; k++) {
-        const float v = cq_unsplit(hi[p * bw * d + k * bw + s], lo[p * bw * d + k * bw + s]);
+        const float v = ck_unsplit(hi[p * bw * d + k * bw + s], lo[p * bw * d + k * bw + s]);
         if (v > 0) bits[row * words + k / 64] |= (uint64_t)1 << (k % 64);
       }
     }
@@ -115,12 +115,12 @@ static void scan_int8_portable(const uint8_t *codes, const float *inv_scale, con
   }
 }
 
-void cq_scan_int8(const uint8_t *codes, const float *inv_scale, const float *err, int64_t bw,
+void ck_scan_int8(const uint8_t *codes, const float *inv_scale, const float *err, int64_t bw,
                   int64_t d, int64_t first_panel, int64_t panels, const int8_t *q, int32_t qbias,
                   float inv_t, float phi, float ahat, float gamma, float *lower, float *upper) {
 #if CK_X86
   if (bw == 32 && uses_vnni())
-    return cq_scan_int8_vnni(codes, inv_scale, err, d, first_panel, panels, q, qbias, inv_t, phi,
+    return ck_scan_int8_vnni(codes, inv_scale, err, d, first_panel, panels, q, qbias, inv_t, phi,
                              ahat, gamma, lower, upper);
 #endif
   scan_int8_portable(codes, inv_scale, err, bw, d, first_panel, panels, q, qbias, inv_t, phi, ahat,
@@ -140,7 +140,7 @@ __attribute__((target("popcnt"))) static void hamming_popcnt(const uint64_t *bit
 }
 #endif
 
-void cq_hamming(const uint64_t *bits, int64_t words, int64_t first_row, int64_t rows,
+void ck_hamming(const uint64_t *bits, int64_t words, int64_t first_row, int64_t rows,
                 const uint64_t *q, int32_t *out) {
 #if CK_X86
   if (ck_level() >= 1 && ck_cpu_has_popcnt())
@@ -154,10 +154,10 @@ void cq_hamming(const uint64_t *bits, int64_t words, int64_t first_row, int64_t 
   }
 }
 
-void cq_score_panels(const float *a, const uint16_t *hi, const uint16_t *lo, int64_t bw,
+void ck_score_panels(const float *a, const uint16_t *hi, const uint16_t *lo, int64_t bw,
                      int64_t d, const int64_t *panels, int64_t count, float *out) {
 #if CK_X86
-  if (bw == 32 && ck_level() == 2) return cq_score_panels_avx512(a, hi, lo, d, panels, count, out);
+  if (bw == 32 && ck_level() == 2) return ck_score_panels_avx512(a, hi, lo, d, panels, count, out);
 #endif
   float acc[32];
   for (int64_t i = 0; i < count; i++) {
@@ -165,8 +165,8 @@ void cq_score_panels(const float *a, const uint16_t *hi, const uint16_t *lo, int
     for (int64_t r = 0; r < bw; r++) acc[r] = 0;
     for (int64_t k = 0; k < d; k++)
       for (int64_t r = 0; r < bw; r++) {
-        const int64_t s = cg_split_slot(r, bw);
-        acc[r] = fmaf(a[k], cq_unsplit(h[k * bw + s], l[k * bw + s]), acc[r]);
+        const int64_t s = ck_split_slot(r, bw);
+        acc[r] = fmaf(a[k], ck_unsplit(h[k * bw + s], l[k * bw + s]), acc[r]);
       }
     for (int64_t r = 0; r < bw; r++) {
       float x = acc[r];
@@ -177,10 +177,10 @@ void cq_score_panels(const float *a, const uint16_t *hi, const uint16_t *lo, int
   }
 }
 
-void cq_copy_row(const uint16_t *src_hi, const uint16_t *src_lo, int64_t src_bw, int64_t src_row,
+void ck_copy_row(const uint16_t *src_hi, const uint16_t *src_lo, int64_t src_bw, int64_t src_row,
                  uint16_t *dst_hi, uint16_t *dst_lo, int64_t dst_bw, int64_t dst_row, int64_t d) {
-  const int64_t sp = src_row / src_bw, ss = cg_split_slot(src_row % src_bw, src_bw);
-  const int64_t dp = dst_row / dst_bw, ds = cg_split_slot(dst_row % dst_bw, dst_bw);
+  const int64_t sp = src_row / src_bw, ss = ck_split_slot(src_row % src_bw, src_bw);
+  const int64_t dp = dst_row / dst_bw, ds = ck_split_slot(dst_row % dst_bw, dst_bw);
   const uint16_t *sh = src_hi + sp * src_bw * d + ss, *sl = src_lo + sp * src_bw * d + ss;
   uint16_t *dh = dst_hi + dp * dst_bw * d + ds, *dl = dst_lo + dp * dst_bw * d + ds;
   for (int64_t k = 0; k < d; k++) {
@@ -189,8 +189,8 @@ void cq_copy_row(const uint16_t *src_hi, const uint16_t *src_lo, int64_t src_bw,
   }
 }
 
-void cq_zero_row(uint16_t *hi, uint16_t *lo, int64_t bw, int64_t row, int64_t d) {
-  const int64_t p = row / bw, s = cg_split_slot(row % bw, bw);
+void ck_zero_row(uint16_t *hi, uint16_t *lo, int64_t bw, int64_t row, int64_t d) {
+  const int64_t p = row / bw, s = ck_split_slot(row % bw, bw);
   for (int64_t k = 0; k < d; k++) {
     hi[p * bw * d + k * bw + s] = 0;
     lo[p * bw * d + k * bw + s] = 0;
@@ -217,7 +217,7 @@ static inline int passes(const uint64_t *mask, int64_t r) {
 
 static inline float clampf(float x) { return x > 1.0f ? 1.0f : (x < -1.0f ? -1.0f : x); }
 
-int64_t cq_select_panels(const float *lower, const float *upper, int64_t rows, const uint64_t *mask,
+int64_t ck_select_panels(const float *lower, const float *upper, int64_t rows, const uint64_t *mask,
                          int64_t k, int64_t bw, float *heap, int64_t *panels) {
   int64_t n = 0;
   for (int64_t r = 0; r < rows; r++) {

@@ -20,7 +20,7 @@ static inline __attribute__((always_inline)) CQ_ATTR void bounds16(
 
 // Panels of 32 rows: per column group, two 64-byte loads of codes (rows 0-15 and 16-31) and
 // one broadcast of the query's 4 codes; vpdpbusd adds the four u8·s8 products of each lane.
-CQ_ATTR void cq_scan_int8_vnni(const uint8_t *codes, const float *inv_scale, const float *err,
+CQ_ATTR void ck_scan_int8_vnni(const uint8_t *codes, const float *inv_scale, const float *err,
                                int64_t d, int64_t first_panel, int64_t panels, const int8_t *q,
                                int32_t qbias, float inv_t, float phi, float ahat, float gamma,
                                float *lower, float *upper) {
@@ -69,7 +69,7 @@ static inline __attribute__((always_inline)) CQ_ATTR __m512 clamp16(__m512 x) {
 }
 
 // Split panels of 32 rows: vpunpck{l,h}wd of (low, high halves) rebuild rows 0-15 and 16-31.
-CQ_ATTR void cq_score_panels_avx512(const float *a, const uint16_t *hi, const uint16_t *lo,
+CQ_ATTR void ck_score_panels_avx512(const float *a, const uint16_t *hi, const uint16_t *lo,
                                     int64_t d, const int64_t *panels, int64_t count, float *out) {
   for (int64_t i = 0; i < count; i++) {
     const uint16_t *h = hi + panels[i] * 32 * d, *l = lo + panels[i] * 32 * d;

@@ -50,25 +50,25 @@ extension AnalysisKernelScalar {
   }
 }
 
-/// `Float`'s analysis kernels: `cg_accumulate_rows_f32`.
+/// `Float`'s analysis kernels: `ck_accumulate_rows_f32`.
 extension Float: AnalysisKernelScalar {
   package static func accumulateRows(
     _ x: UnsafeRawPointer, dim d: Int, rows: UnsafePointer<Int64>, count: Int, scale: UnsafePointer<Double>,
     into sum: UnsafeMutablePointer<Double>
   ) {
-    cg_accumulate_rows_f32(x.assumingMemoryBound(to: Float.self), Int64(d), rows, Int64(count), scale, sum)
+    ck_accumulate_rows_f32(x.assumingMemoryBound(to: Float.self), Int64(d), rows, Int64(count), scale, sum)
   }
 
   package static func anyNeighborEngine(_ e: NeighborEngine<Float>) -> AnyNeighborEngine { .float(e) }
 }
 
-/// `Double`'s analysis kernels: `cg_accumulate_rows_f64`.
+/// `Double`'s analysis kernels: `ck_accumulate_rows_f64`.
 extension Double: AnalysisKernelScalar {
   package static func accumulateRows(
     _ x: UnsafeRawPointer, dim d: Int, rows: UnsafePointer<Int64>, count: Int, scale: UnsafePointer<Double>,
     into sum: UnsafeMutablePointer<Double>
   ) {
-    cg_accumulate_rows_f64(x.assumingMemoryBound(to: Double.self), Int64(d), rows, Int64(count), scale, sum)
+    ck_accumulate_rows_f64(x.assumingMemoryBound(to: Double.self), Int64(d), rows, Int64(count), scale, sum)
   }
 
   package static func anyNeighborEngine(_ e: NeighborEngine<Double>) -> AnyNeighborEngine { .double(e) }

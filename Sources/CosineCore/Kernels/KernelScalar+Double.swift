@@ -30,14 +30,14 @@ extension Double: KernelScalar {
 
   package static func sumsOfSquares(_ x: UnsafeRawPointer, rows: Int, dim: Int, into out: UnsafeMutablePointer<Double>)
   {
-    cg_sumsq_f64(x.assumingMemoryBound(to: Double.self), Int64(rows), Int64(dim), out)
+    ck_sumsq_f64(x.assumingMemoryBound(to: Double.self), Int64(rows), Int64(dim), out)
   }
 
   package static func pack(
     _ x: UnsafeRawPointer, rows: Int, dim: Int, pre: UnsafePointer<Double>?, post: UnsafePointer<Double>,
     width: Int, into dest: UnsafeMutablePointer<Double>
   ) {
-    cg_pack_f64(x.assumingMemoryBound(to: Double.self), Int64(rows), Int64(dim), pre, post, Int64(width), dest)
+    ck_pack_f64(x.assumingMemoryBound(to: Double.self), Int64(rows), Int64(dim), pre, post, Int64(width), dest)
   }
 
   // MARK: Packed kernels (its own working type)
@@ -52,22 +52,22 @@ extension Double: KernelScalar {
     double(x, y)
   }
 
-  package static var preferredPanelWidth: Int { Int(cg_panel_width_f64()) }
-  package static func preferredQueryWidth(panelWidth: Int) -> Int { Int(cg_query_width_f64(Int64(panelWidth))) }
+  package static var preferredPanelWidth: Int { Int(ck_panel_width_f64()) }
+  package static func preferredQueryWidth(panelWidth: Int) -> Int { Int(ck_query_width_f64(Int64(panelWidth))) }
 
   package static func gemm(
     _ a: UnsafePointer<Double>, rows m: Int, width aw: Int, _ b: UnsafePointer<Double>, width bw: Int,
     rows n: Int, dim d: Int, into c: UnsafeMutablePointer<Double>, rowStride ldc: Int
   ) {
-    let status = cg_gemm_f64(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
-    checkKernelStatus(status, "cg_gemm_f64")
+    let status = ck_gemm_f64(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
+    checkKernelStatus(status, "ck_gemm_f64")
   }
 
   package static func gemmAccumulate(
     m: Int, n: Int, k: Int, _ a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int,
     _ b: UnsafePointer<Double>, ldb: Int, _ c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
-    cg_loss_gemm_f64(
+    ck_loss_gemm_f64(
       Int64(m), Int64(n), Int64(k), a, Int64(aRowStride), Int64(aColumnStride), b, Int64(ldb), c, Int64(ldc))
   }
 
@@ -75,7 +75,7 @@ extension Double: KernelScalar {
     _ x: UnsafePointer<Double>, rows: Int, dim: Int, width: Int, into dest: UnsafeMutablePointer<Double>
   ) {
     [Double](repeating: 1, count: rows).withUnsafeBufferPointer {
-      cg_pack_f64(x, Int64(rows), Int64(dim), nil, $0.baseAddress, Int64(width), dest)
+      ck_pack_f64(x, Int64(rows), Int64(dim), nil, $0.baseAddress, Int64(width), dest)
     }
   }
 

@@ -45,14 +45,14 @@ extension Float: KernelScalar {
 
   package static func sumsOfSquares(_ x: UnsafeRawPointer, rows: Int, dim: Int, into out: UnsafeMutablePointer<Double>)
   {
-    cg_sumsq_f32(x.assumingMemoryBound(to: Float.self), Int64(rows), Int64(dim), out)
+    ck_sumsq_f32(x.assumingMemoryBound(to: Float.self), Int64(rows), Int64(dim), out)
   }
 
   package static func pack(
     _ x: UnsafeRawPointer, rows: Int, dim: Int, pre: UnsafePointer<Double>?, post: UnsafePointer<Double>,
     width: Int, into dest: UnsafeMutablePointer<Float>
   ) {
-    cg_pack_f32(x.assumingMemoryBound(to: Float.self), Int64(rows), Int64(dim), pre, post, Int64(width), dest)
+    ck_pack_f32(x.assumingMemoryBound(to: Float.self), Int64(rows), Int64(dim), pre, post, Int64(width), dest)
   }
 
   // MARK: Packed kernels (its own working type)
@@ -67,22 +67,22 @@ extension Float: KernelScalar {
     float(x, y)
   }
 
-  package static var preferredPanelWidth: Int { Int(cg_panel_width_f32()) }
-  package static func preferredQueryWidth(panelWidth: Int) -> Int { Int(cg_query_width_f32(Int64(panelWidth))) }
+  package static var preferredPanelWidth: Int { Int(ck_panel_width_f32()) }
+  package static func preferredQueryWidth(panelWidth: Int) -> Int { Int(ck_query_width_f32(Int64(panelWidth))) }
 
   package static func gemm(
     _ a: UnsafePointer<Float>, rows m: Int, width aw: Int, _ b: UnsafePointer<Float>, width bw: Int,
     rows n: Int, dim d: Int, into c: UnsafeMutablePointer<Float>, rowStride ldc: Int
   ) {
-    let status = cg_gemm_f32(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
-    checkKernelStatus(status, "cg_gemm_f32")
+    let status = ck_gemm_f32(a, Int64(m), Int64(aw), b, Int64(bw), Int64(n), Int64(d), c, Int64(ldc))
+    checkKernelStatus(status, "ck_gemm_f32")
   }
 
   package static func gemmAccumulate(
     m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
     _ b: UnsafePointer<Float>, ldb: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
-    cg_loss_gemm_f32(
+    ck_loss_gemm_f32(
       Int64(m), Int64(n), Int64(k), a, Int64(aRowStride), Int64(aColumnStride), b, Int64(ldb), c, Int64(ldc))
   }
 
@@ -90,7 +90,7 @@ extension Float: KernelScalar {
     _ x: UnsafePointer<Float>, rows: Int, dim: Int, width: Int, into dest: UnsafeMutablePointer<Float>
   ) {
     [Double](repeating: 1, count: rows).withUnsafeBufferPointer {
-      cg_pack_f32(x, Int64(rows), Int64(dim), nil, $0.baseAddress, Int64(width), dest)
+      ck_pack_f32(x, Int64(rows), Int64(dim), nil, $0.baseAddress, Int64(width), dest)
     }
   }
 

@@ -30,14 +30,14 @@ extension Float16: KernelScalar {
 
   package static func sumsOfSquares(_ x: UnsafeRawPointer, rows: Int, dim: Int, into out: UnsafeMutablePointer<Double>)
   {
-    cg_sumsq_f16(x.assumingMemoryBound(to: UInt16.self), Int64(rows), Int64(dim), out)
+    ck_sumsq_f16(x.assumingMemoryBound(to: UInt16.self), Int64(rows), Int64(dim), out)
   }
 
   package static func pack(
     _ x: UnsafeRawPointer, rows: Int, dim: Int, pre: UnsafePointer<Double>?, post: UnsafePointer<Double>,
     width: Int, into dest: UnsafeMutablePointer<Float>
   ) {
-    cg_pack_f16(x.assumingMemoryBound(to: UInt16.self), Int64(rows), Int64(dim), pre, post, Int64(width), dest)
+    ck_pack_f16(x.assumingMemoryBound(to: UInt16.self), Int64(rows), Int64(dim), pre, post, Int64(width), dest)
   }
 
   package static func storeWorking(_ source: UnsafeRawPointer, count: Int, into dest: UnsafeMutableRawPointer) {

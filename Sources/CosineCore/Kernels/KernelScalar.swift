@@ -77,7 +77,7 @@ package protocol KernelScalar: TensorScalar {
   /// Register-block height that suits corpus panels of width `panelWidth`.
   static func preferredQueryWidth(panelWidth: Int) -> Int
 
-  /// `c[i·ldc + j] = clamp(Σ_k a_i[k]·b_j[k])` for `i < m`, `j < n` (see `cg_gemm_f32`).
+  /// `c[i·ldc + j] = clamp(Σ_k a_i[k]·b_j[k])` for `i < m`, `j < n` (see `ck_gemm_f32`).
   static func gemm(
     _ a: UnsafePointer<Working>, rows m: Int, width aw: Int, _ b: UnsafePointer<Working>, width bw: Int,
     rows n: Int, dim d: Int, into c: UnsafeMutablePointer<Working>, rowStride ldc: Int)
@@ -94,7 +94,7 @@ package protocol KernelScalar: TensorScalar {
   ) -> [Working]
 
   /// `C[i][j] += Σ_p A(i, p)·B[p][j]` with `A(i, p) = a[i·aRowStride + p·aColumnStride]`, not
-  /// clamped (see `cg_loss_gemm_f32`): the general product of the dense layers, `matmul` and the
+  /// clamped (see `ck_loss_gemm_f32`): the general product of the dense layers, `matmul` and the
   /// batch losses' gradients.
   static func gemmAccumulate(
     m: Int, n: Int, k: Int, _ a: UnsafePointer<Working>, aRowStride: Int, aColumnStride: Int,

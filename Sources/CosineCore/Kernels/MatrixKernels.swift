@@ -1,7 +1,7 @@
 /// The matrix products of a dense layer, on row-major buffers.
 ///
 /// Shapes: `x` is [n, k], `w` is [k, m], `y` is [n, m]. The products run on the register-blocked
-/// GEMM of the `CCosineKernels` target (`cg_loss_gemm_*`, not clamped, AVX-512 / AVX2 / portable C
+/// GEMM of the `CCosineKernels` target (`ck_loss_gemm_*`, not clamped, AVX-512 / AVX2 / portable C
 /// chosen at run time), with the rows of the result split across cores when the work is large
 /// enough. They are computed in the scalar type's working type (``KernelScalar/Working``: `Float`
 /// for `Float16` and `Float`, `Double` for `Double`), each element accumulated with fused

@@ -30,6 +30,10 @@ public struct BatchLossGradients<Scalar: TensorScalar>: Sendable {
 /// Inputs are matrices with one row per example: `first` [B, D], `second` [B, D], optional
 /// `negatives` ([n, B, D] or [B, D]) and optional per-example `target` [B] (labels).
 public protocol BatchCosineLoss: Sendable {
+  /// Which of the library's batch losses this is, and so what it takes (negatives, labels and
+  /// their range, a reduction, a scale, a margin); nil for a loss defined outside the library.
+  var kind: BatchLossKind? { get }
+
   /// The value (rank 0, or one value per example for ``Reduction/none``) and a pullback from an
   /// upstream gradient of the value's shape to the gradients of every input.
   ///
@@ -41,6 +45,9 @@ public protocol BatchCosineLoss: Sendable {
 }
 
 extension BatchCosineLoss {
+  /// nil: a loss defined outside the library describes itself in its own documentation.
+  public var kind: BatchLossKind? { nil }
+
   /// The loss value. See ``valueWithPullback(_:_:negatives:target:)``.
   public func callAsFunction<T: TensorScalar>(
     _ first: Tensor<T>, _ second: Tensor<T>, negatives: Tensor<T>? = nil, target: Tensor<T>? = nil
@@ -66,14 +73,6 @@ package enum BatchInputs {
         operation: "\(loss) (needs two [B, D] matrices of one shape)", first.shape, second.shape)
     }
     return (first.shape[0], first.shape[1])
-  }
-
-  /// The number of negative blocks of `negatives` ([n, B, D], or [B, D] for n = 1).
-  package static func negativeBlocks<T>(_ negatives: Tensor<T>, batch b: Int, dim d: Int, loss: String) throws -> Int {
-    if negatives.rank == 2, negatives.shape == [b, d] { return 1 }
-    if negatives.rank == 3, negatives.shape[1] == b, negatives.shape[2] == d { return negatives.shape[0] }
-    throw CosineError.shapeMismatch(
-      operation: "\(loss) negatives (must be [n, B, D] or [B, D] with the anchors' B and D)", negatives.shape, [b, d])
   }
 
   /// Per-example labels as Doubles: `target` must hold B values ([B] or [B, 1]).

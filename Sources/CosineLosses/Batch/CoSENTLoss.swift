@@ -17,8 +17,11 @@ import RealModule
 /// `Σ softmax·(cos_j − cos_i)`.
 /// - Complexity: O(B·D + B²) time, O(B·D) memory.
 public struct CoSENTLoss: BatchCosineLoss, Equatable {
+  /// ``BatchLossKind/cosent``.
+  public var kind: BatchLossKind? { .cosent }
+
   /// Multiplies every cosine difference. Default 20.
-  public var scale: Double
+  public private(set) var scale: Double
 
   /// Creates the loss. - Throws: ``CosineError/invalidArgument(_:)`` for scale ≤ 0 or NaN.
   public init(scale: Double = 20) throws {
@@ -37,6 +40,7 @@ public struct CoSENTLoss: BatchCosineLoss, Equatable {
     try BatchInputs.checkScale(scale)
     let (b, _) = try BatchInputs.pair(first, second, loss: "cosent")
     let y = try BatchInputs.labels(target, batch: b, loss: "cosent")
+    try BatchLossKind.cosent.checkLabels(y)
     let pc = try PairCosines(first, second, eps: 1e-12, loss: "cosent")
     let cos = pc.cos
     let scale = self.scale

@@ -10,8 +10,11 @@ import CosineCore
 /// 0 is used; B = 0 gives 0 (`mean`, `sum`).
 /// - Complexity: O(B·D).
 public struct ContrastiveLoss: BatchCosineLoss, Equatable {
-  /// The margin negatives should be beyond. Default 0.5.
-  public var margin: Double
+  /// ``BatchLossKind/contrastive``.
+  public var kind: BatchLossKind? { .contrastive }
+
+  /// The margin negatives should be beyond. Default 0.5; fixed by the checked initializer.
+  public private(set) var margin: Double
   /// How per-pair losses are combined. Default ``Reduction/mean``.
   public var reduction: Reduction
 
@@ -34,9 +37,7 @@ public struct ContrastiveLoss: BatchCosineLoss, Equatable {
     guard margin.isFinite else { throw CosineError.invalidArgument("margin must be finite, got \(margin)") }
     let (b, _) = try BatchInputs.pair(first, second, loss: "contrastive")
     let y = try BatchInputs.labels(target, batch: b, loss: "contrastive")
-    if let i = y.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-      throw CosineError.invalidArgument("contrastive labels must be in [0, 1], got \(y[i]) at index \(i)")
-    }
+    try BatchLossKind.contrastive.checkLabels(y)
     let pc = try PairCosines(first, second, eps: 1e-8, loss: "contrastive")
     let margin = self.margin
     let reduction = self.reduction
@@ -72,8 +73,11 @@ public struct ContrastiveLoss: BatchCosineLoss, Equatable {
 /// (as in PyTorch); zero rows have d = 1 and finite gradients.
 /// - Complexity: O(B·D).
 public struct OnlineContrastiveLoss: BatchCosineLoss, Equatable {
+  /// ``BatchLossKind/onlineContrastive``.
+  public var kind: BatchLossKind? { .onlineContrastive }
+
   /// The margin negatives should be beyond. Default 0.5.
-  public var margin: Double
+  public private(set) var margin: Double
 
   /// Creates the loss. - Throws: ``CosineError/invalidArgument(_:)`` for a non-finite margin.
   public init(margin: Double = 0.5) throws {
@@ -92,9 +96,7 @@ public struct OnlineContrastiveLoss: BatchCosineLoss, Equatable {
     guard margin.isFinite else { throw CosineError.invalidArgument("margin must be finite, got \(margin)") }
     let (b, _) = try BatchInputs.pair(first, second, loss: "online-contrastive")
     let y = try BatchInputs.labels(target, batch: b, loss: "online-contrastive")
-    if let i = y.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-      throw CosineError.invalidArgument("online-contrastive labels must be 0 or 1, got \(y[i]) at index \(i)")
-    }
+    try BatchLossKind.onlineContrastive.checkLabels(y)
     let pc = try PairCosines(first, second, eps: 1e-8, loss: "online-contrastive")
     let margin = self.margin
     let dist = pc.cos.map { 1 - $0 }

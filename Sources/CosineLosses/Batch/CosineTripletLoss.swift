@@ -15,8 +15,11 @@ import CosineCore
 /// `relu`; zero rows have cosine 0 and finite gradients; B = 0 gives 0 (`mean`, `sum`).
 /// - Complexity: O(B·D).
 public struct CosineTripletLoss: BatchCosineLoss, Equatable {
+  /// ``BatchLossKind/triplet``.
+  public var kind: BatchLossKind? { .triplet }
+
   /// The margin. Default 1.
-  public var margin: Double
+  public private(set) var margin: Double
   /// How per-anchor losses are combined. Default ``Reduction/mean``.
   public var reduction: Reduction
 
@@ -39,10 +42,7 @@ public struct CosineTripletLoss: BatchCosineLoss, Equatable {
     guard let negatives else {
       throw CosineError.invalidArgument("the triplet loss needs negatives (one per anchor, shape [\(b), \(d)])")
     }
-    guard try BatchInputs.negativeBlocks(negatives, batch: b, dim: d, loss: "triplet") == 1 else {
-      throw CosineError.shapeMismatch(
-        operation: "triplet negatives (one per anchor: [B, D] or [1, B, D])", negatives.shape, [b, d])
-    }
+    _ = try BatchLossKind.triplet.negativeBlocks(shape: negatives.shape, batch: b, dim: d)
     let n2 = Tensor(uncheckedShape: [b, d], scalars: negatives.scalars)
     let ap = try PairCosines(first, second, eps: 1e-12, loss: "triplet")
     let an = try PairCosines(first, n2, eps: 1e-12, loss: "triplet")

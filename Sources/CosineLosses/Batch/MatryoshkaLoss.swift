@@ -16,6 +16,9 @@ import CosineCore
 /// a dimension larger than the inputs' D is an error at evaluation.
 /// - Complexity: the wrapped loss's, once per dimension.
 public struct MatryoshkaLoss: BatchCosineLoss {
+  /// The wrapped loss's kind: Matryoshka takes what the loss it wraps takes.
+  public var kind: BatchLossKind? { loss.kind }
+
   /// The wrapped loss.
   public let loss: any BatchCosineLoss
   /// The dimensions, in the order given.

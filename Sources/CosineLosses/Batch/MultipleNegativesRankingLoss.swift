@@ -43,6 +43,9 @@ import CosineCore
 /// all-excluded row (`queryToQuery` with B = 1) contributes nothing; B = 0 gives 0 (`mean`,
 /// `sum`) or an empty result (`none`); NaN propagates.
 public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
+  /// ``BatchLossKind/mnrl``.
+  public var kind: BatchLossKind? { .mnrl }
+
   /// Which similarity rows enter an anchor's softmax (sentence-transformers' `directions`).
   public enum Direction: String, Sendable, CaseIterable {
     /// Anchor against every document (always present: it holds the positive).
@@ -75,15 +78,15 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
   }
 
   /// Multiplies every cosine (the inverse temperature). Default 20.
-  public var scale: Double
+  public private(set) var scale: Double
   /// The directions, in order; contains ``Direction/queryToDoc``.
-  public var directions: [Direction]
+  public private(set) var directions: [Direction]
   /// Joint or per-direction softmax.
-  public var partitionMode: PartitionMode
+  public private(set) var partitionMode: PartitionMode
   /// The hardness penalty's target, or nil for none.
-  public var hardnessMode: HardnessMode?
+  public private(set) var hardnessMode: HardnessMode?
   /// The penalty's factor α ≥ 0 (ignored without a mode).
-  public var hardnessStrength: Double
+  public private(set) var hardnessStrength: Double
   /// How per-anchor losses are combined. Default ``Reduction/mean`` (as sentence-transformers).
   public var reduction: Reduction
   /// Anchor rows per streamed tile (rounded to the kernel's register block). Tests vary it.
@@ -177,7 +180,7 @@ public struct MultipleNegativesRankingLoss: BatchCosineLoss, Equatable {
     try Self.checkOptions(
       scale: scale, directions: directions, partitionMode: partitionMode, hardnessStrength: hardnessStrength)
     let (b, d) = try BatchInputs.pair(first, second, loss: "mnrl")
-    let blocks = try negatives.map { try BatchInputs.negativeBlocks($0, batch: b, dim: d, loss: "mnrl") } ?? 0
+    let blocks = try negatives.map { try BatchLossKind.mnrl.negativeBlocks(shape: $0.shape, batch: b, dim: d) } ?? 0
     guard let kernels = T.lossKernels else {
       let e = try MNRLEngine<T, Float>(self, first, second, negatives, blocks: blocks, gradients: fusesGradients)
       return (e.value, { g in try e.gradients(g) })

@@ -12,13 +12,13 @@ import CosineCore
 /// `CosineSimilarityMetric+Kernels.swift`); each conformance below makes them concrete code.
 package protocol LossKernelScalar: KernelScalar where Working: LossKernelScalar {
   /// Folds the logits `scale·s` of a tile into running per-row (max, Σ exp) states
-  /// (see `cg_loss_lse_rows_f32`).
+  /// (see `ck_loss_lse_rows_f32`).
   static func lseRows(
     _ s: UnsafePointer<Working>, lds: Int, rows: Int, cols: Int, scale: Double, max m: UnsafeMutablePointer<Double>,
     sum: UnsafeMutablePointer<Double>)
 
   /// `s = f[r]·exp(scale·s − ref[r])` in place; returns `Σ_r w[r]·Σ_c exp(…)·s`
-  /// (see `cg_loss_softmax_rows_f32`).
+  /// (see `ck_loss_softmax_rows_f32`).
   static func softmaxRows(
     _ s: UnsafeMutablePointer<Working>, lds: Int, rows: Int, cols: Int, scale: Double, ref: UnsafePointer<Double>,
     f: UnsafePointer<Double>, w: UnsafePointer<Double>
@@ -99,14 +99,14 @@ extension Float: LossKernelScalar {
     _ s: UnsafePointer<Float>, lds: Int, rows: Int, cols: Int, scale: Double, max m: UnsafeMutablePointer<Double>,
     sum: UnsafeMutablePointer<Double>
   ) {
-    cg_loss_lse_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale, m, sum)
+    ck_loss_lse_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale, m, sum)
   }
 
   package static func softmaxRows(
     _ s: UnsafeMutablePointer<Float>, lds: Int, rows: Int, cols: Int, scale: Double, ref: UnsafePointer<Double>,
     f: UnsafePointer<Double>, w: UnsafePointer<Double>
   ) -> Double {
-    cg_loss_softmax_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale, ref, f, w)
+    ck_loss_softmax_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale, ref, f, w)
   }
 }
 
@@ -116,14 +116,14 @@ extension Double: LossKernelScalar {
     _ s: UnsafePointer<Double>, lds: Int, rows: Int, cols: Int, scale: Double, max m: UnsafeMutablePointer<Double>,
     sum: UnsafeMutablePointer<Double>
   ) {
-    cg_loss_lse_rows_f64(s, Int64(lds), Int64(rows), Int64(cols), scale, m, sum)
+    ck_loss_lse_rows_f64(s, Int64(lds), Int64(rows), Int64(cols), scale, m, sum)
   }
 
   package static func softmaxRows(
     _ s: UnsafeMutablePointer<Double>, lds: Int, rows: Int, cols: Int, scale: Double, ref: UnsafePointer<Double>,
     f: UnsafePointer<Double>, w: UnsafePointer<Double>
   ) -> Double {
-    cg_loss_softmax_rows_f64(s, Int64(lds), Int64(rows), Int64(cols), scale, ref, f, w)
+    ck_loss_softmax_rows_f64(s, Int64(lds), Int64(rows), Int64(cols), scale, ref, f, w)
   }
 }
 

@@ -15,7 +15,7 @@ package final class OwnedBytes: @unchecked Sendable {
   deinit { base.deallocate() }
 }
 
-/// The int8 codes of a segment (layout of `cq_quantize_int8`).
+/// The int8 codes of a segment (layout of `ck_quantize_int8`).
 package struct Int8Codes: @unchecked Sendable {
   package let codes: UnsafePointer<UInt8>
   package let invScale: UnsafePointer<Float>
@@ -97,10 +97,10 @@ package final class IndexSegment: @unchecked Sendable {
       let ep = SharedPointer(e.base.bindMemory(to: Float.self, capacity: Swift.max(1, p * bw)))
       Parallel.forEachChunk(p, costPerItem: perPanel) { _, range in
         let o = range.lowerBound * bw * d
-        let status = cq_quantize_int8(
+        let status = ck_quantize_int8(
           panels.high + o, panels.low + o, Int64(bw), Int64(range.count), Int64(d), Int64(n - range.lowerBound * bw),
           cp.base + range.lowerBound * g * bw * 4, sp.base + range.lowerBound * bw, ep.base + range.lowerBound * bw)
-        checkKernelStatus(status, "cq_quantize_int8")
+        checkKernelStatus(status, "ck_quantize_int8")
       }
       keep += [c, s, e]
       int8 = Int8Codes(codes: UnsafePointer(cp.base), invScale: UnsafePointer(sp.base), err: UnsafePointer(ep.base))
@@ -110,7 +110,7 @@ package final class IndexSegment: @unchecked Sendable {
       let bp = SharedPointer(b.base.bindMemory(to: UInt64.self, capacity: Swift.max(1, p * bw * w)))
       Parallel.forEachChunk(p, costPerItem: perPanel) { _, range in
         let o = range.lowerBound * bw * d
-        cq_binary_codes(
+        ck_binary_codes(
           panels.high + o, panels.low + o, Int64(bw), Int64(range.count), Int64(d), Int64(n - range.lowerBound * bw),
           bp.base + range.lowerBound * bw * w)
       }

@@ -177,10 +177,10 @@ package struct IndexTable: Sendable {
     let panels = try! SplitPanels(rows: n, dim: d, width: width)
     for (i, o) in order.enumerated() {
       let s = segments[o.seg].panels
-      cq_copy_row(
+      ck_copy_row(
         s.high, s.low, Int64(s.width), Int64(o.row), panels.high, panels.low, Int64(width), Int64(i), Int64(d))
     }
-    for r in n..<panels.panelCount * width { cq_zero_row(panels.high, panels.low, Int64(width), Int64(r), Int64(d)) }
+    for r in n..<panels.panelCount * width { ck_zero_row(panels.high, panels.low, Int64(width), Int64(r), Int64(d)) }
     let ids = order.map { segments[$0.seg].ids[$0.row] }
     segments = [IndexSegment.make(panels: panels, ids: ids, quantization: quantization)]
     tombstones = []

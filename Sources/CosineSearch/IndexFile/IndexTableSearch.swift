@@ -185,7 +185,7 @@ extension IndexTable {
         let run = { (hi: UnsafePointer<UInt16>, lo: UnsafePointer<UInt16>) in
           let (h, l) = (SharedConstPointer(hi), SharedConstPointer(lo))
           Parallel.forEachChunk(list.count, costPerItem: bw * Swift.max(1, d) * 2) { _, range in
-            cq_score_panels(
+            ck_score_panels(
               src.base, h.base, l.base, Int64(bw), Int64(d), pp.base + range.lowerBound, Int64(range.count),
               op.base + range.lowerBound * bw)
           }
@@ -237,7 +237,7 @@ extension IndexTable {
           panels.withUnsafeMutableBufferPointer { pp in
             let (h, p) = (hp.baseAddress!, pp.baseAddress!)
             let run = { (m: UnsafePointer<UInt64>?) in
-              cq_select_panels(lp.baseAddress!, up.baseAddress!, Int64(seg.rows), m, Int64(k), Int64(bw), h, p)
+              ck_select_panels(lp.baseAddress!, up.baseAddress!, Int64(seg.rows), m, Int64(k), Int64(bw), h, p)
             }
             guard let mask = sel.mask else { return run(nil) }
             return mask.withUnsafeBufferPointer { run($0.baseAddress) }
@@ -269,7 +269,7 @@ extension IndexTable {
           let chunks = Parallel.chunkCount(seg.panelCount, costPerItem: bw * g * 4)
           let ranges = chunks > 1 ? Swift.min(seg.panelCount, 8 * chunks) : 1
           Parallel.run(seg.panelCount, chunks: ranges) { _, range in
-            cq_scan_int8(
+            ck_scan_int8(
               codes.codes, codes.invScale, codes.err, Int64(bw), Int64(d), Int64(range.lowerBound), Int64(range.count),
               qb.base, query.bias, query.invT, query.phi, query.ahat, query.gamma, l.base + range.lowerBound * bw,
               u.base + range.lowerBound * bw)
@@ -294,7 +294,7 @@ extension IndexTable {
       dist.withUnsafeMutableBufferPointer { dp in
         let (q, o) = (SharedConstPointer(qp.baseAddress!), SharedPointer(dp.baseAddress!))
         Parallel.forEachChunk(seg.rows, costPerItem: w * 8) { _, range in
-          cq_hamming(bits, Int64(w), Int64(range.lowerBound), Int64(range.count), q.base, o.base + range.lowerBound)
+          ck_hamming(bits, Int64(w), Int64(range.lowerBound), Int64(range.count), q.base, o.base + range.lowerBound)
         }
       }
     }

@@ -7,7 +7,7 @@ import CosineCore
 /// Generic code reaches it through ``TensorScalar/searchKernels``; a scalar type outside the
 /// library has none, and its rows are searched in `Double`.
 package protocol SearchKernelScalar: KernelScalar where Working: SearchKernelScalar {
-  /// Offers corpus rows `rows` to the heaps of `m` packed queries (see `cg_search_f32`).
+  /// Offers corpus rows `rows` to the heaps of `m` packed queries (see `ck_search_f32`).
   static func search(
     _ a: UnsafePointer<Working>, rows m: Int, width aw: Int, _ b: UnsafePointer<Working>, width bw: Int,
     corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
@@ -44,43 +44,43 @@ extension SearchKernelScalar {
   }
 }
 
-/// `Float`'s search kernels: `cg_search_f32`, `cg_sort_heaps_f32`.
+/// `Float`'s search kernels: `ck_search_f32`, `ck_sort_heaps_f32`.
 extension Float: SearchKernelScalar {
   package static func search(
     _ a: UnsafePointer<Float>, rows m: Int, width aw: Int, _ b: UnsafePointer<Float>, width bw: Int,
     corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
     heaps h: TopKHeaps<Float>.Pointers
   ) {
-    let status = cg_search_f32(
+    let status = ck_search_f32(
       a, Int64(m), Int64(aw), b, Int64(bw), Int64(rows.lowerBound), Int64(rows.count),
       Int64(validRows), Int64(d), Int64(idOffset),
-      cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
-    checkKernelStatus(status, "cg_search_f32")
+      ck_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
+    checkKernelStatus(status, "ck_search_f32")
   }
 
   package static func sortHeaps(_ h: TopKHeaps<Float>.Pointers, count m: Int) {
-    cg_sort_heaps_f32(
-      cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)), Int64(m))
+    ck_sort_heaps_f32(
+      ck_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)), Int64(m))
   }
 }
 
-/// `Double`'s search kernels: `cg_search_f64`, `cg_sort_heaps_f64`.
+/// `Double`'s search kernels: `ck_search_f64`, `ck_sort_heaps_f64`.
 extension Double: SearchKernelScalar {
   package static func search(
     _ a: UnsafePointer<Double>, rows m: Int, width aw: Int, _ b: UnsafePointer<Double>, width bw: Int,
     corpusRows rows: Range<Int>, validRows: Int, dim d: Int, idOffset: Int,
     heaps h: TopKHeaps<Double>.Pointers
   ) {
-    let status = cg_search_f64(
+    let status = ck_search_f64(
       a, Int64(m), Int64(aw), b, Int64(bw), Int64(rows.lowerBound), Int64(rows.count),
       Int64(validRows), Int64(d), Int64(idOffset),
-      cg_heaps_f64(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
-    checkKernelStatus(status, "cg_search_f64")
+      ck_heaps_f64(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
+    checkKernelStatus(status, "ck_search_f64")
   }
 
   package static func sortHeaps(_ h: TopKHeaps<Double>.Pointers, count m: Int) {
-    cg_sort_heaps_f64(
-      cg_heaps_f64(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)), Int64(m))
+    ck_sort_heaps_f64(
+      ck_heaps_f64(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)), Int64(m))
   }
 }
 

@@ -34,10 +34,10 @@ extension SplitPanels: SearchCorpus {
   package func offer(
     _ a: UnsafePointer<Float>, rows m: Int, width aw: Int, corpusRows: Range<Int>, heaps h: TopKHeaps<Float>.Pointers
   ) {
-    let status = cg_search_split_f32(
+    let status = ck_search_split_f32(
       a, Int64(m), Int64(aw), high, low, Int64(width), Int64(corpusRows.lowerBound), Int64(corpusRows.count),
       Int64(rows), Int64(dim),
-      cg_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
-    checkKernelStatus(status, "cg_search_split_f32")
+      ck_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(h.k), capacity: Int64(h.capacity)))
+    checkKernelStatus(status, "ck_search_split_f32")
   }
 }

@@ -2,7 +2,7 @@ import CCosineKernels
 import CosineCore
 
 /// A `Float` corpus in split panels: the high and the low 16 bits of every packed, normalized
-/// float, in two arrays of the panel layout (see `cg_split_panels_f32`).
+/// float, in two arrays of the panel layout (see `ck_split_panels_f32`).
 ///
 /// The exact kernels rebuild each float bit for bit, so every score equals the one plain panels
 /// give, with no extra memory. The high halves alone are the values truncated to bfloat16:
@@ -92,7 +92,7 @@ package final class SplitPanels: @unchecked Sendable {
         let r1 = Swift.min(rows, p1 * width)
         Packing.pack(src.base + r0 * dim, rows: r1 - r0, dim: dim, eps: eps, width: width, into: scratch)
         let o = offset(ofPanel: firstPanel + p)
-        cg_split_panels_f32(scratch, Int64(p1 - p), Int64(dim), Int64(width), high + o, low + o)
+        ck_split_panels_f32(scratch, Int64(p1 - p), Int64(dim), Int64(width), high + o, low + o)
         p = p1
       }
     }

@@ -66,8 +66,8 @@ private func atLevel<R>(_ level: Int32, _ body: () throws -> R) rethrows -> R {
     for level: Int32 in 0...2 {
       atLevel(level) {
         let wide = ck_level() == 2
-        #expect(cg_panel_width_f32() == (wide ? 32 : 16), "level \(level)")
-        #expect(cg_panel_width_f64() == (wide ? 16 : 8), "level \(level)")
+        #expect(ck_panel_width_f32() == (wide ? 32 : 16), "level \(level)")
+        #expect(ck_panel_width_f64() == (wide ? 16 : 8), "level \(level)")
       }
     }
   }
@@ -79,12 +79,12 @@ private func atLevel<R>(_ level: Int32, _ body: () throws -> R) rethrows -> R {
     let b = [Float](repeating: 0.25, count: 64 * d)
     for (aw, bw) in [(4, 24), (4, 0), (0, 16), (17, 16), (4, 64)] as [(Int64, Int64)] {
       var c = [Float](repeating: .nan, count: 4 * 8)
-      let status = cg_gemm_f32(a, 4, aw, b, bw, 8, Int64(d), &c, 8)
+      let status = ck_gemm_f32(a, 4, aw, b, bw, 8, Int64(d), &c, 8)
       #expect(Int(status) == CK_ERROR_PANEL_WIDTH, "aw \(aw) bw \(bw)")
       #expect(c.allSatisfy { $0.isNaN }, "aw \(aw) bw \(bw): output written")
     }
     var c = [Float](repeating: .nan, count: 4 * 8)
-    #expect(Int(cg_gemm_f32(a, 4, 4, b, 16, 8, Int64(d), &c, 8)) == CK_OK)
+    #expect(Int(ck_gemm_f32(a, 4, 4, b, 16, 8, Int64(d), &c, 8)) == CK_OK)
     #expect(c.allSatisfy { abs($0 - Float(d) * 0.125) <= 1e-6 })
 
     var scores = [Float](repeating: 0, count: 4)
@@ -93,14 +93,14 @@ private func atLevel<R>(_ level: Int32, _ body: () throws -> R) rethrows -> R {
     scores.withUnsafeMutableBufferPointer { s in
       ids.withUnsafeMutableBufferPointer { i in
         sizes.withUnsafeMutableBufferPointer { z in
-          let h = cg_heaps_f32(scores: s.baseAddress, ids: i.baseAddress, sizes: z.baseAddress, k: 1, capacity: 1)
-          #expect(Int(cg_search_f32(a, 4, 4, b, 24, 0, 8, 8, Int64(d), 0, h)) == CK_ERROR_PANEL_WIDTH)
+          let h = ck_heaps_f32(scores: s.baseAddress, ids: i.baseAddress, sizes: z.baseAddress, k: 1, capacity: 1)
+          #expect(Int(ck_search_f32(a, 4, 4, b, 24, 0, 8, 8, Int64(d), 0, h)) == CK_ERROR_PANEL_WIDTH)
           let hi = [UInt16](repeating: 0, count: 64 * d)
           var flagged = [Int64](repeating: 0, count: 4)
           var maxima = [Float](repeating: 0, count: 16)
-          let n = cg_prefilter_f32(a, 4, 4, hi, 24, 0, 8, 8, Int64(d), 0.1, h, &flagged, &maxima)
+          let n = ck_prefilter_f32(a, 4, 4, hi, 24, 0, 8, 8, Int64(d), 0.1, h, &flagged, &maxima)
           #expect(n == -Int64(CK_ERROR_PANEL_WIDTH))
-          #expect(Int(cg_search_split_f32(a, 4, 4, hi, hi, 24, 0, 8, 8, Int64(d), h)) == CK_ERROR_PANEL_WIDTH)
+          #expect(Int(ck_search_split_f32(a, 4, 4, hi, hi, 24, 0, 8, 8, Int64(d), h)) == CK_ERROR_PANEL_WIDTH)
         }
       }
     }

@@ -64,12 +64,12 @@ import CosineTraining
         seen.withUnsafeMutableBufferPointer { out in
           let o = SharedPointer(out.baseAddress!)
           Parallel.run(chunks, chunks: chunks) { c, _ in
-            o.base[c] = (cg_panel_width_f32(), cg_query_width_f32(16), CosineKitThreads.effectiveCount)
+            o.base[c] = (ck_panel_width_f32(), ck_query_width_f32(16), CosineKitThreads.effectiveCount)
           }
         }
       }
     }
-    let atCaller = withKernelLevel(level) { (cg_panel_width_f32(), cg_query_width_f32(16)) }
+    let atCaller = withKernelLevel(level) { (ck_panel_width_f32(), ck_query_width_f32(16)) }
     for (c, s) in seen.enumerated() {
       #expect(s.panel == atCaller.0 && s.query == atCaller.1, "chunk \(c) at level \(level)")
       #expect(s.count == 3, "chunk \(c) lost the thread count")
@@ -95,11 +95,11 @@ import CosineTraining
   }
 
   @Test func levelIsRestoredAfterTheScope() {
-    let inner = withKernelLevel(1) { withKernelLevel(0) { cg_query_width_f32(16) } }
+    let inner = withKernelLevel(1) { withKernelLevel(0) { ck_query_width_f32(16) } }
     #expect(inner == 4)
     #expect(KernelOverrides.kernelLevel == nil)
     // Other suites may hold a level meanwhile: read the automatic choice in a scope of its own.
-    let panel = withKernelLevel(2) { cg_panel_width_f32() }
+    let panel = withKernelLevel(2) { ck_panel_width_f32() }
     #expect(panel == (ck_cpu_level() >= 2 ? 32 : 16))
   }
 }

@@ -147,8 +147,10 @@ enum MNRLReference {
     #expect(value.shape == [4])
     let g = try pb(Tensor(w))
     let f = { (a: Tensor<Double>, p: Tensor<Double>, n: Tensor<Double>?, s: Double) -> Double in
-      var m = l
-      m.scale = s
+      var m = try! L(
+        scale: s, directions: l.directions, partitionMode: l.partitionMode, hardnessMode: l.hardnessMode,
+        hardnessStrength: l.hardnessStrength, reduction: l.reduction)
+      (m.tileRows, m.tileColumns) = (l.tileRows, l.tileColumns)
       return MNRLReference.value(m, a, p, n, weights: w, frozen: (a0, p0, n0))
     }
     let ga = finiteDifferenceGradient(a) { f($0, p, n, l.scale) }
