@@ -19,6 +19,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    // HeapModule: the bounded best-k selection of index-file searches.
+    .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     // `swift package generate-documentation --target CosineKit` (DocC); no code of its own.
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
@@ -40,7 +42,10 @@ let package = Package(
     .target(name: "CosineLosses", dependencies: ["CosineCore", "CCosineKernels"]),
     .target(
       name: "CosineSearch",
-      dependencies: ["CosineCore", "CCosineKernels", .product(name: "SystemPackage", package: "swift-system")]
+      dependencies: [
+        "CosineCore", "CCosineKernels", .product(name: "SystemPackage", package: "swift-system"),
+        .product(name: "HeapModule", package: "swift-collections"),
+      ]
     ),
     .target(
       name: "CosineTraining",

@@ -85,15 +85,27 @@ extension Tensor {
   /// - Precondition: `count == 1`.
   public func scalarized() -> Scalar { item() }
 
-  /// The rows (slices along the first axis) at `indices`, in that order.
+  /// The rows (slices along the first axis) at `indices`, in that order: PyTorch's
+  /// `x.index_select(0, indices)` or `x[indices]`, NumPy's `x[indices]`.
   ///
-  /// - Precondition: every index is in `0 ..< shape[0]`.
-  package func gatheringRows(_ indices: [Int]) -> Tensor {
-    precondition(rank >= 1)
+  /// ```swift
+  /// let x = Tensor<Float>([[1, 2], [3, 4], [5, 6]])
+  /// x.gatheringRows([2, 0, 2])      // [[5, 6], [1, 2], [5, 6]]
+  /// ```
+  ///
+  /// - Returns: A tensor of shape `[indices.count] + shape.dropFirst()`.
+  /// - Precondition: rank ≥ 1 and every index is in `0 ..< shape[0]` (traps naming the index).
+  /// - Complexity: O(indices.count · row width).
+  /// - **Edge cases:** repeated indices repeat the row; no indices give `[0, …]`.
+  public func gatheringRows(_ indices: [Int]) -> Tensor {
+    precondition(rank >= 1, "gatheringRows needs rank >= 1, got a rank-0 tensor")
     let width = rowWidth
     var out = [Scalar]()
     out.reserveCapacity(indices.count * width)
-    for i in indices { out.append(contentsOf: scalars[(i * width)..<((i + 1) * width)]) }
+    for i in indices {
+      precondition(i >= 0 && i < shape[0], "gatheringRows: row \(i) is out of range for \(shape[0]) rows")
+      out.append(contentsOf: scalars[(i * width)..<((i + 1) * width)])
+    }
     return Tensor(uncheckedShape: [indices.count] + shape.dropFirst(), scalars: out)
   }
 

@@ -5,6 +5,7 @@ import CosineCore
 import CosineKit
 import CosineLosses
 import CosineSearch
+import CosineTestSupport
 import CosineTraining
 
 @Suite struct MeanSquaredErrorTests {
@@ -28,16 +29,16 @@ import CosineTraining
   @Test(arguments: Reduction.allCases)
   func valuesAndGradientsMatchTheReference(_ reduction: Reduction) throws {
     var g = SeededGenerator(seed: 9)
-    let t = GradientCheck.random([6, 4], &g)
-    let p = GradientCheck.random([6, 4], &g)
-    let w = GradientCheck.random([6], &g)
+    let t = uniformTensor([6, 4], &g)
+    let p = uniformTensor([6, 4], &g)
+    let w = uniformTensor([6], &g)
     let loss = MeanSquaredError(reduction: reduction)
     let (v, gt, gp) = try loss.valueWithGradient(t, p, sampleWeight: w)
     GradientCheck.expectClose(v.scalars, reference(t, p, w.scalars, reduction), tolerance: 1e-12, "value")
-    let numP = GradientCheck.numerical(p.scalars) { x in
+    let numP = numericalGradient(p.scalars) { x in
       reference(t, try! Tensor(shape: p.shape, scalars: x), w.scalars, reduction).reduce(0, +)
     }
-    let numT = GradientCheck.numerical(t.scalars) { x in
+    let numT = numericalGradient(t.scalars) { x in
       reference(try! Tensor(shape: t.shape, scalars: x), p, w.scalars, reduction).reduce(0, +)
     }
     GradientCheck.expectClose(gp.scalars, numP, "gradient (pred)")

@@ -5,6 +5,7 @@ import CosineCore
 import CosineKit
 import CosineLosses
 import CosineSearch
+import CosineTestSupport
 import CosineTraining
 
 /// Identity adapters (full-rank and low-rank) and their gradients.
@@ -12,8 +13,8 @@ import CosineTraining
   @Test(arguments: [nil, 1, 4] as [Int?], [false, true])
   func untrainedAdapterLeavesEmbeddingsUnchanged(rank: Int?, shared: Bool) throws {
     var g = SeededGenerator(seed: 3)
-    let q = GradientCheck.random([9, 6], &g, scale: 3).converted(to: Float.self)
-    let d = GradientCheck.random([9, 6], &g, scale: 3).converted(to: Float.self)
+    let q = uniformTensor([9, 6], &g, scale: 3).converted(to: Float.self)
+    let d = uniformTensor([9, 6], &g, scale: 3).converted(to: Float.self)
     let model: TwoTowerModel<Float> = try AdapterTraining.identityModel(
       width: 6, rank: rank, shared: shared, generator: &g)
     #expect(try model.embedLeft(q) == q)
@@ -25,7 +26,7 @@ import CosineTraining
     var g = SeededGenerator(seed: 1)
     let a = LowRankAdapter<Double>(width: 5, rank: 2, generator: &g)
     #expect(a.u.scalars.contains { $0 != 0 } && a.v.scalars.allSatisfy { $0 == 0 })
-    let x = GradientCheck.random([4, 5], &g)
+    let x = uniformTensor([4, 5], &g)
     #expect(try a(x) == x)
     let dense = a.dense()
     #expect(dense.weight == (try Tensor<Double>(shape: [5, 5], scalars: (0..<25).map { $0 % 6 == 0 ? 1 : 0 })))
@@ -35,17 +36,17 @@ import CosineTraining
   func lowRankGradientMatchesFiniteDifferences(useBias: Bool) throws {
     var g = SeededGenerator(seed: 11)
     let a = try LowRankAdapter<Double>(
-      u: GradientCheck.random([6, 3], &g), v: GradientCheck.random([6, 3], &g),
-      bias: useBias ? GradientCheck.random([6], &g) : nil)
-    try GradientCheck.check(a, input: GradientCheck.random([5, 6], &g))
-    try GradientCheck.check(a, input: GradientCheck.random([2, 3, 6], &g))  // batch of any rank
+      u: uniformTensor([6, 3], &g), v: uniformTensor([6, 3], &g),
+      bias: useBias ? uniformTensor([6], &g) : nil)
+    try GradientCheck.check(a, input: uniformTensor([5, 6], &g))
+    try GradientCheck.check(a, input: uniformTensor([2, 3, 6], &g))  // batch of any rank
   }
 
   @Test func lowRankForwardEqualsItsDenseForm() throws {
     var g = SeededGenerator(seed: 5)
     let a = try LowRankAdapter<Double>(
-      u: GradientCheck.random([7, 2], &g), v: GradientCheck.random([7, 2], &g), bias: GradientCheck.random([7], &g))
-    let x = GradientCheck.random([4, 7], &g)
+      u: uniformTensor([7, 2], &g), v: uniformTensor([7, 2], &g), bias: uniformTensor([7], &g))
+    let x = uniformTensor([4, 7], &g)
     let y = try a(x)
     // Reference in Double: x·(I + U·Vᵀ) + b, element by element.
     for r in 0..<4 {
@@ -65,24 +66,24 @@ import CosineTraining
   @Test func adapterSavesAndLoadsAsItsDenseForm() throws {
     var g = SeededGenerator(seed: 9)
     let a = try LowRankAdapter<Double>(
-      u: GradientCheck.random([4, 2], &g), v: GradientCheck.random([4, 2], &g), bias: GradientCheck.random([4], &g))
+      u: uniformTensor([4, 2], &g), v: uniformTensor([4, 2], &g), bias: uniformTensor([4], &g))
     let file = ModelFile(["tower": Sequential<Double>(a)])
     let loaded = try ModelFile<Double>(decoding: try file.encoded())["tower"]!
-    let x = GradientCheck.random([3, 4], &g)
+    let x = uniformTensor([3, 4], &g)
     #expect(allClose(try loaded(x), try a(x), rtol: 1e-12, atol: 1e-12))
   }
 
   @Test func badShapesAndRanksAreRejected() throws {
     var g = SeededGenerator(seed: 2)
     #expect(throws: CosineError.self) {
-      try LowRankAdapter<Double>(u: GradientCheck.random([4, 2], &g), v: GradientCheck.random([4, 3], &g))
+      try LowRankAdapter<Double>(u: uniformTensor([4, 2], &g), v: uniformTensor([4, 3], &g))
     }
     #expect(throws: CosineError.self) {
       try LowRankAdapter<Double>(
-        u: GradientCheck.random([4, 2], &g), v: GradientCheck.random([4, 2], &g), bias: GradientCheck.random([3], &g))
+        u: uniformTensor([4, 2], &g), v: uniformTensor([4, 2], &g), bias: uniformTensor([3], &g))
     }
     let a = LowRankAdapter<Double>(width: 4, rank: 2, generator: &g)
-    #expect(throws: CosineError.self) { try a(GradientCheck.random([2, 5], &g)) }
+    #expect(throws: CosineError.self) { try a(uniformTensor([2, 5], &g)) }
     #expect(throws: CosineError.self) {
       let _: TwoTowerModel<Float> = try AdapterTraining.identityModel(width: 4, rank: 5, shared: false, generator: &g)
     }

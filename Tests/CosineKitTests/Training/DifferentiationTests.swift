@@ -37,8 +37,8 @@
       let tower = UserTower(
         first: Dense(inputSize: 4, outputSize: 6, activation: .tanh, generator: &g),
         second: Dense(inputSize: 6, outputSize: 3, generator: &g))
-      let a = GradientCheck.random([5, 4], &g)
-      let b = GradientCheck.random([5, 4], &g)
+      let a = uniformTensor([5, 4], &g)
+      let b = uniformTensor([5, 4], &g)
       let target: Tensor<Double>? =
         switch kind {
         case .embedding: Tensor([1, -1, 1, -1, -1])
@@ -71,9 +71,9 @@
 
     @Test func opGradientsEqualTheirPullbacks() throws {
       var g = SeededGenerator(seed: 23)
-      let a = GradientCheck.random([4, 3], &g)
-      let b = GradientCheck.random([4, 3], &g)
-      let w = GradientCheck.random([4], &g)
+      let a = uniformTensor([4, 3], &g)
+      let b = uniformTensor([4, 3], &g)
+      let w = uniformTensor([4], &g)
 
       let (ga, gb) = gradient(at: a, b) { x, y in
         GradientCheck.weightedSum(x.cosineSimilarity(to: y), w)
@@ -81,7 +81,7 @@
       let (pa, pb) = try cosineSimilarityWithPullback(a, b).pullback(w)
       #expect(ga == pa && gb == pb)
 
-      let w2 = GradientCheck.random([4, 3], &g)
+      let w2 = uniformTensor([4, 3], &g)
       let gn = gradient(at: a) { x in GradientCheck.weightedSum(x.l2Normalized(), w2) }
       #expect(gn == (try l2NormalizeWithPullback(a).pullback(w2)))
 
@@ -96,8 +96,8 @@
         Dense(inputSize: 3, outputSize: 5, activation: .relu, generator: &g),
         Dense(inputSize: 5, outputSize: 4, generator: &g),
         L2NormalizeLayer())
-      let x = GradientCheck.random([6, 3], &g)
-      let z = GradientCheck.random([6, 4], &g)
+      let x = uniformTensor([6, 3], &g)
+      let z = uniformTensor([6, 4], &g)
       let merge = CosineDot(keepsAxis: true)
       let (gm, gx) = gradient(at: model, x) { m, x in merge.forward(m.forward(x), z).sum().scalarized() }
 
@@ -112,8 +112,8 @@
     @Test func theArticleExampleTrains() throws {
       var g = SeededGenerator(seed: 37)
       var model = Siamese(tower: .multilayerPerceptron(sizes: [4, 8, 3], activation: .tanh, generator: &g))
-      let a: Tensor<Float> = GradientCheck.random([16, 4], &g).converted()
-      let b: Tensor<Float> = GradientCheck.random([16, 4], &g).converted()
+      let a: Tensor<Float> = uniformTensor([16, 4], &g).converted()
+      let b: Tensor<Float> = uniformTensor([16, 4], &g).converted()
       let y = Tensor<Float>((0..<16).map { $0 % 2 == 0 ? 1 : -1 })
       var adam = Adam<Float>(learningRate: 0.02)
       let before = model.loss(a, b, target: y)
@@ -127,8 +127,8 @@
     @Test func aGradientStepMovesTheModel() throws {
       var g = SeededGenerator(seed: 31)
       var model = Sequential<Double>(Dense(inputSize: 2, outputSize: 2, generator: &g))
-      let a = GradientCheck.random([8, 2], &g)
-      let b = GradientCheck.random([8, 2], &g)
+      let a = uniformTensor([8, 2], &g)
+      let b = uniformTensor([8, 2], &g)
       let loss = CosineLoss(.cosineDistance())
       let before = try loss(model(a), b).scalarized()
       var adam = Adam<Double>(learningRate: 0.05)

@@ -6,6 +6,7 @@ import CosineCore
 import CosineKit
 import CosineLosses
 import CosineSearch
+import CosineTestSupport
 import CosineTraining
 
 /// Every layer's pullback against central finite differences, in Double.
@@ -14,13 +15,13 @@ import CosineTraining
   func denseMatchesFiniteDifferences(activation: Activation, useBias: Bool) throws {
     var g = SeededGenerator(seed: 11)
     var layer = Dense<Double>(inputSize: 5, outputSize: 4, activation: activation, useBias: useBias, generator: &g)
-    if useBias { layer.bias = GradientCheck.random([4], &g, scale: 0.5) }
+    if useBias { layer.bias = uniformTensor([4], &g, scale: 0.5) }
     // Inputs away from ReLU's kink: the finite difference of max(0, z) at z ≈ 0 is not its derivative.
-    var x = GradientCheck.random([6, 5], &g)
+    var x = uniformTensor([6, 5], &g)
     for _ in 0..<20 {
       let z = try Dense(weight: layer.weight, bias: layer.bias, activation: .linear)(x)
       if z.scalars.allSatisfy({ abs($0) > 1e-3 }) { break }
-      x = GradientCheck.random([6, 5], &g)
+      x = uniformTensor([6, 5], &g)
     }
     try GradientCheck.check(layer, input: x)
   }
@@ -28,10 +29,10 @@ import CosineTraining
   @Test func denseAppliesAlongTheLastAxis() throws {
     var g = SeededGenerator(seed: 3)
     let layer = Dense<Double>(inputSize: 3, outputSize: 2, activation: .tanh, generator: &g)
-    let x = GradientCheck.random([2, 4, 3], &g)
+    let x = uniformTensor([2, 4, 3], &g)
     #expect(try layer(x).shape == [2, 4, 2])
     try GradientCheck.check(layer, input: x)
-    try GradientCheck.check(layer, input: GradientCheck.random([3], &g))
+    try GradientCheck.check(layer, input: uniformTensor([3], &g))
   }
 
   @Test func denseForwardIsXTimesWPlusB() throws {
@@ -54,8 +55,8 @@ import CosineTraining
     var g = SeededGenerator(seed: 13)
     let (n, k, m) = (300, 48, 40)
     let layer = Dense<Double>(inputSize: k, outputSize: m, activation: .tanh, generator: &g)
-    let x = GradientCheck.random([n, k], &g)
-    let up = GradientCheck.random([n, m], &g)
+    let x = uniformTensor([n, k], &g)
+    let up = uniformTensor([n, m], &g)
     let (y, pullback) = try layer.valueWithPullback(x)
     let grads = try pullback(up)
     let w = layer.weight.scalars
@@ -99,8 +100,8 @@ import CosineTraining
 
   @Test func l2NormalizeLayerMatchesFiniteDifferences() throws {
     var g = SeededGenerator(seed: 21)
-    try GradientCheck.check(L2NormalizeLayer<Double>(), input: GradientCheck.random([4, 6], &g))
-    try GradientCheck.check(L2NormalizeLayer<Double>(axis: 0), input: GradientCheck.random([3, 2], &g))
+    try GradientCheck.check(L2NormalizeLayer<Double>(), input: uniformTensor([4, 6], &g))
+    try GradientCheck.check(L2NormalizeLayer<Double>(axis: 0), input: uniformTensor([3, 2], &g))
   }
 
   @Test func sequentialMatchesFiniteDifferences() throws {
@@ -112,20 +113,20 @@ import CosineTraining
       L2NormalizeLayer())
     #expect(model.parameterNames == ["0.weight", "0.bias", "2.weight"])
     #expect(model.parameterCount == 4 * 6 + 6 + 6 * 3)
-    try GradientCheck.check(model, input: GradientCheck.random([5, 4], &g))
+    try GradientCheck.check(model, input: uniformTensor([5, 4], &g))
   }
 
   @Test func activationLayerMatchesFiniteDifferences() throws {
     var g = SeededGenerator(seed: 51)
-    try GradientCheck.check(ActivationLayer<Double>(.tanh), input: GradientCheck.random([3, 4], &g))
+    try GradientCheck.check(ActivationLayer<Double>(.tanh), input: uniformTensor([3, 4], &g))
     try GradientCheck.check(ActivationLayer<Double>(.relu), input: Tensor([-2, -0.5, 0.3, 4]))
   }
 
   @Test func pullbacksRejectAWrongUpstreamShape() throws {
     var g = SeededGenerator(seed: 61)
     let layer = Dense<Double>(inputSize: 2, outputSize: 2, generator: &g)
-    let (_, pullback) = try layer.valueWithPullback(GradientCheck.random([3, 2], &g))
-    #expect(throws: CosineError.self) { try pullback(GradientCheck.random([2, 2], &g)) }
+    let (_, pullback) = try layer.valueWithPullback(uniformTensor([3, 2], &g))
+    #expect(throws: CosineError.self) { try pullback(uniformTensor([2, 2], &g)) }
   }
 
   @Test func floatLayersAgreeWithDouble() throws {
@@ -133,7 +134,7 @@ import CosineTraining
     let d = Dense<Double>(inputSize: 8, outputSize: 5, activation: .tanh, generator: &g)
     let f = try Dense<Float>(weight: d.weight.converted(), bias: d.bias?.converted(), activation: .tanh)
     let h = try Dense<Float16>(weight: d.weight.converted(), bias: d.bias?.converted(), activation: .tanh)
-    let x = GradientCheck.random([7, 8], &g)
+    let x = uniformTensor([7, 8], &g)
     let yd = try d(x).scalars
     GradientCheck.expectClose(try f(x.converted()).scalars.map(Double.init), yd, tolerance: 1e-6, "Float forward")
     GradientCheck.expectClose(try h(x.converted()).scalars.map(Double.init), yd, tolerance: 4e-3, "Float16 forward")

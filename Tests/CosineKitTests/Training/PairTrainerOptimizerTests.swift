@@ -5,6 +5,7 @@ import CosineCore
 import CosineKit
 import CosineLosses
 import CosineSearch
+import CosineTestSupport
 import CosineTraining
 
 @Suite struct PairTrainerOptimizerTests {
@@ -13,7 +14,7 @@ import CosineTraining
     let model = TwoTowerModel<Double>(
       left: .multilayerPerceptron(sizes: [4, 6, 3], activation: .tanh, generator: &g),
       right: .multilayerPerceptron(sizes: [4, 6, 3], activation: .tanh, generator: &g))
-    return (model, GradientCheck.random([40, 4], &g), GradientCheck.random([40, 4], &g))
+    return (model, uniformTensor([40, 4], &g), uniformTensor([40, 4], &g))
   }
 
   @Test func lossAndGradientsReturnsTheLossTensor() throws {
@@ -59,8 +60,8 @@ import CosineTraining
 
   @Test func cancelledTrainingLeavesModelAndOptimizerUnchanged() async throws {
     var g = SeededGenerator(seed: 4)
-    let a = GradientCheck.random([4_000, 32], &g)
-    let b = GradientCheck.random([4_000, 32], &g)
+    let a = uniformTensor([4_000, 32], &g)
+    let b = uniformTensor([4_000, 32], &g)
     let start = TwoTowerModel<Double>(
       left: .multilayerPerceptron(sizes: [32, 64, 16], activation: .tanh, generator: &g), right: nil)
     let trainer = PairTrainer(loss: CosineLoss(.cosineDistance()), epochs: 10_000, batchSize: 16)

@@ -5,14 +5,15 @@ import CosineCore
 import CosineKit
 import CosineLosses
 import CosineSearch
+import CosineTestSupport
 import CosineTraining
 
 @Suite struct TrainingTests {
   /// Pairs whose right rows are a fixed linear map of the left rows plus noise.
   func pairs(_ n: Int, seed: UInt64) -> (Tensor<Float>, Tensor<Float>) {
     var g = SeededGenerator(seed: seed)
-    let a = GradientCheck.random([n, 6], &g)
-    let map = GradientCheck.random([6, 5], &g)
+    let a = uniformTensor([n, 6], &g)
+    let map = uniformTensor([6, 5], &g)
     let b = try! Dense<Double>(weight: map)(a)
     let noisy = b.scalars.map { $0 + 0.05 * (2 * g.nextUniform() - 1) }
     return (a.converted(), try! Tensor<Double>(shape: b.shape, scalars: noisy).converted())
@@ -38,13 +39,13 @@ import CosineTraining
   @Test func sharedTowerGradientSumsBothSides() throws {
     var g = SeededGenerator(seed: 5)
     let tower = Sequential<Double>.multilayerPerceptron(sizes: [3, 4, 2], activation: .tanh, generator: &g)
-    let a = GradientCheck.random([5, 3], &g)
-    let b = GradientCheck.random([5, 3], &g)
+    let a = uniformTensor([5, 3], &g)
+    let b = uniformTensor([5, 3], &g)
     let loss = CosineLoss(.cosineDistance())
     let model = TwoTowerModel(left: tower, right: nil)
     let (_, grads) = try model.lossAndGradients(left: a.converted(), right: b.converted(), target: nil, loss: loss)
     let flat = model.parameters.flatMap(\.scalars)
-    let numeric = GradientCheck.numerical(flat) { v in
+    let numeric = numericalGradient(flat) { v in
       var m = tower
       var offset = 0
       m.parameters = m.parameters.map { p in

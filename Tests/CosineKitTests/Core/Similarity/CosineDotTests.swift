@@ -5,6 +5,7 @@ import CosineCore
 import CosineKit
 import CosineLosses
 import CosineSearch
+import CosineTestSupport
 import CosineTraining
 
 @Suite struct CosineDotTests {
@@ -27,17 +28,17 @@ import CosineTraining
   func keepingTheAxisMatchesFiniteDifferences(normalize: Bool) throws {
     var g = SeededGenerator(seed: 31)
     let layer = CosineDot(normalize: normalize, keepsAxis: true)
-    let a = GradientCheck.random([5, 4], &g)
-    let b = GradientCheck.random([5, 4], &g)
+    let a = uniformTensor([5, 4], &g)
+    let b = uniformTensor([5, 4], &g)
     let (y, pullback) = try layer.valueWithPullback(a, b)
     #expect(y.shape == [5, 1])
-    let w = GradientCheck.random(y.shape, &g)
+    let w = uniformTensor(y.shape, &g)
     let (ga, gb) = try pullback(w)
-    let na = GradientCheck.numerical(a.scalars) { v in
-      GradientCheck.dot(w, try! layer(Tensor(shape: [5, 4], scalars: v), b))
+    let na = numericalGradient(a.scalars) { v in
+      weightedSum(w, try! layer(Tensor(shape: [5, 4], scalars: v), b))
     }
-    let nb = GradientCheck.numerical(b.scalars) { v in
-      GradientCheck.dot(w, try! layer(a, Tensor(shape: [5, 4], scalars: v)))
+    let nb = numericalGradient(b.scalars) { v in
+      weightedSum(w, try! layer(a, Tensor(shape: [5, 4], scalars: v)))
     }
     GradientCheck.expectClose(ga.scalars, na, "gradient of the first input")
     GradientCheck.expectClose(gb.scalars, nb, "gradient of the second input")

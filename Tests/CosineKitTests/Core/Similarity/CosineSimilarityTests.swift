@@ -5,6 +5,7 @@ import CosineCore
 import CosineKit
 import CosineLosses
 import CosineSearch
+import CosineTestSupport
 import CosineTraining
 
 @Suite struct CosineSimilarityTests {

@@ -18,15 +18,15 @@
     ) {
       let auto = gradient(at: x, of: f)
       #expect(auto.shape == x.shape, "\(what): gradient shape", sourceLocation: sourceLocation)
-      let numerical = GradientCheck.numerical(x.scalars) { v in f(try! Tensor(shape: x.shape, scalars: v)) }
+      let numerical = numericalGradient(x.scalars) { v in f(try! Tensor(shape: x.shape, scalars: v)) }
       GradientCheck.expectClose(auto.scalars, numerical, tolerance: 1e-6, what, sourceLocation: sourceLocation)
     }
 
     @Test func elementWiseWithBroadcasting() {
       var g = SeededGenerator(seed: 1)
-      let a = GradientCheck.random([3, 4], &g)
-      let b = GradientCheck.random([4], &g) + 2
-      let w = GradientCheck.random([3, 4], &g)
+      let a = uniformTensor([3, 4], &g)
+      let b = uniformTensor([4], &g) + 2
+      let w = uniformTensor([3, 4], &g)
       check(a, "+ (lhs)") { x in (w * (x + b)).sum().item() }
       check(b, "+ (broadcast rhs)") { y in (w * (a + y)).sum().item() }
       check(b, "- (broadcast rhs)") { y in (w * (a - y)).sum().item() }
@@ -39,8 +39,8 @@
 
     @Test func scalarOperands() {
       var g = SeededGenerator(seed: 2)
-      let a = GradientCheck.random([2, 3], &g) + 3
-      let w = GradientCheck.random([2, 3], &g)
+      let a = uniformTensor([2, 3], &g) + 3
+      let w = uniformTensor([2, 3], &g)
       check(a, "tensor + scalar") { x in (w * (x + 2)).sum().item() }
       check(a, "scalar + tensor") { x in (w * (2 + x)).sum().item() }
       check(a, "tensor − scalar") { x in (w * (x - 2)).sum().item() }
@@ -55,16 +55,16 @@
     @Test func oneMinusCosineSum() {
       // The expression that did not differentiate before `−` had a derivative.
       var g = SeededGenerator(seed: 3)
-      let a = GradientCheck.random([4, 5], &g)
-      let b = GradientCheck.random([4, 5], &g)
+      let a = uniformTensor([4, 5], &g)
+      let b = uniformTensor([4, 5], &g)
       check(a, "(1 − cos).sum()") { x in (Tensor(scalar: 1) - x.cosineSimilarity(to: b)).sum().item() }
     }
 
     @Test func reductions() {
       var g = SeededGenerator(seed: 4)
-      let x = GradientCheck.random([3, 4, 2], &g)
-      let w2 = GradientCheck.random([3, 2], &g)
-      let wk = GradientCheck.random([3, 1, 2], &g)
+      let x = uniformTensor([3, 4, 2], &g)
+      let w2 = uniformTensor([3, 2], &g)
+      let wk = uniformTensor([3, 1, 2], &g)
       check(x, "sum()") { v in (v * v).sum().item() }
       check(x, "mean()") { v in (v * v).mean().item() }
       check(x, "sum(axis:)") { v in (w2 * v.sum(axis: 1)).sum().item() }
@@ -74,14 +74,14 @@
 
     @Test func shapeOps() {
       var g = SeededGenerator(seed: 5)
-      let x = GradientCheck.random([2, 3], &g)
-      let w = GradientCheck.random([3, 2], &g)
-      let r = GradientCheck.random([6], &g)
+      let x = uniformTensor([2, 3], &g)
+      let w = uniformTensor([3, 2], &g)
+      let r = uniformTensor([6], &g)
       check(x, "transposed()") { v in (w * v.transposed()).sum().item() }
       check(x, "reshaped(_:)") { v in (r * v.reshaped([-1])).sum().item() }
-      let m = GradientCheck.random([4, 3], &g)
-      let wr = GradientCheck.random([3], &g)
-      let wrs = GradientCheck.random([2, 3], &g)
+      let m = uniformTensor([4, 3], &g)
+      let wr = uniformTensor([3], &g)
+      let wrs = uniformTensor([2, 3], &g)
       check(m, "subscript row") { v in (wr * v[1]).sum().item() }
       check(m, "row(_:) negative") { v in (wr * v.row(-1)).sum().item() }
       check(m, "rows(_:)") { v in (wrs * v.rows(1..<3)).sum().item() }
@@ -89,20 +89,20 @@
 
     @Test func matrixProduct() {
       var g = SeededGenerator(seed: 6)
-      let a = GradientCheck.random([3, 4], &g)
-      let b = GradientCheck.random([4, 2], &g)
-      let w = GradientCheck.random([3, 2], &g)
+      let a = uniformTensor([3, 4], &g)
+      let b = uniformTensor([4, 2], &g)
+      let w = uniformTensor([3, 2], &g)
       check(a, "matmul (a)") { x in (w * matmul(x, b)).sum().item() }
       check(b, "matmul (b)") { y in (w * matmul(a, y)).sum().item() }
-      let v = GradientCheck.random([4], &g)
-      let wv = GradientCheck.random([3], &g)
+      let v = uniformTensor([4], &g)
+      let wv = uniformTensor([3], &g)
       check(v, "matmul (vector rhs)") { y in (wv * matmul(a, y)).sum().item() }
     }
 
     @Test func meanSquaredError() {
       var g = SeededGenerator(seed: 7)
-      let t = GradientCheck.random([5, 3], &g)
-      let p = GradientCheck.random([5, 3], &g)
+      let t = uniformTensor([5, 3], &g)
+      let p = uniformTensor([5, 3], &g)
       let loss = MeanSquaredError()
       check(p, "mse (pred)") { y in loss.forward(t, y).item() }
       check(t, "mse (true)") { y in loss.forward(y, p).item() }
