@@ -10,7 +10,7 @@ extension SearchBenchmarks {
     name: "search1_int8", summary: "top-10 of 1 query, 1000000 × 384 Float corpus, int8 index (prepared)",
     bytes: 1_000_000 * 384, flops: 0
   ) {
-    let index = try CosineIndex(
+    let index = try CosineIndexFile(
       try Tensor<Float>(shape: [1_000_000, 384], scalars: BenchRandom.floats(1_000_000 * 384, seed: 15)),
       quantization: .int8)
     let q = try Tensor<Float>(shape: [1, 384], scalars: BenchRandom.floats(384, seed: 16))

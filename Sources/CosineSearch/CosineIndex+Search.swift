@@ -46,7 +46,6 @@ extension CosineIndex {
       }
       return try run(panels, q, k)
     case .double(let panels): return try run(panels, q, k)
-    case .table(let table): return try table.search(q, k: k, filter: nil, rescore: nil)
     }
   }
 

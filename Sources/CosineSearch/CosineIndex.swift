@@ -31,7 +31,9 @@ import CosineCore
 /// says); a row containing NaN or an infinity scores NaN, and NaN ranks after every number;
 /// an empty corpus gives empty result lists.
 ///
-/// - SeeAlso: ``topKSearch(queries:corpus:k:eps:)-31sfl``, ``CosineSearchResults``,
+/// Ids, filters, updates, quantized first passes and index files are ``CosineIndexFile``'s.
+///
+/// - SeeAlso: ``topKSearch(queries:corpus:k:eps:)-31sfl``, ``CosineSearchResults``, ``CosineIndexFile``,
 ///   <doc:NumericalConventions>
 public struct CosineIndex<Scalar: TensorScalar>: Sendable {
   /// The number of corpus rows, N (for an index with ids: the rows not removed).
@@ -46,8 +48,6 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
     case single(SplitPanels)
     /// `Double` corpora: normalized doubles as plain panels.
     case double(PackedPanels<Double>)
-    /// Rows with ids, updates and codes, in memory or mapped from an index file.
-    case table(IndexTable)
   }
 
   package var storage: Storage
@@ -146,12 +146,20 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
     }
   }
 
+  /// An index over packed split panels (rows numbered from 0): a segment of an index file
+  /// searched by the exact kernels.
+  package init(panels: SplitPanels, eps: Double) {
+    count = panels.rows
+    dimension = panels.dim
+    self.eps = eps
+    storage = .single(panels)
+  }
+
   /// Bytes held by the prepared corpus.
   public var byteCount: Int {
     switch storage {
     case .single(let p): return p.byteCount
     case .double(let p): return p.byteCount
-    case .table(let t): return t.byteCount
     }
   }
 }

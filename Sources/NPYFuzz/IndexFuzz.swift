@@ -1,13 +1,13 @@
 import CosineKit
 
-/// Runs `bytes` through ``CosineIndex/init(decoding:source:)``: a rejected input yields a
+/// Runs `bytes` through ``CosineIndexFile/init(decoding:source:)``: a rejected input yields a
 /// one-line ``NPYError`` naming the source; an accepted one reports consistent counts and
 /// answers a search, a filtered search and a search of every quantization path without trapping,
 /// with ids it holds, in rank order.
 func checkIndexDecode(_ bytes: UnsafeRawBufferPointer) {
-  let index: CosineIndex<Float>
+  let index: CosineIndexFile
   do {
-    index = try CosineIndex<Float>(decoding: bytes, source: "fuzz-input")
+    index = try CosineIndexFile(decoding: bytes, source: "fuzz-input")
   } catch let error as NPYError {
     precondition(error.path == "fuzz-input", "error names the wrong source: \(error)")
     precondition(!error.message.isEmpty, "empty error message")

@@ -36,14 +36,14 @@ struct IndexCommand: ParsableCommand {
 
   /// Writes `index` to `path` (appended in place where the format allows, else atomically),
   /// through the command's outputs so an error names the option.
-  static func save(_ index: CosineIndex<Float>, to path: String) throws {
+  static func save(_ index: CosineIndexFile, to path: String) throws {
     var out = Outputs()
     out.addFile(path) { try index.save(to: $0) }
     try out.commit()
   }
 
-  static func open(_ path: String) throws -> CosineIndex<Float> {
-    try CosineIndex<Float>(mapping: path)
+  static func open(_ path: String) throws -> CosineIndexFile {
+    try CosineIndexFile(mapping: path)
   }
 
   struct Build: ParsableCommand {
@@ -72,7 +72,7 @@ struct IndexCommand: ParsableCommand {
       }
       let ids = try IndexCommand.ids(ids, count: rows)
       let index = try naming(corpus) {
-        try CosineIndex<Float>(
+        try CosineIndexFile(
           contentsOf: corpus, ids: ids, quantization: quantize.value,
           inspecting: IndexCommand.finiteCheck(allowNonfinite))
       }

@@ -21,7 +21,7 @@ extension SearchCommand {
   func runIndexSearch() throws {
     let path = index!
     let q = try InputPolicy(allowNonfinite: allowNonfinite).load(queries, as: "queries").converted(to: Float.self)
-    let x = try CosineIndex<Float>(mapping: path)
+    let x = try CosineIndexFile(mapping: path)
     guard q.rank <= 2, q.rank >= 1, q.shape.last == x.dimension else {
       throw CLIError(
         "\(queries), \(path): queries of shape \(Shape.describe(q.shape)) do not match the index's dimension \(x.dimension)"

@@ -54,7 +54,7 @@ import Testing
     let info = try run(["index", "info", idx])
     #expect(info.stdout.contains("rows: 317"), "\(info.stdout)")
     // Search against the library model of the same rows.
-    var model = try CosineIndex(corpus, quantization: .none)
+    var model = try CosineIndexFile(corpus, quantization: .none)
     try model.add(extra, ids: Array(500..<520))
     try model.remove(ids: [0, 1, 505])
     let queries = random(3, 8, seed: 5)

@@ -29,7 +29,7 @@ import CosineTraining
   @Test func asyncIndexSearchUnderOneThreadRunsOnOneThread() async throws {
     let (index, queries) = try Self.searchFixture()
     let (one, onOne) = try await Self.observed {
-      try await withThreadCount(1) { try await index.search(queries, k: 5, filter: nil, rescore: nil) }
+      try await withThreadCount(1) { try await index.search(queries, k: 5) }
     }
     #expect(!onOne.chunkCounts.isEmpty, "the search thread did not carry the caller's overrides")
     #expect(onOne.chunkCounts.allSatisfy { $0 == 1 }, "runs split under a count of 1: \(onOne.chunkCounts)")
@@ -37,7 +37,7 @@ import CosineTraining
 
     // The control: the same search may split, and does under a count of 2, with the same result.
     let (two, onTwo) = try await Self.observed {
-      try await withThreadCount(2) { try await index.search(queries, k: 5, filter: nil, rescore: nil) }
+      try await withThreadCount(2) { try await index.search(queries, k: 5) }
     }
     #expect(onTwo.chunkCounts.contains(2), "the fixture is too small to split: \(onTwo.chunkCounts)")
     #expect(onTwo.chunkCounts.allSatisfy { $0 <= 2 })

@@ -24,7 +24,7 @@ import CosineTraining
     for name in names {
       let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.corpus + "/" + name)))
       do {
-        let index = try bytes.withUnsafeBytes { try CosineIndex<Float>(decoding: $0, source: name) }
+        let index = try bytes.withUnsafeBytes { try CosineIndexFile(decoding: $0, source: name) }
         accepted += 1
         let q = try Tensor<Float>(shape: [1, index.dimension], repeating: 1)
         let r = try index.search(q, k: 5)

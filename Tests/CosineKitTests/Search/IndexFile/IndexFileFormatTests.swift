@@ -30,11 +30,11 @@ import CosineTraining
   func roundTripGivesTheSameResults(_ quantization: CosineIndexQuantization) throws {
     let c = randomTensor([300, 20], seed: 1, as: Float.self)
     let ids = (0..<300).map { ($0 * 7919) % 1000 + 5 }
-    let index = try CosineIndex(c, ids: ids, quantization: quantization)
+    let index = try CosineIndexFile(c, ids: ids, quantization: quantization)
     let path = temporaryIndexPath("rt")
     defer { try? FileManager.default.removeItem(atPath: path) }
     try index.save(to: path)
-    let mapped = try CosineIndex<Float>(mapping: path)
+    let mapped = try CosineIndexFile(mapping: path)
     #expect(mapped.count == 300 && mapped.dimension == 20 && mapped.quantization == quantization)
     #expect(mapped.ids == ids.sorted())
     let q = randomTensor([3, 20], seed: 2, as: Float.self)
@@ -54,12 +54,9 @@ import CosineTraining
     let c = randomTensor([20000, 16], seed: 40, as: Float.self)
     let path = temporaryIndexPath("big")
     defer { try? FileManager.default.removeItem(atPath: path) }
-    try CosineIndex(c, quantization: .int8).save(to: path)
-    let mapped = try CosineIndex<Float>(mapping: path)
-    guard case .table(let t) = mapped.storage else {
-      Issue.record("a mapped index keeps a table")
-      return
-    }
+    try CosineIndexFile(c, quantization: .int8).save(to: path)
+    let mapped = try CosineIndexFile(mapping: path)
+    let t = mapped.table
     #expect(t.segments[0].file != nil)
     let model = IndexModel(c)
     for seed in 41..<45 as Range<UInt64> {
@@ -73,12 +70,12 @@ import CosineTraining
 
   @Test func addAndRemoveAppendInPlaceAndReopen() throws {
     let c = randomTensor([200, 12], seed: 3, as: Float.self)
-    var index = try CosineIndex(c, quantization: .int8)
+    var index = try CosineIndexFile(c, quantization: .int8)
     let path = temporaryIndexPath("append")
     defer { try? FileManager.default.removeItem(atPath: path) }
     try index.save(to: path)
     let before = try bytes(path)
-    var mapped = try CosineIndex<Float>(mapping: path)
+    var mapped = try CosineIndexFile(mapping: path)
     let extra = randomTensor([50, 12], seed: 4, as: Float.self)
     try mapped.add(extra, ids: Array(1000..<1050))
     try mapped.remove(ids: [3, 1010, 99_999])
@@ -88,7 +85,7 @@ import CosineTraining
     #expect(after.count > before.count)
     #expect(Array(after[0..<4096]) == Array(before[0..<4096]))
     #expect(Array(after[8192..<before.count]) == Array(before[8192...]))
-    let reopened = try CosineIndex<Float>(mapping: path)
+    let reopened = try CosineIndexFile(mapping: path)
     #expect(reopened.count == 248 && reopened.removedCount == 2 && reopened.segmentCount == 2)
     var model = IndexModel(c)
     for r in 0..<50 { model.rows[1000 + r] = Array(extra.scalars[r * 12..<(r + 1) * 12]) }
@@ -101,10 +98,10 @@ import CosineTraining
     var again = reopened
     try again.remove(ids: [0])
     try again.save(to: path)
-    #expect(try CosineIndex<Float>(mapping: path).removedCount == 3)
+    #expect(try CosineIndexFile(mapping: path).removedCount == 3)
     again.compact()
     try again.save(to: path)
-    let compacted = try CosineIndex<Float>(mapping: path)
+    let compacted = try CosineIndexFile(mapping: path)
     #expect(compacted.segmentCount == 1 && compacted.removedCount == 0 && compacted.count == 247)
     model.rows[0] = nil
     #expect(rows(try compacted.search(q, k: 20)).indices == (try model.topK(q, k: 20)).ids)
@@ -112,7 +109,7 @@ import CosineTraining
 
   @Test func corruptFilesAreRejectedWithAClearError() throws {
     let c = randomTensor([70, 9], seed: 6, as: Float.self)
-    var index = try CosineIndex(c, quantization: .int8)
+    var index = try CosineIndexFile(c, quantization: .int8)
     try index.remove(ids: [4])
     let path = temporaryIndexPath("corrupt")
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -172,13 +169,22 @@ import CosineTraining
     #expect(decodeError(b)?.contains("version 9") == true)
     // Not an index file at all, and a missing file.
     #expect(decodeError([UInt8](repeating: 7, count: 9000))?.contains("not a CosineKit index file") == true)
-    #expect(throws: NPYError.self) { try CosineIndex<Float>(mapping: path + ".missing") }
+    #expect(throws: NPYError.self) { try CosineIndexFile(mapping: path + ".missing") }
     // The good bytes still open after all this.
     #expect(decodeError(good) == nil)
   }
 
-  @Test func doubleIndexesHaveNoFiles() throws {
-    let index = try CosineIndex(randomTensor([4, 3], seed: 1, as: Double.self))
-    #expect(throws: CosineError.self) { try index.save(to: temporaryIndexPath("d")) }
+  /// An in-memory `Float` index becomes an index file with its packed rows copied bit for bit:
+  /// the same results, and a file that maps back to them.
+  @Test func inMemoryIndexesBecomeFiles() throws {
+    let c = randomTensor([300, 24], seed: 1, as: Float.self)
+    let q = randomTensor([4, 24], seed: 2, as: Float.self)
+    let memory = try CosineIndex(c)
+    let file = CosineIndexFile(memory)
+    #expect(file.count == 300 && file.ids == Array(0..<300) && file.quantization == .none)
+    #expect(try file.search(q, k: 7) == (try memory.search(q, k: 7)))
+    let path = temporaryIndexPath("m")
+    try file.save(to: path)
+    #expect(try CosineIndexFile(mapping: path).search(q, k: 7) == (try memory.search(q, k: 7)))
   }
 }

@@ -14,7 +14,7 @@ import CosineTraining
     let d = 10
     var g = SeededGenerator(seed: 42)
     let first = randomTensor([120, d], seed: 7, as: Float.self)
-    var index = try CosineIndex(first, quantization: quantization)
+    var index = try CosineIndexFile(first, quantization: quantization)
     var model = IndexModel(first)
     let q = randomTensor([3, d], seed: 8, as: Float.self)
     var nextSeed: UInt64 = 100
@@ -69,7 +69,7 @@ import CosineTraining
     var c = randomTensor([3000, d], seed: 11, as: Float.self)
     c = withDuplicatedRows(c, [(10, 20), (10, 2900)])
     let ids = (0..<3000).map { 3 * $0 + 1 }
-    var index = try CosineIndex(c, ids: ids, quantization: quantization)
+    var index = try CosineIndexFile(c, ids: ids, quantization: quantization)
     var model = IndexModel(c, ids: ids)
     try index.add(randomTensor([100, d], seed: 12, as: Float.self), ids: Array(20_000..<20_100))
     let added = randomTensor([100, d], seed: 12, as: Float.self)
@@ -96,8 +96,8 @@ import CosineTraining
         #expect(sameBits(rows(r).scores, want.scores), "\(name)")
       }
     }
-    // Filters on a plain index (no ids given) work on row numbers.
-    let plain = try CosineIndex(c)
+    // Filters on an index built without ids work on row numbers.
+    let plain = try CosineIndexFile(c)
     let r = try plain.search(q, k: 5, filter: .allowing([5, 6, 7, 2999]))
     #expect(Set(r.indices).isSubset(of: [5, 6, 7, 2999]) && r.k == 4)
     _ = model
@@ -106,7 +106,7 @@ import CosineTraining
   @Test func binaryRescoreIsApproximateButRescoresExactly() throws {
     let d = 32
     let c = randomTensor([2000, d], seed: 31, as: Float.self)
-    let index = try CosineIndex(c, quantization: .binary)
+    let index = try CosineIndexFile(c, quantization: .binary)
     let q = randomTensor([5, d], seed: 32, as: Float.self)
     let exact = try IndexModel(c).topK(q, k: 10)
     let all = try index.search(q, k: 10, filter: nil, rescore: 200)  // 2000 candidates: every row

@@ -36,7 +36,7 @@ import CosineTraining
       let model = IndexModel(c)
       for level in [2, 0] {
         try withKernelLevel(level) {
-          let index = try CosineIndex(c, quantization: .int8)
+          let index = try CosineIndexFile(c, quantization: .int8)
           let exact = try CosineIndex(c)
           for k in [1, 10, 64] {
             let want = try model.topK(q, k: k)
@@ -56,7 +56,7 @@ import CosineTraining
   @Test func thePortableScanOfWidePanelsGivesTheSameResults() throws {
     // An index packed for AVX-512 (32-row panels), searched with the portable int8 scan.
     let c = adversarial(900, 40, seed: 50)
-    let index = try CosineIndex(c, quantization: .int8)
+    let index = try CosineIndexFile(c, quantization: .int8)
     let q = randomTensor([3, 40], seed: 51, as: Float.self)
     let fast = try index.search(q, k: 12)
     let portable = try withKernelLevel(0) { try index.search(q, k: 12) }
@@ -66,11 +66,11 @@ import CosineTraining
 
   @Test func asyncFormsGiveTheSyncResults() async throws {
     let c = randomTensor([500, 12], seed: 60, as: Float.self)
-    let index = try CosineIndex(c, quantization: .int8)
+    let index = try CosineIndexFile(c, quantization: .int8)
     let path = temporaryIndexPath("async")
     defer { unlink(path) }
     try await index.save(to: path)
-    let mapped = try await CosineIndex<Float>.mapping(path)
+    let mapped = try await CosineIndexFile.mapping(path)
     let q = randomTensor([2, 12], seed: 61, as: Float.self)
     let a = try await mapped.search(q, k: 4, filter: .denying([1, 2, 3]))
     func blocking() throws -> CosineSearchResults<Float> { try index.search(q, k: 4, filter: .denying([1, 2, 3])) }
@@ -81,11 +81,8 @@ import CosineTraining
   @Test func theInt8PassRescoresFewRowsOfALargeCorpus() throws {
     // The pass itself: on random rows the bound leaves only a small fraction to rescore.
     let c = randomTensor([20000, 64], seed: 3, as: Float.self)
-    let index = try CosineIndex(c, quantization: .int8)
-    guard case .table(let t) = index.storage else {
-      Issue.record("an int8 index keeps a table")
-      return
-    }
+    let index = try CosineIndexFile(c, quantization: .int8)
+    let t = index.table
     let q = randomTensor([1, 64], seed: 4, as: Float.self)
     let packed = try Packing.packed(q.scalars, rows: 1, dim: 64, eps: 1e-8, width: 1, as: Float.self)
     let seg = t.segments[0]
@@ -99,8 +96,9 @@ import CosineTraining
     // |exact − approximate| ≤ margin for every row: recompute A and m from the stored codes.
     let d = 48
     let c = adversarial(600, d, seed: 21)
-    let index = try CosineIndex(c, quantization: .int8)
-    guard case .table(let t) = index.storage, let codes = t.segments[0].int8 else {
+    let index = try CosineIndexFile(c, quantization: .int8)
+    let t = index.table
+    guard let codes = t.segments[0].int8 else {
       Issue.record("an int8 index keeps codes")
       return
     }

@@ -1,6 +1,6 @@
 import CosineCore
 
-extension CosineIndex {
+extension CosineIndexFile {
   /// Prepares the rows of several `.npy` files (shards of one corpus, in order) as one index
   /// with ids and codes, reading a piece at a time when the ids are in increasing order.
   ///
@@ -15,15 +15,14 @@ extension CosineIndex {
   ///   - inspect: Called with every piece read, the file and the flat index of its first element
   ///     in that file (to reject NaN, say); errors it throws are rethrown.
   /// - Throws: ``NPYError`` naming the file at fault; ``CosineError`` for different D, an id
-  ///   count other than the row count, repeated ids or a `Double` index.
+  ///   count other than the row count or repeated ids.
   /// - Complexity: O(N·D); memory the index plus 4 MiB (plus the corpus once when the ids are
   ///   not increasing and the rows must be reordered).
   public init(
-    contentsOf paths: [String], ids: [Int]? = nil, eps: Double = 1e-8, quantization: CosineIndexQuantization,
+    contentsOf paths: [String], ids: [Int]? = nil, eps: Double = 1e-8, quantization: CosineIndexQuantization = .none,
     inspecting inspect: ((_ path: String, _ firstElement: Int, _ piece: UnsafeBufferPointer<Float>) throws -> Void)? =
       nil
   ) throws {
-    guard Scalar.self != Double.self else { throw Self.needsSingle }
     try checkEps(eps)
     let readers = try paths.map { try NPYRowReader(path: $0) }
     let d = readers.first?.columns ?? 0

@@ -1,18 +1,17 @@
 import CosineCore
 
-extension CosineIndex {
+extension CosineIndexFile {
   /// Reads an index file held in memory (the bytes are copied), validating it as
   /// ``init(mapping:)`` does. For tests, fuzzing and files that arrive over the network.
   ///
   /// - Parameters:
   ///   - bytes: The whole file.
   ///   - source: The name errors give for the bytes.
-  /// - Throws: ``NPYError`` naming `source`; ``CosineError/invalidArgument(_:)`` for `Double`.
+  /// - Throws: ``NPYError`` naming `source`.
   /// - Complexity: O(bytes).
   ///
   /// **Edge cases:** as ``init(mapping:)``.
   public init(decoding bytes: UnsafeRawBufferPointer, source: String) throws {
-    guard Scalar.self != Double.self else { throw Self.needsSingle }
     self.init(table: try IndexTable.decode(bytes, source: source))
   }
 }

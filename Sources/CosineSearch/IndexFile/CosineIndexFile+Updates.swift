@@ -1,48 +1,16 @@
 import CosineCore
 
-extension CosineIndex {
-  /// An index over packed split panels (rows numbered from 0).
-  package init(panels: SplitPanels, eps: Double) {
-    count = panels.rows
-    dimension = panels.dim
-    self.eps = eps
-    storage = .single(panels)
-  }
-
-  package init(table: IndexTable) {
-    count = table.liveRows
-    dimension = table.dimension
-    eps = table.eps
-    storage = .table(table)
-  }
-
-  package static var needsSingle: CosineError {
-    CosineError.invalidArgument(
-      "ids, updates, filters, quantization and index files need a Float or Float16 index; CosineIndex<Double> has none")
-  }
-
-  /// The index as rows with ids (row numbers for an index that had none).
-  package func table() throws -> IndexTable {
-    switch storage {
-    case .table(let t): return t
-    case .double: throw Self.needsSingle
-    case .single(let p):
-      return IndexTable(
-        segments: [IndexSegment.make(panels: p, ids: (0..<Int64(p.rows)).map { $0 }, quantization: .none)],
-        tombstones: [], quantization: .none, dimension: dimension, width: p.width, eps: eps)
-    }
-  }
-
+extension CosineIndexFile {
   /// Prepares a corpus with ids and a quantized first pass.
   ///
-  /// Rows are normalized and packed as ``init(_:eps:)`` does (scores are bitwise the same);
+  /// Rows are normalized and packed as ``CosineIndex/init(_:eps:)`` does (scores are bitwise the same);
   /// they are stored in increasing id order, so that equal scores rank by lower id. With
   /// `.int8`, searches of up to 8 queries scan int8 codes first and rescore exactly: results
-  /// are identical to the exact search. With `.binary`, ``search(_:k:filter:rescore:)-332v6`` with a
+  /// are identical to the exact search. With `.binary`, ``search(_:k:filter:rescore:)-5744w`` with a
   /// `rescore` factor is approximate.
   ///
   /// ```swift
-  /// var index = try CosineIndex(corpus, ids: myIds, quantization: .int8)
+  /// var index = try CosineIndexFile(corpus, ids: myIds, quantization: .int8)
   /// try index.save(to: "corpus.cosidx")
   /// ```
   ///
@@ -51,17 +19,15 @@ extension CosineIndex {
   ///   - ids: One distinct id per row; nil numbers the rows 0..<N.
   ///   - eps: Floor of each norm. Default 1e-8.
   ///   - quantization: The codes stored beside the rows.
-  /// - Throws: ``CosineError/invalidArgument(_:)`` for a `Double` index, repeated ids or an
-  ///   invalid eps; ``CosineError/invalidShape(_:)`` for a corpus that is not a matrix or an id
+  /// - Throws: ``CosineError/invalidArgument(_:)`` for repeated ids or an invalid eps; ``CosineError/invalidShape(_:)`` for a corpus that is not a matrix or an id
   ///   count other than N.
   /// - Complexity: O(N·D + N log N); N·(4D + 8) bytes, plus D + 8 (int8) or D/8 (binary) per row.
   ///
   /// **Edge cases:** N = 0 gives an empty index; zero rows score 0; rows with NaN are rescored
   /// on every search and rank last.
-  public init(_ corpus: Tensor<Scalar>, ids: [Int]? = nil, eps: Double = 1e-8, quantization: CosineIndexQuantization)
-    throws
-  {
-    guard Scalar.self != Double.self else { throw Self.needsSingle }
+  public init(
+    _ corpus: Tensor<Float>, ids: [Int]? = nil, eps: Double = 1e-8, quantization: CosineIndexQuantization = .none
+  ) throws {
     try checkEps(eps)
     let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus
     guard c.rank == 2 else {
@@ -82,7 +48,7 @@ extension CosineIndex {
         segments: n > 0 ? [seg] : [], tombstones: [], quantization: quantization, dimension: d, width: width, eps: eps))
   }
 
-  /// Opens an index file written by ``save(to:)-62eep`` by mapping it into memory.
+  /// Opens an index file written by ``save(to:)-ynss`` by mapping it into memory.
   ///
   /// Nothing is read or re-packed: the file holds the packed layout. Both header slots are
   /// checked (magic, version, checksum), then every block's size and offset against the file,
@@ -91,13 +57,11 @@ extension CosineIndex {
   ///
   /// - Parameter path: The index file.
   /// - Throws: ``NPYError`` naming `path` with the reason (missing file, truncation, checksum
-  ///   mismatch, an offset outside the file, 32-row panels on a CPU without AVX-512, …);
-  ///   ``CosineError/invalidArgument(_:)`` for `Scalar == Double`.
+  ///   mismatch, an offset outside the file, 32-row panels on a CPU without AVX-512, …).
   /// - Complexity: O(N) to check the ids; no copy of the rows.
   ///
   /// **Edge cases:** an index with every row removed opens with `count == 0`.
   public init(mapping path: String) throws {
-    guard Scalar.self != Double.self else { throw Self.needsSingle }
     self.init(table: try IndexTable.open(path: path))
   }
 
@@ -109,88 +73,53 @@ extension CosineIndex {
   /// mix). Otherwise the whole file is written to a temporary file and renamed over `path`.
   ///
   /// - Throws: ``NPYError`` naming `path` if it cannot be written (an existing file is then
-  ///   left as it was); ``CosineError/invalidArgument(_:)`` for a `Double` index.
+  ///   left as it was).
   /// - Complexity: O(bytes written).
   public func save(to path: String) throws {
-    try table().save(to: path)
-  }
-
-  /// The stored codes: `.none` for an index without them.
-  public var quantization: CosineIndexQuantization {
-    if case .table(let t) = storage { return t.quantization }
-    return .none
-  }
-
-  /// The ids of the rows, ascending (row numbers for an index built without ids).
-  public var ids: [Int] {
-    guard case .table(let t) = storage else { return Array(0..<count) }
-    var all: [Int] = []
-    all.reserveCapacity(t.liveRows)
-    for s in t.segments { for r in 0..<s.rows where !t.isRemoved(s.id(r)) { all.append(s.id(r)) } }
-    return t.segments.count > 1 ? all.sorted() : all
-  }
-
-  /// Removed rows still stored (until ``compact()``), and the number of stored segments.
-  public var removedCount: Int {
-    if case .table(let t) = storage { return t.tombstones.count }
-    return 0
-  }
-
-  /// The number of blocks rows were added in (1 after ``compact()``).
-  public var segmentCount: Int {
-    if case .table(let t) = storage { return t.segments.count }
-    return 1
+    try table.save(to: path)
   }
 
   /// Adds rows with ids.
   ///
   /// The rows are normalized and packed into a new segment (in id order); nothing stored is
-  /// rewritten. ``save(to:)-62eep`` then appends them to the index file.
+  /// rewritten. ``save(to:)-ynss`` then appends them to the index file.
   ///
   /// - Parameters:
   ///   - rows: [M, D] with the index's D (a rank-1 tensor is one row).
   ///   - ids: One id per row, distinct and not in the index; nil: the ids after the largest
   ///     stored id (0, 1, … for an empty index).
-  /// - Throws: ``CosineError/invalidArgument(_:)`` for an id already in the index, a repeated
-  ///   id or a `Double` index; ``CosineError/shapeMismatch(operation:_:_:)`` for another D.
+  /// - Throws: ``CosineError/invalidArgument(_:)`` for an id already in the index or a repeated
+  ///   id; ``CosineError/shapeMismatch(operation:_:_:)`` for another D.
   /// - Complexity: O(M·D + M·S·log N) for S segments.
   ///
   /// **Edge cases:** an id that was removed may be added again (the index is compacted first);
   /// M = 0 changes nothing; past 47 segments the index is compacted.
-  public mutating func add(_ rows: Tensor<Scalar>, ids: [Int]? = nil) throws {
+  public mutating func add(_ rows: Tensor<Float>, ids: [Int]? = nil) throws {
     let r = rows.rank == 1 ? rows.reshaped([1, rows.count]) : rows
     guard r.rank == 2, r.shape[1] == dimension else {
       throw CosineError.shapeMismatch(
         operation: "adding rows to an index (needs [M, D])", rows.shape, [count, dimension])
     }
-    var t = try table()
     try r.scalars.withUnsafeBufferPointer { p in
-      try t.add(p.baseAddress, rows: r.shape[0], ids: ids.map { $0.map(Int64.init) })
+      try table.add(p.baseAddress, rows: r.shape[0], ids: ids.map { $0.map(Int64.init) })
     }
-    self = CosineIndex(table: t)
   }
 
   /// Removes the rows of `ids` (tombstones: the rows stay stored until ``compact()``).
   ///
   /// - Returns: How many of the ids were in the index; unknown or already removed ids are ignored.
-  /// - Throws: ``CosineError/invalidArgument(_:)`` for a `Double` index.
   /// - Complexity: O(|ids|·S·log N + T log T) for T removed ids.
   @discardableResult
-  public mutating func remove<S: Sequence>(ids: S) throws -> Int where S.Element == Int {
-    var t = try table()
-    let n = t.remove(ids)
-    self = CosineIndex(table: t)
-    return n
+  public mutating func remove<S: Sequence>(ids: S) -> Int where S.Element == Int {
+    table.remove(ids)
   }
 
   /// Rewrites the stored rows into one segment without the removed ones. Scores do not change
-  /// (the packed floats are copied bit for bit); ``save(to:)-62eep`` then rewrites the whole file.
+  /// (the packed floats are copied bit for bit); ``save(to:)-ynss`` then rewrites the whole file.
   ///
   /// - Complexity: O(N·D).
   public mutating func compact() {
-    guard case .table(var t) = storage else { return }
-    t.compact()
-    self = CosineIndex(table: t)
+    table.compact()
   }
 
   /// The `min(k, P)` best rows among the P live rows that pass `filter`, per query; the
@@ -208,50 +137,49 @@ extension CosineIndex {
   ///   - filter: The rows that may be returned; nil: all.
   ///   - rescore: Candidates per result for a binary index (≥ 1); ignored otherwise.
   /// - Throws: ``CosineError/shapeMismatch(operation:_:_:)``, ``CosineError/invalidArgument(_:)``
-  ///   for k < 0, rescore < 1 or a `Double` index with a filter.
-  /// - Complexity: as ``search(_:k:)-3rgor``; a filter costs O(N) per search (O(|allowed|·log N) for
+  ///   for k < 0 or rescore < 1.
+  /// - Complexity: as ``CosineIndex/search(_:k:)-3rgor``; a filter costs O(N) per search (O(|allowed|·log N) for
   ///   an allow set) and touches only panels holding passing rows when few pass.
   ///
   /// **Edge cases:** ties rank by lower id; NaN scores last; a filter passing no row gives
   /// empty lists.
-  public func search(_ queries: Tensor<Scalar>, k: Int, filter: CosineIndexFilter?, rescore: Int? = nil) throws
-    -> CosineSearchResults<Scalar>
+  public func search(_ queries: Tensor<Float>, k: Int, filter: CosineIndexFilter? = nil, rescore: Int? = nil) throws
+    -> CosineSearchResults<Float>
   {
     guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
     if let rescore, rescore < 1 { throw CosineError.invalidArgument("rescore must be >= 1, got \(rescore)") }
-    if filter == nil && (rescore == nil || quantization != .binary) { return try search(queries, k: k) }
     let q = queries.rank == 1 ? queries.reshaped([1, queries.count]) : queries
     guard q.rank == 2, q.shape[1] == dimension else {
       throw CosineError.shapeMismatch(
         operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", queries.shape, [count, dimension])
     }
-    return try table().search(q, k: k, filter: filter, rescore: rescore)
+    return try table.search(q, k: k, filter: filter, rescore: rescore)
   }
 
   /// ``init(mapping:)`` off the cooperative thread pool, with the calling task's thread count
   /// (`withThreadCount(_:_:)`).
   ///
   /// - Throws: as ``init(mapping:)``, and `CancellationError` if the task is already cancelled.
-  public static func mapping(_ path: String) async throws -> CosineIndex {
-    try await OffPool.run("mapping") { _ in try CosineIndex(mapping: path) }
+  public static func mapping(_ path: String) async throws -> CosineIndexFile {
+    try await OffPool.run("mapping") { _ in try CosineIndexFile(mapping: path) }
   }
 
-  /// ``search(_:k:filter:rescore:)-332v6`` off the cooperative thread pool, on all cores or the
+  /// ``search(_:k:filter:rescore:)-5744w`` off the cooperative thread pool, on all cores or the
   /// calling task's thread count (`withThreadCount(_:_:)`).
   ///
   /// - Throws: as the synchronous form, and `CancellationError` if the task is already cancelled
   ///   (a search that has started runs to its end).
-  public func search(_ queries: Tensor<Scalar>, k: Int, filter: CosineIndexFilter? = nil, rescore: Int? = nil)
+  public func search(_ queries: Tensor<Float>, k: Int, filter: CosineIndexFilter? = nil, rescore: Int? = nil)
     async throws
-    -> CosineSearchResults<Scalar>
+    -> CosineSearchResults<Float>
   {
     let index = self
     return try await OffPool.run("search") { _ in try index.search(queries, k: k, filter: filter, rescore: rescore) }
   }
 
-  /// ``save(to:)-62eep`` off the cooperative thread pool, with the calling task's thread count.
+  /// ``save(to:)-ynss`` off the cooperative thread pool, with the calling task's thread count.
   ///
-  /// - Throws: as ``save(to:)-62eep``, and `CancellationError` if the task is already cancelled
+  /// - Throws: as ``save(to:)-ynss``, and `CancellationError` if the task is already cancelled
   ///   (then nothing is written).
   public func save(to path: String) async throws {
     let index = self
