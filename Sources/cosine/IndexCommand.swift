@@ -9,11 +9,6 @@ struct IndexCommand: ParsableCommand {
     subcommands: [Build.self, Info.self, Add.self, Remove.self, Compact.self]
   )
 
-  enum Quantize: String, ExpressibleByArgument, CaseIterable {
-    case none, int8, binary
-    var value: CosineIndexQuantization { CosineIndexQuantization(rawValue: rawValue)! }
-  }
-
   /// Rejects NaN and infinity in a piece of rows unless allowed.
   static func finiteCheck(_ allow: Bool) -> (String, Int, UnsafeBufferPointer<Float>) throws -> Void {
     { path, first, piece in
@@ -61,7 +56,7 @@ struct IndexCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The index file to write.", valueName: "INDEX"))
     var output: String
     @Option(help: ArgumentHelp("One int64 id per row (default: row numbers).", valueName: "IDS.npy")) var ids: String?
-    @Option(help: "Codes stored beside the rows: none, int8 (exact first pass) or binary.") var quantize = Quantize.none
+    @Option(help: "Codes stored beside the rows: none, int8 (exact first pass) or binary.") var quantize = CosineIndexQuantization.none
     @Flag(help: "Accept corpora containing NaN or infinity.") var allowNonfinite = false
 
     func run() throws {
@@ -73,7 +68,7 @@ struct IndexCommand: ParsableCommand {
       let ids = try IndexCommand.ids(ids, count: rows)
       let index = try naming(corpus) {
         try CosineIndexFile(
-          contentsOf: corpus, ids: ids, quantization: quantize.value,
+          contentsOf: corpus, ids: ids, quantization: quantize,
           inspecting: IndexCommand.finiteCheck(allowNonfinite))
       }
       try IndexCommand.save(index, to: output)

@@ -57,13 +57,13 @@ struct LossCommand: ParsableCommand {
       )
     }
     if let margin {
-      guard kind == .embedding else { throw ValidationError("--margin applies only to --kind embedding") }
+      guard kind == .row(.embedding) else { throw ValidationError("--margin applies only to --kind embedding") }
       guard margin.isFinite else { throw ValidationError("--margin must be finite, got \(margin)") }
     }
     switch kind {
-    case .embedding, .mse:
+    case .row(.embedding), .row(.mse):
       if target == nil { throw ValidationError("--kind \(kind.rawValue) needs --target T.npy") }
-    case .keras, .cosineDistance:
+    case .row(.keras), .row(.cosineDistance):
       if target != nil { throw ValidationError("--target applies only to --kind embedding and mse") }
     default: break
     }
@@ -84,7 +84,7 @@ struct LossCommand: ParsableCommand {
     let b = try policy.load(yPred, as: "Y_PRED")
     let w = try sampleWeight.map { try policy.load($0, as: "sample weight") }
     let t = try target.map { try policy.load($0, as: "target") }
-    if kind == .embedding, let t, let path = target {
+    if kind == .row(.embedding), let t, let path = target {
       // Checked before any conversion to the inputs' type, which could round 1.0001 to 1.
       let values = t.converted(to: Double.self).scalars
       if let i = values.firstIndex(where: { $0 != 1 && $0 != -1 }) {

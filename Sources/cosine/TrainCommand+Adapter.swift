@@ -46,7 +46,7 @@ extension TrainCommand {
   /// With --adapter and a loss other than mnrl, says on stderr that the defaults in effect were
   /// chosen for mnrl (nothing when every one of them is given).
   func warnIfAdapterDefaultsDoNotFit() {
-    guard adapter, loss != .mnrl, epochs == nil || batchSize == nil || learningRate == nil || schedule == nil
+    guard adapter, loss != .batch(.mnrl), epochs == nil || batchSize == nil || learningRate == nil || schedule == nil
     else { return }
     let r = AdapterTraining()
     writeToStandardError(
