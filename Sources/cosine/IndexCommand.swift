@@ -56,7 +56,8 @@ struct IndexCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The index file to write.", valueName: "INDEX"))
     var output: String
     @Option(help: ArgumentHelp("One int64 id per row (default: row numbers).", valueName: "IDS.npy")) var ids: String?
-    @Option(help: "Codes stored beside the rows: none, int8 (exact first pass) or binary.") var quantize = CosineIndexQuantization.none
+    @Option(help: "Codes stored beside the rows: int8 (exact first pass) or binary (approximate).")
+    var quantize = CosineIndexQuantization.none
     @Flag(help: "Accept corpora containing NaN or infinity.") var allowNonfinite = false
 
     func run() throws {
