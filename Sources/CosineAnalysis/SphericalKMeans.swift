@@ -11,7 +11,10 @@ import CosineSearch
 /// of lowest cosine to its centroid, equal scores by lower index; several empty clusters take
 /// the farthest rows in turn). After the last iteration the rows are assigned once more to the
 /// final centroids: that gives ``SphericalKMeansResult/labels`` and
-/// ``SphericalKMeansResult/objective``.
+/// ``SphericalKMeansResult/objective``. An iteration that changes no assignment (with no cluster
+/// empty) ends the run early: the update would reproduce the same centroids, so every later
+/// iteration would repeat it and the result is that of the full count
+/// (``SphericalKMeansResult/converged``).
 ///
 /// Initialization is k-means++ on the cosine distance (spherical k-means++, Endo and Miyamoto
 /// 2015) over the rows, or over a seeded uniform sample of 256·K of them when N is larger
@@ -100,7 +103,8 @@ public struct SphericalKMeans: Sendable {
   ) throws -> SphericalKMeansResult<T> {
     let r = try K.sphericalKMeans(self, m.retyped(K.self), n: n, d: d, progress: progress)
     return SphericalKMeansResult(
-      centroids: r.centroids.retyped(T.self), labels: r.labels, objectives: r.objectives, objective: r.objective)
+      centroids: r.centroids.retyped(T.self), labels: r.labels, objectives: r.objectives, objective: r.objective,
+      converged: r.converged)
   }
 
   /// The async form of ``fit(_:progress:)-(_,AnalysisProgressHandler?)``: runs off the cooperative
@@ -124,6 +128,12 @@ public struct SphericalKMeansResult<Scalar: TensorScalar>: Sendable {
   public let objectives: [Double]
   /// The mean cosine of the rows to their ``labels``' centroids (the final assignment).
   public let objective: Double
+  /// Whether the run stopped early because an iteration changed no assignment (and left no
+  /// cluster empty): every later iteration would have repeated it, so the result is the one the
+  /// full ``SphericalKMeans/iterations`` give. ``objectives`` then ends with that iteration.
+  public let converged: Bool
+  /// The iterations run: ``objectives``'s count.
+  public var iterationsRun: Int { objectives.count }
 }
 
 /// One run of spherical k-means with rows packed as `E`.
@@ -167,16 +177,30 @@ package struct KMeansRun<T: TensorScalar, E: AnalysisKernelScalar> where E.Worki
   package func fit(_ progress: AnalysisProgressHandler?) throws -> SphericalKMeansResult<T> {
     var centroids = try initialize(progress)
     var objectives: [Double] = []
+    var previous: [Int]?
     for it in 0..<config.iterations {
       let (labels, scores) = assign(centroids)
       objectives.append(mean(scores))
+      // No assignment changed and no cluster is empty: the update would give these centroids
+      // again, so every later iteration repeats this one. Stop; the result is the same.
+      if labels == previous, Set(labels).count == k {
+        try progress?(AnalysisProgress(stage: "iterations", completed: config.iterations, total: config.iterations))
+        return result(centroids, labels, scores, objectives, converged: true)
+      }
       update(&centroids, labels: labels, scores: scores)
+      previous = labels
       try progress?(AnalysisProgress(stage: "iterations", completed: it + 1, total: config.iterations))
     }
     let (labels, scores) = assign(centroids)
-    return SphericalKMeansResult(
+    return result(centroids, labels, scores, objectives, converged: false)
+  }
+
+  private func result(
+    _ centroids: [E], _ labels: [Int], _ scores: [Double], _ objectives: [Double], converged: Bool
+  ) -> SphericalKMeansResult<T> {
+    SphericalKMeansResult(
       centroids: Tensor(uncheckedShape: [k, d], scalars: centroids.map { T(Double($0)) }), labels: labels,
-      objectives: objectives, objective: mean(scores))
+      objectives: objectives, objective: mean(scores), converged: converged)
   }
 
   /// The mean in row order.

@@ -6,10 +6,13 @@ extension MultipleNegativesRankingLoss.HardnessMode: ExpressibleByArgument {}
 
 /// Options of the batch loss kinds of `cosine loss` and `cosine train`.
 struct BatchLossOptions: ParsableArguments {
-  @Option(help: ArgumentHelp("Hard negatives (mnrl: [n, B, D] or [B, D]; triplet: [B, D]).", valueName: "N.npy"))
+  @Option(
+    help: ArgumentHelp(
+      "Hard negatives for the rows of the second input: [N, D] or [k, N, D] (block j holds each row's j-th; triplet: one).",
+      valueName: "N.npy"))
   var negatives: String?
 
-  @Option(parsing: .unconditional, help: "Scale (inverse temperature) of mnrl and cosent. Default 20.")
+  @Option(parsing: .unconditional, help: "Scale (inverse temperature) of mnrl and cosent. (default: 20)")
   var scale: Double?
 
   @Option(help: "mnrl directions, comma-separated: query_to_doc (required), query_to_query, doc_to_query, doc_to_doc.")
@@ -21,13 +24,13 @@ struct BatchLossOptions: ParsableArguments {
   @Option(help: "mnrl hardness mode.")
   var hardnessMode: MultipleNegativesRankingLoss.HardnessMode?
 
-  @Option(parsing: .unconditional, help: "mnrl hardness strength (>= 0). Default 0.")
+  @Option(parsing: .unconditional, help: "mnrl hardness strength (>= 0). (default: 0)")
   var hardnessStrength: Double?
 
   @Option(help: "Matryoshka dimensions, comma-separated (e.g. 768,512,256).")
   var matryoshkaDims: String?
 
-  @Option(help: "Matryoshka weights, comma-separated, one per dimension. Default 1 each.")
+  @Option(help: "Matryoshka weights, comma-separated, one per dimension. (default: 1 each)")
   var matryoshkaWeights: String?
 
   /// Whether any option here was given.

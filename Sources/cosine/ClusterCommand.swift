@@ -72,6 +72,7 @@ struct ClusterCommand: ParsableCommand {
         try out.commit()
         var text = ""
         for (i, o) in r.objectives.enumerated() { text += "iteration \(i + 1): objective \(o)\n" }
+        if r.converged { text += "converged at iteration \(r.iterationsRun): no assignment changed\n" }
         text += "final: objective \(r.objective)\n"
         print(text, terminator: "")
       } else if let threshold = c.threshold {

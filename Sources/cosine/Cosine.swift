@@ -24,6 +24,7 @@ struct Cosine: ParsableCommand {
       order). Results are written as .npy with -o (atomically), or printed. Gradients \
       (--grad1/--grad2) are those of the sum of the command's output.
       """,
+    version: CosineVersion.current,
     subcommands: [
       SimilarityCommand.self, NormalizeCommand.self, LossCommand.self, MatrixCommand.self,
       SearchCommand.self, DemoCommand.self, TrainCommand.self, EmbedCommand.self, EvaluateCommand.self,
@@ -40,6 +41,7 @@ struct Cosine: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
       try checkStandardOutput()
+      Notes.flush()
     } catch {
       let code = exitCode(for: error)
       if code == .success {
@@ -53,8 +55,9 @@ struct Cosine: ParsableCommand {
       case is CLIError, is CosineError, is NPYError, is TrainingFileError:
         text = "\(error)".escapingControlCharacters
       default:
+        let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
         text =
-          (message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)").escapingControlCharacters
+          OptionSuggestion.amend(first, arguments: Array(CommandLine.arguments.dropFirst())).escapingControlCharacters
       }
       writeToStandardError("cosine: \(text)\n")
       systemExit(code.rawValue)

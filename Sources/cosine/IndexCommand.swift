@@ -26,6 +26,7 @@ struct IndexCommand: ParsableCommand {
     if let count, ids.count != count {
       throw CLIError("\(path): \(ids.count) ids for \(count) rows")
     }
+    try naming([path]) { try CosineIndexFile.checkDistinct(ids) }
     return ids
   }
 

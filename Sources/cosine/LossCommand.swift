@@ -30,7 +30,7 @@ struct LossCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("First input (y_true / input1).", valueName: "Y_TRUE.npy")) var yTrue: String
   @Argument(help: ArgumentHelp("Second input (y_pred / input2).", valueName: "Y_PRED.npy")) var yPred: String
   @Option(parsing: .unconditional, help: "Axis along which the cosine is taken.") var axis = -1
-  @Option(help: "none, sum or mean (default mean).") var reduction: Reduction?
+  @Option(help: "none, sum or mean (default: mean).") var reduction: Reduction?
   @Option(help: ArgumentHelp("Per-sample weights.", valueName: "W.npy")) var sampleWeight: String?
   @Option(help: ArgumentHelp("Per-sample ±1 targets (embedding) or labels (mse).", valueName: "T.npy")) var target:
     String?

@@ -14,7 +14,8 @@ struct MergeCommand: ParsableCommand {
       """)
 
   @Argument(help: ArgumentHelp("Partial results of the shards.", valueName: "PART.npz")) var parts: [String]
-  @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Results per query (>= 1).") var topK: Int
+  @Option(name: [.customShort("k"), .customLong("top-k")], parsing: .unconditional, help: "Results per query (>= 1).")
+  var topK: Int
   @Option(help: ArgumentHelp("Write the ids [Q, min(K, Σk)] as int64.", valueName: "I.npy")) var indices: String?
   @Option(help: ArgumentHelp("Write the scores [Q, min(K, Σk)].", valueName: "S.npy")) var scores: String?
   @Option(help: "Standard output: table, json or tsv (as cosine search).") var format: SearchCommand.Format?

@@ -16,7 +16,8 @@ struct MineCommand: ParsableCommand {
 
   @Argument(help: ArgumentHelp("Rows [N, D].", valueName: "X.npy")) var input: String
   @Option(
-    name: .customLong("top-k"), parsing: .unconditional, help: "Neighbors per row (>= 1; above N - 1: all other rows).")
+    name: [.customShort("k"), .customLong("top-k")], parsing: .unconditional,
+    help: "Neighbors per row (>= 1; above N - 1: all other rows).")
   var topK = 100
   @Option(parsing: .unconditional, help: "Keep only pairs scoring at least this (in [-1, 1]).") var threshold: Double?
   @Option(name: .customLong("max-pairs"), parsing: .unconditional, help: "At most this many pairs (>= 0).")
@@ -69,10 +70,10 @@ struct MineCommand: ParsableCommand {
     static func print<T: TensorScalar>(_ found: [CosineScoredPair<T>], style: SearchCommand.Format) {
       var text = ""
       if style == .tsv { text += "first\tsecond\tscore\n" }
-      if style == .table && found.isEmpty { text += "(no pairs)\n" }
+      if style == .table { text += found.isEmpty ? "(no pairs)\n" : "rank\tfirst\tsecond\tscore\n" }
       for (r, p) in found.enumerated() {
         switch style {
-        case .table: text += "\(r + 1)\t\(p.first)\t\(p.second)\tscore \(cosine.format(p.score))\n"
+        case .table: text += "\(r + 1)\t\(p.first)\t\(p.second)\t\(cosine.format(p.score))\n"
         case .json:
           text += "{\"first\": \(p.first), \"second\": \(p.second), \"score\": \(SearchOutput.json(p.score))}\n"
         case .tsv: text += "\(p.first)\t\(p.second)\t\(cosine.format(p.score))\n"

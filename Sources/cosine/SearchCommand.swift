@@ -22,7 +22,8 @@ struct SearchCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Corpus rows [N, D]; repeat for shards of one corpus.", valueName: "C.npy")) var corpus:
     [String] = []
   @Option(help: ArgumentHelp("Query rows [Q, D].", valueName: "Q.npy")) var queries: String
-  @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Results per query (>= 1).") var topK = 10
+  @Option(name: [.customShort("k"), .customLong("top-k")], parsing: .unconditional, help: "Results per query (>= 1).")
+  var topK = 10
   @Option(help: ArgumentHelp("Write the corpus indices [Q, min(K, N)] as int64.", valueName: "I.npy")) var indices:
     String?
   @Option(help: ArgumentHelp("Write the scores [Q, min(K, N)].", valueName: "S.npy")) var scores: String?
@@ -84,6 +85,9 @@ struct SearchCommand: ParsableCommand {
       }
       let rows = shapes.map { $0.count == 2 ? $0[0] : 1 }
       let d = q.shape.last ?? 0
+      noteResultCount(
+        topK: c.topK, rows: rows.reduce(0) { $0.addingReportingOverflow($1).partialValue },
+        corpus: c.corpus.count == 1 ? c.corpus[0] : "the \(c.corpus.count) corpus shards")
       // The results (kept per shard, then merged) are sized before any corpus is read.
       let kept = min(c.topK, rows.reduce(0) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 + $1 })
       try naming([c.queries]) {

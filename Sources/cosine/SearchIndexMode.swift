@@ -31,6 +31,7 @@ extension SearchCommand {
       throw CLIError(
         "\(path): --rescore needs an index built with --quantize binary (this one is \(x.quantization.rawValue))")
     }
+    noteResultCount(topK: topK, rows: x.count, corpus: path)
     var filter: CosineIndexFilter?
     if let a = allowIds { filter = .allowing(try NPY.readIDs(contentsOf: a)) }
     if let d = denyIds { filter = .denying(try NPY.readIDs(contentsOf: d)) }

@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand {
     help: "The loss: keras, cosine-distance, embedding, mse, mnrl, cosent, triplet, contrastive or online-contrastive.")
   var loss: LossKindName = .cosineDistance
 
-  @Option(help: "The margin of the embedding (default 0), triplet (1) and (online-)contrastive (0.5) losses.")
+  @Option(help: "The margin of the embedding, triplet and (online-)contrastive losses (default: 0, 1 and 0.5).")
   var margin: Double?
 
   @OptionGroup var batchOptions: BatchLossOptions
@@ -61,19 +61,19 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "With --adapter: the rank R of a low-rank adapter W = I + U·Vᵀ (default: full rank).")
   var rank: Int?
 
-  @Option(help: "Passes over the pairs (default 20; 10 with --adapter).")
+  @Option(help: "Passes over the pairs (default: 20; 10 with --adapter).")
   var epochs: Int?
 
-  @Option(name: .customLong("batch-size"), help: "Pairs per optimizer step (default 64; 256 with --adapter).")
+  @Option(name: .customLong("batch-size"), help: "Pairs per optimizer step (default: 64; 256 with --adapter).")
   var batchSize: Int?
 
   @Option(
-    name: .customLong("learning-rate"), help: "Adam's learning rate, the peak of --schedule linear (default 1e-3).")
+    name: .customLong("learning-rate"), help: "Adam's learning rate, the peak of --schedule linear (default: 1e-3).")
   var learningRate: Double?
 
   @Option(
     help:
-      "Learning-rate schedule: constant, or linear (warm-up over the first 10% of the steps, then linear decay to 0). Default constant; linear with --adapter."
+      "Learning-rate schedule: constant, or linear (warm-up over the first 10% of the steps, then linear decay to 0). (default: constant; linear with --adapter)"
   )
   var schedule: LearningRateSchedule?
 

@@ -63,8 +63,13 @@ import Testing
     #expect(r.status == 0, "\(r.stderr)")
     let want = try SphericalKMeans(clusters: 4, iterations: 7, seed: 3).fit(x)
     let lines = r.stdout.split(separator: "\n")
-    #expect(lines.count == 8)
+    // One line per iteration run, a convergence line when the run stopped early, the final line.
+    #expect(lines.count == want.iterationsRun + (want.converged ? 1 : 0) + 1)
     #expect(lines[0] == "iteration 1: objective \(want.objectives[0])")
+    if want.converged {
+      #expect(lines[want.iterationsRun] == "converged at iteration \(want.iterationsRun): no assignment changed")
+    }
+    #expect(lines.last == "final: objective \(want.objective)")
     #expect(try read(dir + "/l.npy").scalars.map { Int($0) } == want.labels)
     #expect(try isInt64(dir + "/l.npy"))
     let c = try NPY.read(contentsOf: dir + "/c.npy").converted(to: Float.self)

@@ -63,4 +63,21 @@ public struct CosineIndexFile: Sendable {
         segments: [IndexSegment.make(panels: p, ids: (0..<Int64(p.rows)).map { $0 }, quantization: .none)],
         tombstones: [], quantization: .none, dimension: index.dimension, width: p.width, eps: index.eps))
   }
+
+  /// Checks that `ids` holds no id twice, as every way of building an index or adding rows does.
+  ///
+  /// - Throws: ``CosineError/invalidArgument(_:)`` naming the first repeated id (the smallest)
+  ///   and its first two positions: `"duplicate id 1 at rows 0 and 3"`.
+  /// - Complexity: O(n log n).
+  public static func checkDistinct(_ ids: [Int]) throws {
+    let wide = ids.map(Int64.init)
+    try checkDistinct(wide, order: wide.indices.sorted { wide[$0] < wide[$1] || (wide[$0] == wide[$1] && $0 < $1) })
+  }
+
+  /// ``checkDistinct(_:)`` with the positions already sorted by (id, position).
+  package static func checkDistinct(_ ids: [Int64], order: [Int]) throws {
+    for (a, b) in zip(order, order.dropFirst()) where ids[a] == ids[b] {
+      throw CosineError.invalidArgument("duplicate id \(ids[a]) at rows \(a) and \(b)")
+    }
+  }
 }

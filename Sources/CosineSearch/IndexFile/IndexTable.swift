@@ -83,11 +83,9 @@ package struct IndexTable: Sendable {
       panels.pack(x, rows: n, eps: eps, firstPanel: 0)
       return IndexSegment.make(panels: panels, ids: ids, quantization: quantization)
     }
-    let order = ids.indices.sorted { ids[$0] < ids[$1] }
+    let order = ids.indices.sorted { ids[$0] < ids[$1] || (ids[$0] == ids[$1] && $0 < $1) }
+    try CosineIndexFile.checkDistinct(ids, order: order)
     let sorted = order.map { ids[$0] }
-    for (a, b) in zip(sorted, sorted.dropFirst()) where a == b {
-      throw CosineError.invalidArgument("duplicate id \(a) among the rows to add")
-    }
     if let x, d > 0 {
       var permuted = [T](repeating: 0, count: n * d)
       permuted.withUnsafeMutableBufferPointer { p in

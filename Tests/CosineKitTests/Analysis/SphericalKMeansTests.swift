@@ -22,7 +22,7 @@ import CosineTraining
   @Test func objectiveNeverDecreasesAndResultIsConsistent() throws {
     let x = AnalysisData.clustered(600, 16, centers: 8, noise: 0.6, seed: 20)
     let r = try SphericalKMeans(clusters: 8, iterations: 15, seed: 3).fit(x)
-    #expect(r.objectives.count == 15)
+    #expect(r.objectives.count == 15 || (r.converged && r.objectives.count < 15))
     for i in 1..<r.objectives.count { #expect(r.objectives[i] >= r.objectives[i - 1] - 1e-6) }
     #expect(r.objective >= r.objectives.last! - 1e-6)
     let u = unitRows(x)
@@ -36,6 +36,28 @@ import CosineTraining
       total += scores[l]
     }
     #expect(abs(total / 600 - r.objective) < 1e-6)
+  }
+
+  /// A run that stops because an iteration changed no assignment gives what running every
+  /// iteration gives: the same centroids, labels and objective as a run capped one iteration
+  /// before the stop (which cannot detect it), and as a run allowed many more.
+  @Test func earlyStopGivesTheFullRunsResult() throws {
+    let x = AnalysisData.clustered(800, 12, centers: 6, noise: 0.4, seed: 31)
+    let long = try SphericalKMeans(clusters: 6, iterations: 200, seed: 1).fit(x)
+    #expect(long.converged && long.iterationsRun < 200, "\(long.iterationsRun) iterations")
+    let n = long.iterationsRun
+    #expect(n >= 2)
+    let capped = try SphericalKMeans(clusters: 6, iterations: n - 1, seed: 1).fit(x)
+    #expect(!capped.converged && capped.iterationsRun == n - 1)
+    let longer = try SphericalKMeans(clusters: 6, iterations: 400, seed: 1).fit(x)
+    for other in [capped, longer] {
+      #expect(other.labels == long.labels)
+      #expect(other.centroids.scalars.map(\.bitPattern) == long.centroids.scalars.map(\.bitPattern))
+      #expect(other.objective.bitPattern == long.objective.bitPattern)
+    }
+    #expect(Array(long.objectives.prefix(n - 1)) == capped.objectives)
+    // The stopping iteration's objective is the final one: its centroids are the final centroids.
+    #expect(long.objectives[n - 1].bitPattern == long.objective.bitPattern)
   }
 
   @Test func centroidsAreNormalizedMeansOfTheirRows() throws {
@@ -170,7 +192,9 @@ import CosineTraining
     let a: SphericalKMeansResult<Float> = try await config.fit(x, progress: nil)
     let (b, stages) = try syncFit(config, x)
     #expect(a.labels == b.labels && a.objectives == b.objectives)
-    #expect(
-      stages == ["initialization", "initialization", "initialization"] + Array(repeating: "iterations", count: 4))
+    // One report per iteration run; a run that converges reports the whole count at its stop.
+    #expect(Array(stages.prefix(3)) == ["initialization", "initialization", "initialization"])
+    #expect(stages.dropFirst(3).allSatisfy { $0 == "iterations" })
+    #expect(stages.count - 3 == b.iterationsRun)
   }
 }
