@@ -121,3 +121,8 @@ package enum PairMiner {
     return out
   }
 }
+
+extension CosineScoredPair: CustomStringConvertible {
+  /// `(first, second, score)`, as `(3, 10, 1.0)`.
+  public var description: String { "(\(first), \(second), \(score))" }
+}

@@ -377,3 +377,11 @@ extension AnalysisKernelScalar {
     try KMeansRun<Self, Working>(config, rows, n, d).fit(progress)
   }
 }
+
+extension SphericalKMeansResult: CustomStringConvertible {
+  /// `SphericalKMeansResult<Float>: 100 clusters of 384, 5000 rows, objective 0.53, 12 iterations (converged)`.
+  public var description: String {
+    "SphericalKMeansResult<\(Scalar.self)>: \(centroids.shape.first ?? 0) clusters of \(centroids.shape.last ?? 0), "
+      + "\(labels.count) rows, objective \(objective), \(iterationsRun) iterations\(converged ? " (converged)" : "")"
+  }
+}

@@ -50,3 +50,17 @@ public enum AnyTensor: Sendable, Equatable {
     }
   }
 }
+
+extension AnyTensor: CustomStringConvertible {
+  /// The dtype and shape, then the values as the tensor prints them: `float32 [2, 2]` and
+  /// `[[1.0, 2.0],` / ` [3.0, 4.0]]` on the following lines.
+  public var description: String {
+    let values: String
+    switch self {
+    case .float16(let t): values = t.description
+    case .float32(let t): values = t.description
+    case .float64(let t): values = t.description
+    }
+    return "\(dtypeName) \(Shape.describe(shape))\n\(values)"
+  }
+}

@@ -15,9 +15,14 @@ import RealModule
 /// those are programming errors in code that spells its data. For data read at run time use the
 /// throwing ``init(rows:)`` or ``init(shape:scalars:)``.
 extension Tensor: ExpressibleByArrayLiteral {
-  /// A rank-1 tensor from an array literal: `let v: Tensor<Float> = [1, 2, 3]`.
-  public init(arrayLiteral elements: Scalar...) {
-    self.init(elements)
+  /// A tensor of any rank from a (nested) array literal: `let v: Tensor<Float> = [1, 2, 3]`
+  /// (shape [3]), `let m: Tensor<Float> = [[1, 2], [3, 4]]` (shape [2, 2]), and so on.
+  ///
+  /// - Precondition: the literal is not ragged: every array at one depth has the same length
+  ///   and the same depth (traps naming the first element that differs, e.g. `row [1]`).
+  public init(arrayLiteral elements: TensorLiteral<Scalar>...) {
+    let (shape, scalars) = TensorLiteral.flatten(elements)
+    self.init(uncheckedShape: shape, scalars: scalars)
   }
 
   /// A matrix from nested arrays, `Tensor<Float>([[1, 2], [3, 4]])`: shape `[rows.count, d]`.
@@ -136,5 +141,73 @@ extension Tensor: ExpressibleByArrayLiteral {
   public static func random(uniform shape: [Int], in range: Range<Double> = 0..<1, seed: UInt64) -> Tensor {
     var g = SeededGenerator(seed: seed)
     return random(uniform: shape, in: range, using: &g)
+  }
+}
+
+/// One element of a tensor's array literal: a number, or an array of elements (a row of a matrix,
+/// a block of a rank-3 tensor, …), so that `[[1, 2], [3, 4]]` spells a `Tensor<Float>` (as
+/// swift-apis' `_TensorElementLiteral` did). Integer and float literals become `Scalar` rounded
+/// to nearest; `.nan`, `.infinity` and `-.infinity` are written as in Swift. Variables are not
+/// literals: pass them as arrays (`Tensor([x, y])`, `Tensor([[x, y], [z, w]])`).
+public enum TensorLiteral<Scalar: TensorScalar>: ExpressibleByArrayLiteral, ExpressibleByFloatLiteral,
+  ExpressibleByIntegerLiteral
+{
+  /// A number.
+  case scalar(Scalar)
+  /// A nested array.
+  case array([TensorLiteral])
+
+  public init(arrayLiteral elements: TensorLiteral...) { self = .array(elements) }
+  public init(floatLiteral value: Double) { self = .scalar(Scalar(value)) }
+  public init(integerLiteral value: Int) { self = .scalar(Scalar(value)) }
+
+  /// A computed value inside a literal: `[[.init(x), 1], [2, 3]]`. (Values computed at run time
+  /// are more simply passed as arrays: `Tensor([[x, 1], [2, 3]])`.)
+  public init(_ value: Scalar) { self = .scalar(value) }
+
+  /// NaN, inside a literal: `[1, .nan]`.
+  public static var nan: TensorLiteral { .scalar(.nan) }
+  /// Positive infinity, inside a literal: `[1, .infinity, -.infinity]`.
+  public static var infinity: TensorLiteral { .scalar(.infinity) }
+
+  /// The negated number (`-.infinity` inside a literal).
+  ///
+  /// - Precondition: `x` is a number, not an array.
+  public static prefix func - (x: TensorLiteral) -> TensorLiteral {
+    guard case .scalar(let v) = x else { fatalError("a tensor literal row cannot be negated") }
+    return .scalar(-v)
+  }
+
+  /// The shape and the row-major scalars of a literal's top-level elements; traps on ragged input.
+  static func flatten(_ elements: [TensorLiteral]) -> (shape: [Int], scalars: [Scalar]) {
+    var scalars: [Scalar] = []
+    var leafDepth: Int?
+    func walk(_ e: TensorLiteral, depth: Int, path: [Int], into dims: inout [Int]) {
+      switch e {
+      case .scalar(let v):
+        if leafDepth == nil { leafDepth = depth }
+        if dims.count != depth || leafDepth != depth {
+          fatalError(
+            "ragged tensor literal: element \(describe(path)) is a number where arrays of depth \(dims.count) are")
+        }
+        scalars.append(v)
+      case .array(let a):
+        if let leafDepth, depth >= leafDepth {
+          fatalError("ragged tensor literal: element \(describe(path)) is an array where numbers are")
+        }
+        if depth == dims.count { dims.append(a.count) }
+        guard depth < dims.count, dims[depth] == a.count else {
+          fatalError(
+            "ragged tensor literal: \(path.isEmpty ? "the literal" : "row \(describe(path))") has \(a.count) elements, "
+              + "another array at its depth has \(depth < dims.count ? dims[depth] : 0)")
+        }
+        for (i, x) in a.enumerated() { walk(x, depth: depth + 1, path: path + [i], into: &dims) }
+      }
+    }
+    func describe(_ path: [Int]) -> String { path.map { "[\($0)]" }.joined() }
+    var dims: [Int] = []
+    walk(.array(elements), depth: 0, path: [], into: &dims)
+    precondition(dims.reduce(1, *) == scalars.count, "ragged tensor literal of shape \(dims)")
+    return (dims, scalars)
   }
 }

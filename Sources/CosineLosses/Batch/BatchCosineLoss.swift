@@ -115,3 +115,11 @@ package enum BatchInputs {
     }
   }
 }
+
+extension BatchLossGradients: CustomStringConvertible {
+  /// The shapes of the gradients and the scale's gradient, on one line.
+  public var description: String {
+    "BatchLossGradients<\(Scalar.self)>: first \(Shape.describe(first.shape)), second \(Shape.describe(second.shape))"
+      + (negatives.map { ", negatives \(Shape.describe($0.shape))" } ?? "") + ", scale \(scale)"
+  }
+}
