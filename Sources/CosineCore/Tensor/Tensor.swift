@@ -12,7 +12,7 @@
 /// ```
 ///
 /// The operations users of NumPy, PyTorch and MLX reach for first are in the extensions:
-/// creation (``zeros(_:)``, ``ones(_:)``, ``random(normal:mean:standardDeviation:seed:)``),
+/// creation (``zeros(_:)-([Int])``, ``ones(_:)-([Int])``, ``random(normal:mean:standardDeviation:seed:)``),
 /// arithmetic (`+ − * /` with broadcasting and scalars), reductions (``sum()``, ``mean(axis:keepDims:)``),
 /// ``matmul(_:_:)``, ``transposed()``, ``reshaped(_:)``, rows (`t[i]`, `t[a..<b]`), ``item()``, and
 /// a NumPy-style ``description``. Where the toolchain has `_Differentiation`, `Tensor` is
