@@ -117,8 +117,10 @@ extension CosineDot {
   /// The merged output, trapping (with the error's one-line message) where
   /// ``callAsFunction(_:_:)`` would throw. Where `_Differentiation` exists this form has the
   /// op's pullback registered as its derivative with respect to both inputs.
-  public func forward<T: TensorScalar>(_ x1: Tensor<T>, _ x2: Tensor<T>) -> Tensor<T> {
-    orTrap { try self(x1, x2) }
+  public func forward<T: TensorScalar>(
+    _ x1: Tensor<T>, _ x2: Tensor<T>, file: StaticString = #fileID, line: UInt = #line
+  ) -> Tensor<T> {
+    orTrap(file: file, line: line) { try self(x1, x2) }
   }
 }
 
@@ -127,10 +129,10 @@ extension CosineDot {
     @derivative(of: forward, wrt: (x1, x2))
     @usableFromInline
     package func _vjpForward<T: TensorScalar>(
-      _ x1: Tensor<T>, _ x2: Tensor<T>
+      _ x1: Tensor<T>, _ x2: Tensor<T>, file: StaticString, line: UInt
     ) -> (value: Tensor<T>, pullback: (Tensor<T>) -> (Tensor<T>, Tensor<T>)) {
-      let (v, pb) = orTrap { try valueWithPullback(x1, x2) }
-      return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
+      let (v, pb) = orTrap(file: file, line: line) { try valueWithPullback(x1, x2) }
+      return (v, { g in orTrap(file: file, line: line) { try pb(g.expanded(to: v.shape)) } })
     }
   }
 #endif

@@ -20,13 +20,19 @@
 /// }
 /// ```
 extension Tensor {
-  /// ``cosineSimilarity(_:_:axis:eps:)`` of `self` and `other`; traps where it would throw.
-  public func cosineSimilarity(to other: Tensor, axis: Int = -1, eps: Double = 1e-8) -> Tensor {
-    orTrap { try CosineCore.cosineSimilarity(self, other, axis: axis, eps: eps) }
+  /// ``cosineSimilarity(_:_:axis:eps:)`` of `self` and `other`; traps where it would throw,
+  /// naming the caller's `file` and `line`.
+  public func cosineSimilarity(
+    to other: Tensor, axis: Int = -1, eps: Double = 1e-8, file: StaticString = #fileID, line: UInt = #line
+  ) -> Tensor {
+    orTrap(file: file, line: line) { try CosineCore.cosineSimilarity(self, other, axis: axis, eps: eps) }
   }
 
-  /// ``l2Normalize(_:axis:eps:)`` of `self`; traps where it would throw.
-  public func l2Normalized(axis: Int = -1, eps: Double = 1e-12) -> Tensor {
-    orTrap { try l2Normalize(self, axis: axis, eps: eps) }
+  /// ``l2Normalize(_:axis:eps:)`` of `self`; traps where it would throw, naming the caller's
+  /// `file` and `line`.
+  public func l2Normalized(axis: Int = -1, eps: Double = 1e-12, file: StaticString = #fileID, line: UInt = #line)
+    -> Tensor
+  {
+    orTrap(file: file, line: line) { try l2Normalize(self, axis: axis, eps: eps) }
   }
 }

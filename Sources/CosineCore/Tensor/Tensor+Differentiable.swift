@@ -24,20 +24,24 @@
   // MARK: Ops
 
   extension Tensor {
-    @derivative(of: cosineSimilarity(to:axis:eps:), wrt: (self, other))
+    @derivative(of: cosineSimilarity(to:axis:eps:file:line:), wrt: (self, other))
     @usableFromInline
     package func _vjpCosineSimilarity(
-      to other: Tensor, axis: Int, eps: Double
+      to other: Tensor, axis: Int, eps: Double, file: StaticString, line: UInt
     ) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
-      let (v, pb) = orTrap { try cosineSimilarityWithPullback(self, other, axis: axis, eps: eps) }
-      return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
+      let (v, pb) = orTrap(file: file, line: line) {
+        try cosineSimilarityWithPullback(self, other, axis: axis, eps: eps)
+      }
+      return (v, { g in orTrap(file: file, line: line) { try pb(g.expanded(to: v.shape)) } })
     }
 
     @derivative(of: l2Normalized, wrt: self)
     @usableFromInline
-    package func _vjpL2Normalized(axis: Int, eps: Double) -> (value: Tensor, pullback: (Tensor) -> Tensor) {
-      let (v, pb) = orTrap { try l2NormalizeWithPullback(self, axis: axis, eps: eps) }
-      return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
+    package func _vjpL2Normalized(
+      axis: Int, eps: Double, file: StaticString, line: UInt
+    ) -> (value: Tensor, pullback: (Tensor) -> Tensor) {
+      let (v, pb) = orTrap(file: file, line: line) { try l2NormalizeWithPullback(self, axis: axis, eps: eps) }
+      return (v, { g in orTrap(file: file, line: line) { try pb(g.expanded(to: v.shape)) } })
     }
   }
 

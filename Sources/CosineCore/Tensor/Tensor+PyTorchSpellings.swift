@@ -68,8 +68,10 @@ extension Tensor {
   /// ``l2Normalize(_:axis:eps:)``, trapping where that would throw (an invalid axis or eps).
   ///
   /// - **Edge cases:** as ``l2Normalize(_:axis:eps:)``: a zero row stays zero.
-  public func normalized(axis: Int = -1, eps: Double = 1e-12) -> Tensor {
-    orTrap { try l2Normalize(self, axis: axis, eps: eps) }
+  public func normalized(axis: Int = -1, eps: Double = 1e-12, file: StaticString = #fileID, line: UInt = #line)
+    -> Tensor
+  {
+    orTrap(file: file, line: line) { try l2Normalize(self, axis: axis, eps: eps) }
   }
 
   /// A tensor of zeros with the dimensions given one by one: `Tensor<Float>.zeros(4, 8)`

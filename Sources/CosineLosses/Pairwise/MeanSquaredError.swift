@@ -121,9 +121,10 @@ public struct MeanSquaredError: Sendable, Equatable {
   /// would throw. Where `_Differentiation` exists this form has the loss's pullback registered
   /// as its derivative with respect to both inputs.
   public func forward<T: TensorScalar>(
-    _ yTrue: Tensor<T>, _ yPred: Tensor<T>, sampleWeight: Tensor<T>? = nil
+    _ yTrue: Tensor<T>, _ yPred: Tensor<T>, sampleWeight: Tensor<T>? = nil, file: StaticString = #fileID,
+    line: UInt = #line
   ) -> Tensor<T> {
-    orTrap { try self(yTrue, yPred, sampleWeight: sampleWeight) }
+    orTrap(file: file, line: line) { try self(yTrue, yPred, sampleWeight: sampleWeight) }
   }
 }
 
@@ -132,10 +133,10 @@ public struct MeanSquaredError: Sendable, Equatable {
     @derivative(of: forward, wrt: (yTrue, yPred))
     @usableFromInline
     package func _vjpForward<T: TensorScalar>(
-      _ yTrue: Tensor<T>, _ yPred: Tensor<T>, sampleWeight: Tensor<T>?
+      _ yTrue: Tensor<T>, _ yPred: Tensor<T>, sampleWeight: Tensor<T>?, file: StaticString, line: UInt
     ) -> (value: Tensor<T>, pullback: (Tensor<T>) -> (Tensor<T>, Tensor<T>)) {
-      let (v, pb) = orTrap { try valueWithPullback(yTrue, yPred, sampleWeight: sampleWeight) }
-      return (v, { g in orTrap { try pb(g.expanded(to: v.shape)) } })
+      let (v, pb) = orTrap(file: file, line: line) { try valueWithPullback(yTrue, yPred, sampleWeight: sampleWeight) }
+      return (v, { g in orTrap(file: file, line: line) { try pb(g.expanded(to: v.shape)) } })
     }
   }
 #endif

@@ -76,8 +76,8 @@ extension Layer {
   /// `_Differentiation`, its registered derivative is the layer's ``valueWithPullback(_:)``, so
   /// `gradient(at:of:)` over a model built from CosineKit layers runs their fused kernels. (The
   /// Swift 6 compilers cannot yet reliably differentiate throwing functions.)
-  public func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-    orTrap { try self(input) }
+  public func forward(_ input: Tensor<Scalar>, file: StaticString = #fileID, line: UInt = #line) -> Tensor<Scalar> {
+    orTrap(file: file, line: line) { try self(input) }
   }
 }
 
@@ -86,13 +86,13 @@ extension Layer {
     @derivative(of: forward)
     @usableFromInline
     package func _vjpForward(
-      _ input: Tensor<Scalar>
+      _ input: Tensor<Scalar>, file: StaticString, line: UInt
     ) -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> (ParameterVector<Scalar>, Tensor<Scalar>)) {
-      let (y, pb) = orTrap { try valueWithPullback(input) }
+      let (y, pb) = orTrap(file: file, line: line) { try valueWithPullback(input) }
       return (
         y,
         { g in
-          let r = orTrap { try pb(g.expanded(to: y.shape)) }
+          let r = orTrap(file: file, line: line) { try pb(g.expanded(to: y.shape)) }
           return (ParameterVector(r.parameters), r.input)
         }
       )

@@ -29,6 +29,19 @@ import CosineTraining
     }
     let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
     #expect(text.contains("[2]") && text.contains("[3]"), "\(text)")
+    // The trap names the caller's file (this one), as `precondition` does, not the library's.
+    #expect(text.contains("TrapMessageTests.swift"), "\(text)")
+  }
+
+  /// A layer called on the wrong width names the caller's file and line.
+  @Test func trappingLayerNamesTheCallersLine() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      var g = SeededGenerator(seed: 1)
+      let layer = Dense<Float>(inputSize: 3, outputSize: 2, generator: &g)
+      _ = layer.forward(Tensor<Float>([[1, 2]]))
+    }
+    let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+    #expect(text.contains("TrapMessageTests.swift") && !text.contains("Layer.swift"), "\(text)")
   }
 
   /// A layer too large for memory stops with its sizes and the bytes needed, not in the allocator.
