@@ -23,7 +23,9 @@ import SystemPackage
 /// ```
 /// Checks: an empty path; a directory (or a path ending in `/`); a missing or unwritable
 /// directory; an existing read-only file; two outputs naming the same file, and an output naming
-/// an input — by resolved path (symbolic links and `./` resolved) and by device and inode.
+/// an input — by resolved path (symbolic links, dangling ones too, and `./` resolved) and by
+/// device and inode. A symbolic link is written through: its final target is replaced and the
+/// link survives (a loop is refused).
 /// Character devices (`/dev/null`) may be named more than once.
 struct OutputPlan: Sendable {
   /// The declared outputs: option and path, in order.
@@ -87,6 +89,12 @@ struct FileIdentity {
     self.path = path
     let (directory, name) = Self.split(path)
     if let dir = Self.resolved(directory.isEmpty ? "." : directory) { names.insert(dir + "/" + name) }
+    // Where a symbolic link (dangling or not) finally leads: an output written through a link
+    // lands there, so a link and its target name one file.
+    if let final = try? StagedFile.linkTarget(path) {
+      let (d, n) = Self.split(final)
+      if let dir = Self.resolved(d.isEmpty ? "." : d) { names.insert(dir + "/" + n) }
+    }
     if let full = Self.resolved(path) { names.insert(full) }
     if let info = try? Stat(FilePath(path)) {
       node = (info.deviceID, info.inode)

@@ -64,4 +64,49 @@ import Testing
     #expect(lines.first == "rank\tfirst\tsecond\tscore")
     #expect(lines.count == 4 && lines[1].hasPrefix("1\t"))
   }
+
+  /// Outputs through symbolic links behave like shell redirects: the link is followed (dangling
+  /// or not, through chains and relative targets), survives, and leads to the new data; a link
+  /// and its target are one file; a loop is one error.
+  @Test func outputsThroughSymbolicLinks() throws {
+    let c = try save(random(6, 4, seed: 7), "sc.npy")
+    let q = try save(random(2, 4, seed: 8), "sq.npy")
+    let fm = FileManager.default
+    func isLink(_ p: String) -> Bool {
+      (try? fm.attributesOfItem(atPath: p)[.type] as? FileAttributeType) == .typeSymbolicLink
+    }
+    // Dangling: the target is created, the link survives.
+    try fm.createSymbolicLink(atPath: path("alias.npy"), withDestinationPath: "made.npy")
+    let r = try run(["search", "--corpus", c, "--queries", q, "-k", "2", "--scores", path("alias.npy")])
+    #expect(r.status == 0, "\(r.stderr)")
+    let made = try NPY.read(contentsOf: path("made.npy"))
+    #expect(isLink(path("alias.npy")) && made.shape == [2, 2])
+    // Two outputs that are one file through a link: refused, nothing written.
+    try fm.createSymbolicLink(atPath: path("y_alias.npy"), withDestinationPath: "y.npy")
+    let two = try run([
+      "search", "--corpus", c, "--queries", q, "--indices", path("y.npy"), "--scores", path("y_alias.npy"),
+    ])
+    #expect(two.status != 0 && two.stderr.contains("same file") && two.stderr.split(separator: "\n").count == 1)
+    #expect(!fm.fileExists(atPath: path("y.npy")) && isLink(path("y_alias.npy")))
+    // An existing target through a chain with a relative hop: replaced, both links kept.
+    try fm.createDirectory(atPath: path("sub"), withIntermediateDirectories: true)
+    _ = fm.createFile(atPath: path("old.npy"), contents: Data("old".utf8))
+    try fm.createSymbolicLink(atPath: path("sub/rel.npy"), withDestinationPath: "../old.npy")
+    try fm.createSymbolicLink(atPath: path("chain.npy"), withDestinationPath: "sub/rel.npy")
+    #expect(try run(["normalize", q, "-o", path("chain.npy")]).status == 0)
+    #expect(isLink(path("chain.npy")) && isLink(path("sub/rel.npy")))
+    #expect(try NPY.read(contentsOf: path("old.npy")).shape == [2, 4])
+    // A link to an input is the input.
+    try fm.createSymbolicLink(atPath: path("in_alias.npy"), withDestinationPath: "sq.npy")
+    let input = try run(["normalize", q, "-o", path("in_alias.npy")])
+    #expect(input.status != 0 && input.stderr.contains("input"))
+    // A loop is one line.
+    try fm.createSymbolicLink(atPath: path("loop1.npy"), withDestinationPath: "loop2.npy")
+    try fm.createSymbolicLink(atPath: path("loop2.npy"), withDestinationPath: "loop1.npy")
+    let loop = try run(["normalize", q, "-o", path("loop1.npy")])
+    #expect(loop.status != 0 && loop.stderr.contains("loop") && loop.stderr.split(separator: "\n").count == 1)
+    // No temporary file is left anywhere.
+    let leftovers = (try fm.contentsOfDirectory(atPath: dir)) + (try fm.contentsOfDirectory(atPath: path("sub")))
+    #expect(!leftovers.contains { $0.contains(".tmp-") })
+  }
 }

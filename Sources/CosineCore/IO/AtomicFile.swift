@@ -15,7 +15,7 @@ import SystemPackage
 /// directory as `path`, which is flushed with `fsync` and then renamed over `path` with
 /// `rename(2)`; finally the directory is synced (best effort) so the rename is durable. On any
 /// failure the temporary file is removed and an existing file at `path` is left untouched. A
-/// symbolic link to a regular file at `path` is replaced by the new file, not followed; a device,
+/// symbolic link at `path` is followed (the link survives and leads to the new file); a device,
 /// FIFO or `/dev/stdout` is written through; a read-only file or a directory is refused (see
 /// ``StagedFile`` for the rules).
 package enum AtomicFile {

@@ -34,7 +34,8 @@ extension NPY {
   ///
   /// - Parameters:
   ///   - tensor: The array to write.
-  ///   - path: The destination; created or replaced. A symbolic link there is replaced, not followed.
+  ///   - path: The destination; created or replaced. A symbolic link there is followed, as a shell
+  ///     redirect follows it (dangling or not), and survives.
   /// - Throws: ``NPYError`` naming `path` if its directory does not exist or is not writable,
   ///   `path` is a directory, or writing, syncing or renaming fails. On failure the temporary
   ///   file is removed and an existing file at `path` is left byte-identical.

@@ -20,7 +20,11 @@ import SystemPackage
 /// - a character device, FIFO or socket (`/dev/null`, `/dev/stdout` on a terminal or pipe) is
 ///   written through, never replaced by a regular file; so are `/dev/stdout`, `/dev/stderr`,
 ///   `/dev/fd/N` and `/proc/self/fd/N`, which name descriptors already open;
-/// - a symbolic link to a regular file is replaced by the new file, not followed.
+/// - a symbolic link is followed, as a shell redirect follows it, dangling or not (chains too;
+///   a relative target is taken from the link's directory): the temporary file is created beside
+///   the final target and renamed over it, so the link survives and points at the new data. A
+///   loop (or more than 40 links) is refused. A chain through `/proc/self/fd` or `/dev/fd` names
+///   an open descriptor and is written through.
 ///
 /// Temporary files are named `.<name>.tmp-<random>` (the name shortened to whole UTF-8
 /// characters of at most 200 bytes, so the temporary name stays within `NAME_MAX`), created
@@ -39,6 +43,9 @@ public final class StagedFile: @unchecked Sendable {
   private var fd: CInt = -1
   private var temporary: String?
   private var directory = ""
+  /// The file the temporary file is renamed over: `path`, or where a symbolic link at `path`
+  /// finally leads.
+  private var target = ""
   private var pending: [UInt8] = []
   private var finished = false
 
@@ -62,6 +69,7 @@ public final class StagedFile: @unchecked Sendable {
 
   package static func destination(_ path: String) throws -> Destination {
     guard !path.isEmpty else { throw NPYProblem("cannot write: the path is empty") }
+    if let final = try linkTarget(path) { return try destination(final) }
     let (directory, name) = AtomicFile.split(path)
     // The name itself (a symbolic link is not followed), then what it leads to.
     let link = try? POSIX.stat(path, followingSymlink: false).get()
@@ -90,6 +98,35 @@ public final class StagedFile: @unchecked Sendable {
     }
     try checkDirectory(directory)
     return .create(directory: directory, name: name)
+  }
+
+  /// The path a symbolic link at `path` finally leads to (existing or not), following a chain of
+  /// links, each relative target taken from its link's directory; nil when `path` is not a
+  /// link, or when the chain names an open descriptor (written through as it is).
+  ///
+  /// - Throws: `NPYProblem` for a loop or a chain of more than 40 links.
+  package static func linkTarget(_ path: String) throws -> String? {
+    var current = path
+    var hops = 0
+    while true {
+      if namesOpenDescriptor(current) { return nil }
+      guard case .success(let info) = POSIX.stat(current, followingSymlink: false), info.type == .symbolicLink else {
+        return hops == 0 ? nil : current
+      }
+      hops += 1
+      guard hops <= 40 else {
+        throw NPYProblem("cannot write: symbolic link loop (or a chain of more than 40 links) at '\(path)'")
+      }
+      var buffer = [CChar](repeating: 0, count: 4097)
+      let n = readlink(current, &buffer, 4096)
+      guard n >= 0 else { throw NPYProblem("cannot write: the symbolic link '\(current)' cannot be read") }
+      let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      if target.hasPrefix("/") {
+        current = target
+      } else {
+        current = AtomicFile.split(current).directory + target  // the directory ends with "/" or is empty
+      }
+    }
   }
 
   /// `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`: names of open descriptors.
@@ -132,6 +169,7 @@ public final class StagedFile: @unchecked Sendable {
     case .create(let dir, let name), .replace(let dir, let name, _):
       writesThrough = false
       directory = dir
+      target = dir + name  // `dir` ends with "/" (or is empty)
       let (fd, temp) = try NPYError.naming(path) { try Self.createTemporary(directory: dir, name: name) }
       self.fd = fd
       temporary = temp
@@ -207,11 +245,12 @@ public final class StagedFile: @unchecked Sendable {
     syncDirectories(files)
   }
 
-  /// Renames the temporary file over `path`; returns the temporary name it no longer uses.
+  /// Renames the temporary file over its target (`path`, or the file a link there leads to);
+  /// returns the temporary name it no longer uses.
   private func rename() throws -> String? {
     guard let temporary else { return nil }
     try NPYError.naming(path) {
-      guard systemRename(temporary, path) == 0 else {
+      guard systemRename(temporary, target) == 0 else {
         let code = errno
         throw NPYProblem(
           code == EISDIR
