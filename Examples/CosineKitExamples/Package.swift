@@ -23,5 +23,8 @@ let package = Package(
     // sentence-transformers util.semantic_search: the best corpus rows for each query.
     .executableTarget(
       name: "SemanticSearch", dependencies: [.product(name: "CosineKit", package: "CosineKit")]),
+    // The first lines of a PyTorch / MLX / FAISS user: literals, .npy, .T, norms, (D, I), printing.
+    .executableTarget(
+      name: "FirstLines", dependencies: [.product(name: "CosineKit", package: "CosineKit")]),
   ]
 )

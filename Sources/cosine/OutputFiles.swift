@@ -35,7 +35,7 @@ struct OutputPlan: Sendable {
 
   /// The plan of this process's command, set by ``declare(_:inputs:)`` (behind a lock: tests
   /// run commands on several threads).
-  private static let declared = Locked<OutputPlan?>(nil)
+  private static let declared = LockedValue<OutputPlan?>(nil)
   static var current: OutputPlan? { declared.withLock { $0 } }
 
   /// Declares and checks the outputs of the running command (see the type's documentation).
@@ -226,18 +226,3 @@ func printTensor<T: TensorScalar>(_ t: Tensor<T>) {
 
 /// The shortest text that reads back as the same value.
 func format<T: TensorScalar>(_ v: T) -> String { String(describing: v) }
-
-/// A value behind a lock (the Synchronization module's `Mutex` needs macOS 15).
-final class Locked<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value: Value
-
-  init(_ value: Value) { self.value = value }
-
-  /// Runs `body` with the value, which it may change, while holding the lock.
-  func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-    lock.lock()
-    defer { lock.unlock() }
-    return try body(&value)
-  }
-}
