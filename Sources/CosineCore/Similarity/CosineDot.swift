@@ -3,7 +3,7 @@
 #endif
 
 /// The Keras `Dot(axes:, normalize:)` merge of two inputs, with its backward: one op with its
-/// throwing form (``callAsFunction(_:_:)``), its trapping form (``forward(_:_:)``, the one Swift's
+/// throwing form (``callAsFunction(_:_:)``), its trapping form (``forward(_:_:file:line:)``, the one Swift's
 /// automatic differentiation differentiates) and its derivative.
 ///
 /// With `normalize: true` each input is L2-normalized along `axis` (norm floored at 1e-7,

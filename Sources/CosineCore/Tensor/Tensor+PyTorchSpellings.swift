@@ -4,7 +4,7 @@
 /// |---|---|
 /// | `a.T` | ``T`` (``transposed()``) |
 /// | `a.norm(dim=1)`, `mx.linalg.norm(a, axis=1)` | ``norm(axis:keepDims:)`` |
-/// | `F.normalize(a)` | ``normalized(axis:eps:)`` (``l2Normalize(_:axis:eps:)``) |
+/// | `F.normalize(a)` | ``normalized(axis:eps:file:line:)`` (``l2Normalize(_:axis:eps:)``) |
 /// | `torch.zeros(4, 8)`, `mx.zeros([4, 8])` | ``zeros(_:)-(Int...)``, ``zeros(_:)-([Int])`` |
 /// | `a.tolist()` flattened, `np.asarray(a).ravel()` | `Array(a)` (``Swift/Array/init(_:)``) |
 extension Tensor {

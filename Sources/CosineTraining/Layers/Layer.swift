@@ -20,7 +20,7 @@
 /// ```
 ///
 /// Where the toolchain has `_Differentiation`, the layers of CosineKit also conform to
-/// `Differentiable` (their tangent is a ``ParameterVector``), and ``forward(_:)``, the
+/// `Differentiable` (their tangent is a ``ParameterVector``), and ``forward(_:file:line:)``, the
 /// non-throwing form of ``callAsFunction(_:)``, has this pullback registered as its derivative.
 public protocol Layer<Scalar>: Sendable {
   /// The element type of inputs, outputs and parameters.
