@@ -35,28 +35,36 @@ public struct BertModel: Sendable {
   /// - Throws: ``EncoderModelError/invalidArgument(name:reason:)`` if the counts disagree, an
   ///   id is outside the vocabulary, a mask value is not 0 or 1, or `length` is too long.
   public func hiddenStates(ids: [Int32], attentionMask: [Int32], batch: Int, length: Int) throws -> Tensor<Float> {
-    try Tensor(shape: [batch, length, configuration.hiddenSize], scalars: states(weights, ids, attentionMask, batch, length))
+    try Tensor(
+      shape: [batch, length, configuration.hiddenSize], scalars: states(weights, ids, attentionMask, batch, length))
   }
 
   /// ``hiddenStates(ids:attentionMask:batch:length:)`` computed in `Double` from the same
   /// weights: the reference path of the tests.
-  public func hiddenStatesDouble(ids: [Int32], attentionMask: [Int32], batch: Int, length: Int) throws -> Tensor<Double> {
+  public func hiddenStatesDouble(ids: [Int32], attentionMask: [Int32], batch: Int, length: Int) throws -> Tensor<Double>
+  {
     let w = weights.converted(to: Double.self)
-    return try Tensor(shape: [batch, length, configuration.hiddenSize], scalars: states(w, ids, attentionMask, batch, length))
+    return try Tensor(
+      shape: [batch, length, configuration.hiddenSize], scalars: states(w, ids, attentionMask, batch, length))
   }
 
-  func states<S: EncoderScalar>(_ w: BertWeights<S>, _ ids: [Int32], _ mask: [Int32], _ batch: Int, _ length: Int) throws -> [S] {
+  func states<S: EncoderScalar>(_ w: BertWeights<S>, _ ids: [Int32], _ mask: [Int32], _ batch: Int, _ length: Int)
+    throws -> [S]
+  {
     let c = configuration
     guard batch >= 0, length >= 0, batch.multipliedReportingOverflow(by: length).partialValue == ids.count,
       !batch.multipliedReportingOverflow(by: length).overflow
     else {
-      throw EncoderModelError.invalidArgument(name: "ids", reason: "\(ids.count) ids for batch \(batch) × length \(length)")
+      throw EncoderModelError.invalidArgument(
+        name: "ids", reason: "\(ids.count) ids for batch \(batch) × length \(length)")
     }
     guard mask.count == ids.count else {
-      throw EncoderModelError.invalidArgument(name: "attentionMask", reason: "\(mask.count) values for \(ids.count) ids")
+      throw EncoderModelError.invalidArgument(
+        name: "attentionMask", reason: "\(mask.count) values for \(ids.count) ids")
     }
     guard length <= c.maxPositions else {
-      throw EncoderModelError.invalidArgument(name: "length", reason: "\(length) is over max_position_embeddings \(c.maxPositions)")
+      throw EncoderModelError.invalidArgument(
+        name: "length", reason: "\(length) is over max_position_embeddings \(c.maxPositions)")
     }
     var packed: [Int] = []
     var positions: [Int] = []
@@ -66,11 +74,13 @@ public struct BertModel: Sendable {
       for t in 0..<length {
         let i = b * length + t
         guard mask[i] == 0 || mask[i] == 1 else {
-          throw EncoderModelError.invalidArgument(name: "attentionMask", reason: "value \(mask[i]) at \(i) is not 0 or 1")
+          throw EncoderModelError.invalidArgument(
+            name: "attentionMask", reason: "value \(mask[i]) at \(i) is not 0 or 1")
         }
         guard mask[i] == 1 else { continue }
         guard ids[i] >= 0, Int(ids[i]) < c.vocabularySize else {
-          throw EncoderModelError.invalidArgument(name: "ids", reason: "id \(ids[i]) at \(i) is outside the vocabulary of \(c.vocabularySize)")
+          throw EncoderModelError.invalidArgument(
+            name: "ids", reason: "id \(ids[i]) at \(i) is outside the vocabulary of \(c.vocabularySize)")
         }
         packed.append(Int(ids[i]))
         positions.append(t)

@@ -89,7 +89,8 @@ package struct SafeTensorsFile {
         throw fail("tensor '\(name)' field 'data_offsets' end \(end) is past the data (\(dataSize) bytes)")
       }
       guard end - begin == bytes.partialValue else {
-        throw fail("tensor '\(name)' field 'data_offsets' spans \(end - begin) bytes but the shape needs \(bytes.partialValue)")
+        throw fail(
+          "tensor '\(name)' field 'data_offsets' spans \(end - begin) bytes but the shape needs \(bytes.partialValue)")
       }
       entries[name] = Entry(dtype: dtype, shape: shape, range: begin..<end)
     }
@@ -126,11 +127,14 @@ package struct SafeTensorsFile {
     let count = shape.reduce(1, *)
     let base = data.startIndex + dataStart + entry.range.lowerBound
     return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Float] in
-      let bytes = UnsafeRawBufferPointer(rebasing: raw[(base - data.startIndex)..<(base - data.startIndex + entry.range.count)])
+      let bytes = UnsafeRawBufferPointer(
+        rebasing: raw[(base - data.startIndex)..<(base - data.startIndex + entry.range.count)])
       var out = [Float](repeating: 0, count: count)
       switch entry.dtype {
       case "F32":
-        for i in 0..<count { out[i] = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian) }
+        for i in 0..<count {
+          out[i] = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
+        }
       case "F64":
         for i in 0..<count {
           out[i] = Float(Double(bitPattern: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
@@ -141,7 +145,9 @@ package struct SafeTensorsFile {
           out[i] = Float(bitPattern: UInt32(h) << 16)
         }
       case "F16":
-        for i in 0..<count { out[i] = Self.half(bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian) }
+        for i in 0..<count {
+          out[i] = Self.half(bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian)
+        }
       default:
         throw EncoderModelError.invalidFile(path: path, reason: "tensor '\(name)' has unsupported dtype \(entry.dtype)")
       }

@@ -42,7 +42,8 @@ public struct SentenceEncoderModel: Sendable {
         switch type.split(separator: ".").last.map(String.init) ?? type {
         case "Transformer": continue
         case "Pooling":
-          modes = try PoolingMode.modes(contentsOf: directory.appendingPathComponent(path).appendingPathComponent("config.json"))
+          modes = try PoolingMode.modes(
+            contentsOf: directory.appendingPathComponent(path).appendingPathComponent("config.json"))
           sawPooling = true
         case "Normalize": normalizes = true
         default: throw fail("field 'type' '\(type)' is not a supported module (Transformer, Pooling, Normalize)")
@@ -63,7 +64,8 @@ public struct SentenceEncoderModel: Sendable {
           n.doubleValue <= Double(bert.configuration.maxPositions)
         else {
           throw EncoderModelError.invalidFile(
-            path: stURL.path, reason: "field 'max_seq_length' must be an integer in 1...\(bert.configuration.maxPositions)")
+            path: stURL.path,
+            reason: "field 'max_seq_length' must be an integer in 1...\(bert.configuration.maxPositions)")
         }
         maxLength = Int(n.doubleValue)
       }

@@ -22,7 +22,8 @@ import Testing
   @Test(arguments: Fixtures.names) func doubleStatesMatchTheReference(name: String) throws {
     let ref = try Fixtures.reference(name)
     let model = try BertModel(contentsOf: Fixtures.directory(name))
-    let states = try model.hiddenStatesDouble(ids: ref.ids, attentionMask: ref.mask, batch: ref.batch, length: ref.length)
+    let states = try model.hiddenStatesDouble(
+      ids: ref.ids, attentionMask: ref.mask, batch: ref.batch, length: ref.length)
     let h = model.configuration.hiddenSize
     let diff = Fixtures.maxDifference(states.scalars, ref.states) { ref.mask[$0 / h] == 1 }
     #expect(diff <= 1e-12 * max(1, Fixtures.magnitude(ref.states)), "\(name): \(diff)")
@@ -80,7 +81,8 @@ import Testing
       try model.hiddenStates(ids: [1, 2], attentionMask: [1, 2], batch: 1, length: 2)
     }
     #expect(throws: EncoderModelError.self) {
-      try model.hiddenStates(ids: [Int32](repeating: 1, count: 17), attentionMask: [Int32](repeating: 1, count: 17), batch: 1, length: 17)
+      try model.hiddenStates(
+        ids: [Int32](repeating: 1, count: 17), attentionMask: [Int32](repeating: 1, count: 17), batch: 1, length: 17)
     }
   }
 }
