@@ -81,6 +81,7 @@ let package = Package(
       dependencies: [
         "CosineKit",
         "CosineCore",
+        "CosineEncoders",
         "CBenchSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
