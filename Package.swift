@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "CosineSearch", targets: ["CosineSearch"]),
     .library(name: "CosineTraining", targets: ["CosineTraining"]),
     .library(name: "CosineAnalysis", targets: ["CosineAnalysis"]),
+    .library(name: "CosineEncoders", targets: ["CosineEncoders"]),
     .executable(name: "cosine", targets: ["cosine"]),
     .executable(name: "cosine-bench", targets: ["CosineBench"]),
   ],
@@ -55,6 +56,8 @@ let package = Package(
       ]
     ),
     .target(name: "CosineAnalysis", dependencies: ["CosineCore", "CosineSearch", "CCosineKernels"]),
+    // Sentence encoders: BERT model directories, the forward pass and pooling.
+    .target(name: "CosineEncoders", dependencies: ["CosineCore", "CCosineKernels"]),
     .target(
       name: "CosineKit",
       dependencies: ["CosineCore", "CosineLosses", "CosineSearch", "CosineTraining", "CosineAnalysis"]
@@ -78,6 +81,7 @@ let package = Package(
       dependencies: [
         "CosineKit",
         "CosineCore",
+        "CosineEncoders",
         "CBenchSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -101,6 +105,10 @@ let package = Package(
       dependencies: [
         "CosineKit", "CosineCore", "CosineLosses", "CosineSearch", "CosineTraining", "cosine", "CosineTestSupport",
       ]
+    ),
+    .testTarget(
+      name: "CosineEncodersTests", dependencies: ["CosineEncoders", "CosineCore"],
+      exclude: ["Fixtures"]  // model directories read by path, not resources
     ),
     .testTarget(name: "CosineDemoTests", dependencies: ["CosineKit", "CosineDemo"]),
   ]

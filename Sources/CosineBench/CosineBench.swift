@@ -23,7 +23,7 @@ struct CosineBench: ParsableCommand {
 
   static var all: [Benchmark] {
     [MemoryProbe.benchmark] + RowwiseBenchmarks.all + SearchBenchmarks.all + BatchLossBenchmarks.all
-      + AnalysisBenchmarks.all + MatrixBenchmarks.all
+      + AnalysisBenchmarks.all + MatrixBenchmarks.all + EncoderBenchmarks.all
   }
 
   func validate() throws {
@@ -49,7 +49,13 @@ struct CosineBench: ParsableCommand {
       print(pad("benchmark", 24) + pad("seconds", 12) + pad("rate", 16) + pad("of limit", 10) + "what")
     }
     for b in selected {
-      let m = try measure(b, runs: runs)
+      let m: Measurement
+      do {
+        m = try measure(b, runs: runs)
+      } catch let skipped as EncoderBenchmarks.Skipped {
+        print(skipped.description)
+        continue
+      }
       if b.name == MemoryProbe.benchmark.name { limit = m.gigabytesPerSecond }
       if json {
         var fields = [

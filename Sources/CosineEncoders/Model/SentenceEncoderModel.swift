@@ -1,0 +1,107 @@
+import CosineCore
+import Foundation
+
+/// A sentence-transformers model directory: the BERT `Transformer`, `Pooling` and an optional
+/// `Normalize`, producing one embedding per sequence.
+///
+/// `modules.json` lists the modules; `sentence_bert_config.json` gives `max_seq_length`;
+/// `1_Pooling/config.json` the pooling modes. A plain Hugging Face directory without
+/// `modules.json` is read as sentence-transformers reads it: Transformer + mean pooling, no
+/// normalization, `max_seq_length` = `max_position_embeddings`.
+public struct SentenceEncoderModel: Sendable {
+  /// The encoder.
+  public let bert: BertModel
+  /// The pooling modes, concatenated in this order.
+  public let poolingModes: [PoolingMode]
+  /// Whether embeddings are scaled to unit length.
+  public let normalizes: Bool
+  /// The longest token sequence the tokenizer should produce.
+  public let maxSequenceLength: Int
+
+  /// The embedding width: modes × hidden size.
+  public var dimension: Int { poolingModes.count * bert.configuration.hiddenSize }
+
+  /// Loads the directory.
+  ///
+  /// - Throws: ``EncoderModelError/invalidFile(path:reason:)`` naming the file and field, also
+  ///   for a module type other than Transformer, Pooling and Normalize.
+  public init(contentsOf directory: URL) throws {
+    bert = try BertModel(contentsOf: directory)
+    let modulesURL = directory.appendingPathComponent("modules.json")
+    var modes: [PoolingMode] = [.mean]
+    var normalizes = false
+    if FileManager.default.fileExists(atPath: modulesURL.path) {
+      let fail = { (reason: String) in EncoderModelError.invalidFile(path: modulesURL.path, reason: reason) }
+      guard let data = try? Data(contentsOf: modulesURL), data.count <= 1_000_000,
+        let modules = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
+      else { throw fail("not a JSON list of modules") }
+      var sawPooling = false
+      for module in modules {
+        guard let type = module["type"] as? String else { throw fail("a module has no field 'type'") }
+        let path = (module["path"] as? String) ?? ""
+        switch type.split(separator: ".").last.map(String.init) ?? type {
+        case "Transformer": continue
+        case "Pooling":
+          modes = try PoolingMode.modes(
+            contentsOf: directory.appendingPathComponent(path).appendingPathComponent("config.json"))
+          sawPooling = true
+        case "Normalize": normalizes = true
+        default: throw fail("field 'type' '\(type)' is not a supported module (Transformer, Pooling, Normalize)")
+        }
+      }
+      if !sawPooling { modes = [.mean] }
+    }
+    poolingModes = modes
+    self.normalizes = normalizes
+    var maxLength = bert.configuration.maxPositions
+    let stURL = directory.appendingPathComponent("sentence_bert_config.json")
+    if FileManager.default.fileExists(atPath: stURL.path) {
+      guard let data = try? Data(contentsOf: stURL), data.count <= 1_000_000,
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+      else { throw EncoderModelError.invalidFile(path: stURL.path, reason: "not a JSON object") }
+      if let value = json["max_seq_length"] {
+        guard let n = value as? NSNumber, n.doubleValue == n.doubleValue.rounded(), n.doubleValue >= 1,
+          n.doubleValue <= Double(bert.configuration.maxPositions)
+        else {
+          throw EncoderModelError.invalidFile(
+            path: stURL.path,
+            reason: "field 'max_seq_length' must be an integer in 1...\(bert.configuration.maxPositions)")
+        }
+        maxLength = Int(n.doubleValue)
+      }
+    }
+    maxSequenceLength = maxLength
+  }
+
+  /// The sentence embeddings `[batch, dimension]` of a padded batch: token states, pooling, then
+  /// L2 normalization when the directory has `Normalize`.
+  ///
+  /// - Parameters: as ``BertModel/hiddenStates(ids:attentionMask:batch:length:)``.
+  /// - Throws: as ``BertModel/hiddenStates(ids:attentionMask:batch:length:)``.
+  public func embeddings(ids: [Int32], attentionMask: [Int32], batch: Int, length: Int) throws -> Tensor<Float> {
+    let states = try bert.hiddenStates(ids: ids, attentionMask: attentionMask, batch: batch, length: length)
+    return try finish(states.scalars, attentionMask, batch, length)
+  }
+
+  /// ``embeddings(ids:attentionMask:batch:length:)`` in `Double` (the tests' reference path).
+  public func embeddingsDouble(ids: [Int32], attentionMask: [Int32], batch: Int, length: Int) throws -> Tensor<Double> {
+    let states = try bert.hiddenStatesDouble(ids: ids, attentionMask: attentionMask, batch: batch, length: length)
+    return try finish(states.scalars, attentionMask, batch, length)
+  }
+
+  /// Pooled embeddings before normalization, for checks of each mode.
+  public func pooled(ids: [Int32], attentionMask: [Int32], batch: Int, length: Int) throws -> Tensor<Double> {
+    let states = try bert.hiddenStatesDouble(ids: ids, attentionMask: attentionMask, batch: batch, length: length)
+    let h = bert.configuration.hiddenSize
+    let p = Pooler<Double>.pool(
+      states: states.scalars, mask: attentionMask, batch: batch, length: length, hidden: h, modes: poolingModes)
+    return try Tensor(shape: [batch, dimension], scalars: p)
+  }
+
+  func finish<S: EncoderScalar>(_ states: [S], _ mask: [Int32], _ batch: Int, _ length: Int) throws -> Tensor<S> {
+    let h = bert.configuration.hiddenSize
+    var p = Pooler<S>.pool(states: states, mask: mask, batch: batch, length: length, hidden: h, modes: poolingModes)
+    if normalizes { Pooler<S>.normalize(&p, rows: batch, width: dimension) }
+    return try Tensor(shape: [batch, dimension], scalars: p)
+  }
+}
