@@ -13,8 +13,10 @@
 static inline __attribute__((always_inline)) LR_ATTR __m512 lr_exp(__m512 x) {
   const __m512 lo = _mm512_set1_ps(-103.0f);
   const __mmask16 tiny = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
-  x = _mm512_max_ps(x, lo);
-  x = _mm512_min_ps(x, _mm512_set1_ps(88.7f));
+  // vmaxps / vminps return their second operand when either is NaN: x goes second so that a NaN
+  // argument stays NaN.
+  x = _mm512_max_ps(lo, x);
+  x = _mm512_min_ps(_mm512_set1_ps(88.7f), x);
   const __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693145751953125f), x);
