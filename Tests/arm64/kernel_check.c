@@ -39,6 +39,16 @@ int main(int argc, char **argv) {
   ck_set_thread_level_limit(level);
   printf("level %d (cpu %d), panel widths %lld / %lld\n", ck_level(), ck_cpu_level(),
          (long long)ck_panel_width_f32(), (long long)ck_panel_width_f64());
+#if !defined(__x86_64__)
+  // Other architectures run the portable C paths: level 0, panels of 16 floats / 8 doubles.
+  kc_check(ck_cpu_level() == 0 && ck_panel_width_f32() == 16 && ck_panel_width_f64() == 8,
+           "cpu/portable", "level %d, panel widths %lld / %lld", ck_cpu_level(),
+           (long long)ck_panel_width_f32(), (long long)ck_panel_width_f64());
+#endif
+  // Memory helpers: advice only (nothing to compare), but they must accept any input, and the
+  // arena limit is supported with glibc (both builds link glibc).
+  ck_advise_huge_pages(NULL, 0);
+  kc_check(ck_malloc_arena_limit_is_supported() == 1, "memory/arena_limit", "not supported");
   kc_check_convert();
   kc_check_rows();
   kc_check_pack_gemm();
