@@ -68,6 +68,7 @@ let package = Package(
       name: "cosine",
       dependencies: [
         "CosineKit",
+        "CosineEncoders",
         "CCosineKernels",
         "CosineDemo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),

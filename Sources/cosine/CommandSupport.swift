@@ -1,4 +1,5 @@
 import ArgumentParser
+import CosineEncoders
 import CosineKit
 import Foundation
 
@@ -14,6 +15,7 @@ func describe(_ error: Error) -> String {
   case let e as CosineError: e.description
   case let e as NPYError: e.description
   case let e as TrainingFileError: e.description
+  case let e as EncoderModelError: e.description
   default: "\(error)"
   }
 }

@@ -29,6 +29,7 @@ struct Cosine: ParsableCommand {
       SimilarityCommand.self, NormalizeCommand.self, LossCommand.self, MatrixCommand.self,
       SearchCommand.self, DemoCommand.self, TrainCommand.self, EmbedCommand.self, EvaluateCommand.self,
       MineCommand.self, ClusterCommand.self, OutliersCommand.self, IndexCommand.self, MergeCommand.self,
+      TokenizeCommand.self, EmbedTextCommand.self,
     ]
   )
 
