@@ -1,5 +1,6 @@
 import ArgumentParser
 import CosineKit
+import Foundation
 
 struct SearchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -21,7 +22,13 @@ struct SearchCommand: ParsableCommand {
 
   @Option(help: ArgumentHelp("Corpus rows [N, D]; repeat for shards of one corpus.", valueName: "C.npy")) var corpus:
     [String] = []
-  @Option(help: ArgumentHelp("Query rows [Q, D].", valueName: "Q.npy")) var queries: String
+  @Option(help: ArgumentHelp("Query rows [Q, D].", valueName: "Q.npy")) var queries: String?
+  @Option(help: ArgumentHelp("A query text, embedded with --model (instead of --queries); repeat for several.", valueName: "text"))
+  var text: [String] = []
+  @Option(help: ArgumentHelp("The sentence-transformers model directory that embeds --text.", valueName: "DIR"))
+  var model: String?
+  @Option(help: ArgumentHelp("The corpus texts, one per line (line i for id i): printed beside each hit.", valueName: "DOCS.txt"))
+  var texts: String?
   @Option(name: [.customShort("k"), .customLong("top-k")], parsing: .unconditional, help: "Results per query (>= 1).")
   var topK = 10
   @Option(help: ArgumentHelp("Write the corpus indices [Q, min(K, N)] as int64.", valueName: "I.npy")) var indices:
@@ -44,15 +51,35 @@ struct SearchCommand: ParsableCommand {
   func validate() throws {
     guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
     try validateIndexOptions()
+    guard (queries == nil) != text.isEmpty else {
+      throw ValidationError(queries == nil ? "--queries Q.npy or --text (with --model) is needed" : "give either --queries or --text, not both")
+    }
+    guard text.isEmpty == (model == nil) else {
+      throw ValidationError(model == nil ? "--text needs --model DIR to embed it" : "--model embeds --text queries: give --text")
+    }
+  }
+
+  /// The queries' name in messages.
+  var queriesName: String { queries ?? "--text" }
+
+  /// The query rows: the --queries file, or the --text queries embedded with --model.
+  func loadQueries() throws -> AnyTensor {
+    if let queries { return try InputPolicy(allowNonfinite: allowNonfinite).load(queries, as: "queries") }
+    let encoder = try loadEncoder(model!, command: "search")
+    do { return AnyTensor(try encoder.encode(text)) } catch { throw fail("search", describe(error)) }
+  }
+
+  /// The corpus texts of --texts, if given.
+  func loadTexts() throws -> [String]? {
+    try texts.map { try readTexts($0, command: "search") }
   }
 
   func run() throws {
     try OutputPlan.declare(
       ["--indices": indices, "--scores": scores, "--partial": partial],
-      inputs: [queries, index, allowIds, denyIds] + corpus.map(Optional.some))
+      inputs: [queries, index, allowIds, denyIds, texts] + corpus.map(Optional.some))
     if index != nil { return try runIndexSearch() }
-    let policy = InputPolicy(allowNonfinite: allowNonfinite)
-    let q = try policy.load(queries, as: "queries")
+    let q = try loadQueries()
     var type = ComputeType(q)
     var shapes: [[Int]] = []
     for path in corpus {
@@ -77,7 +104,7 @@ struct SearchCommand: ParsableCommand {
         let d = shape.count == 2 ? shape[1] : (shape.count == 1 ? shape[0] : -1)
         guard q.rank <= 2, d == q.shape.last ?? -1, q.rank == 2 || q.rank == 1 else {
           throw CLIError(
-            "\(c.queries), \(path): "
+            "\(c.queriesName), \(path): "
               + CosineError.shapeMismatch(
                 operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", q.shape, shape
               ).description)
@@ -90,7 +117,8 @@ struct SearchCommand: ParsableCommand {
         corpus: c.corpus.count == 1 ? c.corpus[0] : "the \(c.corpus.count) corpus shards")
       // The results (kept per shard, then merged) are sized before any corpus is read.
       let kept = min(c.topK, rows.reduce(0) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 + $1 })
-      try naming([c.queries]) {
+      let corpusTexts = try c.loadTexts()
+      try naming([c.queriesName]) {
         try MemoryBudget.check(
           count: MemoryBudget.elementCount([nq, kept, 2]), elementSize: 16 + MemoryLayout<T>.stride,
           "the results [\(nq), \(kept)] of the search")
@@ -130,7 +158,7 @@ struct SearchCommand: ParsableCommand {
           for b0 in stride(from: 0, to: max(nq, 1), by: batch) {
             let b1 = min(nq, b0 + batch)
             let part = nq <= batch ? q : try sliceRows(q, b0..<b1)
-            results.append(try naming([c.queries, path]) { try index.search(part, k: c.topK) })
+            results.append(try naming([c.queriesName, path]) { try index.search(part, k: c.topK) })
             bar.update((done + searchCost[s] * Double(b1) / Double(max(1, nq))) / total, "searching\(label)")
           }
           done += searchCost[s] * Double(block.count) / Double(max(1, n))
@@ -148,7 +176,7 @@ struct SearchCommand: ParsableCommand {
       if let p = c.partial { out.add(bytes: try r.partialArchive(), to: p) }
       try out.commit()
       if c.format != nil || (c.indices == nil && c.scores == nil && c.partial == nil) {
-        SearchOutput.print(r, style: c.format ?? .table)
+        SearchOutput.print(r, style: c.format ?? .table, queryTexts: c.text.isEmpty ? nil : c.text, texts: corpusTexts)
       }
     }
 
@@ -190,33 +218,82 @@ struct SearchCommand: ParsableCommand {
 /// Standard-output formats of `cosine search`.
 enum SearchOutput {
   /// Writes `r` to standard output in `style`, in pieces of about 64 KiB.
-  static func print<T: TensorScalar>(_ r: CosineSearchResults<T>, style: SearchCommand.Format) {
+  ///
+  /// - Parameters:
+  ///   - queryTexts: the query texts (`--text`), shown with each query.
+  ///   - texts: the corpus texts (`--texts`): hit `id` shows line `id` (nothing for ids beyond
+  ///     the file, with a note).
+  static func print<T: TensorScalar>(
+    _ r: CosineSearchResults<T>, style: SearchCommand.Format, queryTexts: [String]? = nil, texts: [String]? = nil
+  ) {
     var text = ""
+    var missing = 0
+    func corpusText(_ id: Int) -> String? {
+      guard let texts else { return nil }
+      guard id >= 0, id < texts.count else {
+        missing += 1
+        return ""
+      }
+      return texts[id]
+    }
     switch style {
     case .table:
       for q in 0..<r.queryCount {
-        text += "query \(q):\n"
+        text += "query \(q):" + (queryTexts.map { " " + oneLine($0[q]) } ?? "") + "\n"
         for (j, h) in r.hits(forQuery: q).enumerated() {
-          text += "  \(j + 1)\tcorpus \(h.index)\tscore \(format(h.score))\n"
+          text += "  \(j + 1)\tcorpus \(h.index)\tscore \(format(h.score))"
+          text += corpusText(h.index).map { "\t" + oneLine($0) } ?? ""
+          text += "\n"
         }
         flush(&text)
       }
     case .json:
       for q in 0..<r.queryCount {
-        let items = r.hits(forQuery: q).map { "{\"corpus_id\": \($0.index), \"score\": \(json($0.score))}" }
-        text += "{\"query\": \(q), \"results\": [" + items.joined(separator: ", ") + "]}\n"
+        let items = r.hits(forQuery: q).map {
+          "{\"corpus_id\": \($0.index), \"score\": \(json($0.score))"
+            + (corpusText($0.index).map { ", \"text\": " + jsonString($0) } ?? "") + "}"
+        }
+        text += "{\"query\": \(q), " + (queryTexts.map { "\"query_text\": \(jsonString($0[q])), " } ?? "")
+        text += "\"results\": [" + items.joined(separator: ", ") + "]}\n"
         flush(&text)
       }
     case .tsv:
-      text += "query\trank\tcorpus_id\tscore\n"
+      text += "query\trank\tcorpus_id\tscore" + (texts == nil ? "" : "\ttext") + "\n"
       for q in 0..<r.queryCount {
         for (j, h) in r.hits(forQuery: q).enumerated() {
-          text += "\(q)\t\(j + 1)\t\(h.index)\t\(format(h.score))\n"
+          text += "\(q)\t\(j + 1)\t\(h.index)\t\(format(h.score))"
+          text += corpusText(h.index).map { "\t" + oneLine($0) } ?? ""
+          text += "\n"
         }
         flush(&text)
       }
     }
     flush(&text, force: true)
+    if missing > 0, let texts {
+      Notes.add("\(missing) hits have ids beyond the \(texts.count) lines of --texts: their text is left empty")
+    }
+  }
+
+  /// `s` on one line: tabs, newlines and other controls as spaces.
+  static func oneLine(_ s: String) -> String {
+    String(String.UnicodeScalarView(s.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+  }
+
+  /// `s` as a JSON string literal.
+  static func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+      }
+    }
+    return out + "\""
   }
 
   /// A JSON number; NaN as `NaN`, which Python's json module reads.

@@ -20,11 +20,11 @@ extension SearchCommand {
 
   func runIndexSearch() throws {
     let path = index!
-    let q = try InputPolicy(allowNonfinite: allowNonfinite).load(queries, as: "queries").converted(to: Float.self)
+    let q = try loadQueries().converted(to: Float.self)
     let x = try CosineIndexFile(mapping: path)
     guard q.rank <= 2, q.rank >= 1, q.shape.last == x.dimension else {
       throw CLIError(
-        "\(queries), \(path): queries of shape \(Shape.describe(q.shape)) do not match the index's dimension \(x.dimension)"
+        "\(queriesName), \(path): queries of shape \(Shape.describe(q.shape)) do not match the index's dimension \(x.dimension)"
       )
     }
     if rescore != nil && x.quantization != .binary {
@@ -35,14 +35,15 @@ extension SearchCommand {
     var filter: CosineIndexFilter?
     if let a = allowIds { filter = .allowing(try NPY.readIDs(contentsOf: a)) }
     if let d = denyIds { filter = .denying(try NPY.readIDs(contentsOf: d)) }
-    let r = try naming([queries, path]) { try x.search(q, k: topK, filter: filter, rescore: rescore) }
+    let corpusTexts = try loadTexts()
+    let r = try naming([queriesName, path]) { try x.search(q, k: topK, filter: filter, rescore: rescore) }
     var out = Outputs()
     out.add(AnyTensor(r.scoreTensor), to: scores)
     out.addInt64(r.indices, shape: [r.queryCount, r.k], to: indices)
     if let partial { out.add(bytes: try r.partialArchive(), to: partial) }
     try out.commit()
     if format != nil || (indices == nil && scores == nil && partial == nil) {
-      SearchOutput.print(r, style: format ?? .table)
+      SearchOutput.print(r, style: format ?? .table, queryTexts: text.isEmpty ? nil : text, texts: corpusTexts)
     }
   }
 }
