@@ -16,10 +16,11 @@ public enum TextLines {
 
   /// The texts of the file at `path`.
   ///
+  /// - Parameter maximumLineBytes: the longest line accepted (default ``maximumLineBytes``).
   /// - Throws: ``EncoderModelError/invalidFile(path:reason:)`` naming the file and line: invalid
-  ///   UTF-8, a line over ``maximumLineBytes``, a `.jsonl` line that is not a record with a string
+  ///   UTF-8, a line over the limit, a `.jsonl` line that is not a record with a string
   ///   `text`, or a file that cannot be read.
-  public static func read(contentsOf path: String) throws -> [String] {
+  public static func read(contentsOf path: String, maximumLineBytes: Int = maximumLineBytes) throws -> [String] {
     let jsonLines = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
     let fail = { (line: Int, reason: String) in EncoderModelError.invalidFile(path: path, reason: "line \(line): \(reason)") }
     guard let handle = FileHandle(forReadingAtPath: path) else {

@@ -12,6 +12,12 @@ enum Fixtures {
     return url.appendingPathComponent("CosineEncodersTests/Fixtures")
   }
 
+  /// The tokenizer fixtures (`Scripts/make_tokenizer_fixtures.py`).
+  static let tokenizerNames = ["uncased", "cased", "lowercase-keep-accents", "strip-cased", "vocab-only"]
+
+  /// A tokenizer fixture's directory.
+  static func tokenizerDirectory(_ name: String) -> URL { root.appendingPathComponent("tokenizers/\(name)") }
+
   /// A fixture's directory.
   static func directory(_ name: String) -> URL { root.appendingPathComponent(name) }
 
