@@ -10,7 +10,7 @@
 // over p, continued from its old value, whatever the blocking.
 
 #ifndef CG_ACC_KC
-#define CG_ACC_KC 256
+#define CG_ACC_KC 192
 #endif
 
 /// Packs B[k0 + p][j] for p < kc, j < n into ceil(n / NR) corpus panels (zero past column n):

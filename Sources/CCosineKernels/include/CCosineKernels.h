@@ -16,6 +16,7 @@
 #include "ck_analysis.h"
 #include "ck_convert.h"
 #include "ck_cpu.h"
+#include "ck_encoder.h"
 #include "ck_gemm.h"
 #include "ck_loss.h"
 #include "ck_memory.h"

@@ -98,21 +98,7 @@ package enum BertForward<Scalar: EncoderScalar> {
             kt.withUnsafeBufferPointer { ktp in
               scores.withUnsafeMutableBufferPointer { s in
                 Scalar.gemm(m: n, n: n, k: d, a: q, lda: 3 * h, b: ktp.baseAddress!, ldb: n, c: s.baseAddress!, ldc: n)
-                for i in 0..<n {
-                  let row = s.baseAddress! + i * n
-                  var top = -Scalar.infinity
-                  for j in 0..<n {
-                    row[j] *= scale
-                    top = Swift.max(top, row[j])
-                  }
-                  var sum: Scalar = 0
-                  for j in 0..<n {
-                    row[j] = Scalar.exp(row[j] - top)
-                    sum += row[j]
-                  }
-                  let inv = 1 / sum
-                  for j in 0..<n { row[j] *= inv }
-                }
+                Scalar.softmaxRows(s.baseAddress!, lds: n, rows: n, cols: n, scale: scale)
                 let o = dst.base + seq.lowerBound * h + head * d
                 for i in 0..<n { for p in 0..<d { o[i * h + p] = 0 } }
                 Scalar.gemm(m: n, n: d, k: n, a: s.baseAddress!, lda: n, b: v, ldb: 3 * h, c: o, ldc: h)
@@ -155,8 +141,7 @@ package enum BertForward<Scalar: EncoderScalar> {
         let p = base.base
         switch activation {
         case .gelu:
-          let r = 1 / Scalar(2).squareRoot()
-          for i in range { p[i] = p[i] * (1 + Scalar.erf(p[i] * r)) / 2 }
+          Scalar.geluErf(p + range.lowerBound, count: range.count)
         case .geluTanh:
           let c = (2 / Scalar.pi).squareRoot()
           for i in range {

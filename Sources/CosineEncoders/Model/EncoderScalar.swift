@@ -17,6 +17,36 @@ package protocol EncoderScalar: BinaryFloatingPoint, TensorScalar {
   static func exp(_ x: Self) -> Self
   /// Converts a stored `Float` weight.
   init(_ value: Float)
+  /// `x ← x·(1 + erf(x/√2))/2` for `count` values (the exact GELU).
+  static func geluErf(_ x: UnsafeMutablePointer<Self>, count: Int)
+  /// Each row of a `rows` × `cols` tile (row stride `lds`) becomes `softmax(scale · row)`.
+  static func softmaxRows(_ s: UnsafeMutablePointer<Self>, lds: Int, rows: Int, cols: Int, scale: Self)
+}
+
+extension EncoderScalar {
+  /// The one-value-at-a-time forms (the `Double` reference path).
+  static func geluErfScalar(_ p: UnsafeMutablePointer<Self>, count: Int) {
+    let r = 1 / Self(2).squareRoot()
+    for i in 0..<count { p[i] = p[i] * (1 + erf(p[i] * r)) / 2 }
+  }
+
+  static func softmaxRowsScalar(_ s: UnsafeMutablePointer<Self>, lds: Int, rows: Int, cols: Int, scale: Self) {
+    for i in 0..<rows {
+      let row = s + i * lds
+      var top = -Self.infinity
+      for j in 0..<cols {
+        row[j] *= scale
+        top = Swift.max(top, row[j])
+      }
+      var sum: Self = 0
+      for j in 0..<cols {
+        row[j] = exp(row[j] - top)
+        sum += row[j]
+      }
+      let inv = 1 / sum
+      for j in 0..<cols { row[j] *= inv }
+    }
+  }
 }
 
 extension Float: EncoderScalar {
@@ -29,6 +59,12 @@ extension Float: EncoderScalar {
   package static func erf(_ x: Float) -> Float { Foundation.erff(x) }
   package static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
   package static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+  /// The vectorized kernel (`ck_gelu_erf_f32`).
+  package static func geluErf(_ x: UnsafeMutablePointer<Float>, count: Int) { ck_gelu_erf_f32(x, Int64(count)) }
+  /// The vectorized kernel (`ck_softmax_rows_f32`).
+  package static func softmaxRows(_ s: UnsafeMutablePointer<Float>, lds: Int, rows: Int, cols: Int, scale: Float) {
+    ck_softmax_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale)
+  }
 }
 
 extension Double: EncoderScalar {
@@ -41,4 +77,8 @@ extension Double: EncoderScalar {
   package static func erf(_ x: Double) -> Double { Foundation.erf(x) }
   package static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
   package static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+  package static func geluErf(_ x: UnsafeMutablePointer<Double>, count: Int) { geluErfScalar(x, count: count) }
+  package static func softmaxRows(_ s: UnsafeMutablePointer<Double>, lds: Int, rows: Int, cols: Int, scale: Double) {
+    softmaxRowsScalar(s, lds: lds, rows: rows, cols: cols, scale: scale)
+  }
 }

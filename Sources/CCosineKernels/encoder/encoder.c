@@ -1,0 +1,38 @@
+// The encoder's elementwise kernels: run-time dispatch, and the portable forms (the C library's
+// erff and expf, one value at a time).
+#include <math.h>
+#include "../cpu/cpu_features.h"
+#include "ck_encoder.h"
+
+#if CK_X86
+void ck_gelu_erf_f32_avx512(float *x, int64_t n);
+void ck_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int64_t cols, float scale);
+#endif
+
+void ck_gelu_erf_f32(float *x, int64_t n) {
+#if CK_X86
+  if (ck_level() == 2) return ck_gelu_erf_f32_avx512(x, n);
+#endif
+  for (int64_t i = 0; i < n; i++) x[i] = x[i] * (1.0f + erff(x[i] * 0.70710678118654752f)) * 0.5f;
+}
+
+void ck_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, float scale) {
+#if CK_X86
+  if (ck_level() == 2) return ck_softmax_rows_f32_avx512(s, lds, rows, cols, scale);
+#endif
+  for (int64_t r = 0; r < rows; r++) {
+    float *row = s + r * lds;
+    float top = -INFINITY;
+    for (int64_t c = 0; c < cols; c++) {
+      row[c] *= scale;
+      top = row[c] > top ? row[c] : top;
+    }
+    float sum = 0;
+    for (int64_t c = 0; c < cols; c++) {
+      row[c] = expf(row[c] - top);
+      sum += row[c];
+    }
+    const float inv = 1.0f / sum;
+    for (int64_t c = 0; c < cols; c++) row[c] *= inv;
+  }
+}

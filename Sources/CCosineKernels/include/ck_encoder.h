@@ -1,0 +1,25 @@
+#ifndef CK_ENCODER_H
+#define CK_ENCODER_H
+#include <stdint.h>
+
+// The elementwise kernels of the sentence encoder's forward pass, dispatched at run time like the
+// others: AVX-512, or portable C with the C library's erff and expf.
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// x[i] ← x[i]·(1 + erf(x[i]/√2))/2 for i < n: the exact (erf) GELU. The AVX-512 form evaluates
+/// erf by a polynomial in z² for |z| < 1 and erfc(|z|) = e^(−z²)·R(1/|z|) beyond (z² split in two
+/// parts): within 2e-6 of the float64 GELU of the same float x, relative to max(|GELU(x)|, 1e-3),
+/// most of it the rounding of x/√2 that the C library form shares; NaN stays NaN.
+void ck_gelu_erf_f32(float *x, int64_t n);
+
+/// Each row of the `rows` × `cols` tile s (row stride lds) becomes softmax(scale·row): the row's
+/// largest value subtracted before the exponential, then divided by the row's sum.
+void ck_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, float scale);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
