@@ -4,7 +4,7 @@
 usage: python3 Benchmarks/compare_encoder.py MODEL_DIR [--bench .build/release/cosine-bench]
                                              [--texts 1000] [--rounds 3] [--max-length 256] [--batch 32]
 
-The texts are the first N long descriptions of the machine's Debian packages (the dpkg status
+The texts are the descriptions (summary and long text) of the first N of the machine's Debian packages (the dpkg status
 file). Every contender encodes all of them from text (tokenization included), sorted longest
 first in batches of 32 and truncated to 256 tokens, and runs in the same process layout:
 - sentence-transformers: `SentenceTransformer.encode` (PyTorch float32, all cores via
@@ -59,7 +59,7 @@ def main():
     from transformers import AutoTokenizer, BertModel
 
     torch.set_num_threads(threads)
-    texts = [t for t in debian_descriptions() if len(t) > 200][: a.texts]
+    texts = debian_descriptions()[: a.texts]  # as many as the machine has, up to --texts
     st = SentenceTransformer(a.model, device="cpu")
     st.max_seq_length = a.max_length
     tokenizer = AutoTokenizer.from_pretrained(a.model)

@@ -7,6 +7,8 @@
 #if CK_X86
 void ck_gelu_erf_f32_avx512(float *x, int64_t n);
 void ck_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int64_t cols, float scale);
+void ck_add_layer_norm_f32_avx512(float *x, const float *add, int64_t rows, int64_t width, const float *gamma,
+                                  const float *beta, float eps);
 #endif
 
 void ck_gelu_erf_f32(float *x, int64_t n) {
@@ -34,5 +36,25 @@ void ck_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, floa
     }
     const float inv = 1.0f / sum;
     for (int64_t c = 0; c < cols; c++) row[c] *= inv;
+  }
+}
+
+void ck_add_layer_norm_f32(float *x, const float *add, int64_t rows, int64_t width, const float *gamma,
+                           const float *beta, float eps) {
+#if CK_X86
+  if (ck_level() == 2) return ck_add_layer_norm_f32_avx512(x, add, rows, width, gamma, beta, eps);
+#endif
+  for (int64_t r = 0; r < rows; r++) {
+    float *y = x + r * width;
+    if (add)
+      for (int64_t j = 0; j < width; j++) y[j] += add[r * width + j];
+    float mean = 0;
+    for (int64_t j = 0; j < width; j++) mean += y[j];
+    mean /= (float)width;
+    float variance = 0;
+    for (int64_t j = 0; j < width; j++) variance += (y[j] - mean) * (y[j] - mean);
+    variance /= (float)width;
+    const float inv = 1.0f / sqrtf(variance + eps);
+    for (int64_t j = 0; j < width; j++) y[j] = (y[j] - mean) * inv * gamma[j] + beta[j];
   }
 }

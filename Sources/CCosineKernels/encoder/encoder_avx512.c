@@ -92,4 +92,53 @@ EN_ATTR void ck_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int
     if (c < cols) _mm512_mask_storeu_ps(row + c, tail, _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, row + c), inv));
   }
 }
+
+EN_ATTR void ck_add_layer_norm_f32_avx512(float *x, const float *add, int64_t rows, int64_t width,
+                                          const float *gamma, const float *beta, float eps) {
+  const int64_t full = width / 16 * 16;
+  const __mmask16 tail = (__mmask16)((1u << (width - full)) - 1);
+  for (int64_t r = 0; r < rows; r++) {
+    float *y = x + r * width;
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t j = 0; j < full; j += 16) {
+      __m512 v = _mm512_loadu_ps(y + j);
+      if (add) {
+        v = _mm512_add_ps(v, _mm512_loadu_ps(add + r * width + j));
+        _mm512_storeu_ps(y + j, v);
+      }
+      sum = _mm512_add_ps(sum, v);
+    }
+    if (full < width) {
+      __m512 v = _mm512_maskz_loadu_ps(tail, y + full);
+      if (add) {
+        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(tail, add + r * width + full));
+        _mm512_mask_storeu_ps(y + full, tail, v);
+      }
+      sum = _mm512_add_ps(sum, v);
+    }
+    const float mean = _mm512_reduce_add_ps(sum) / (float)width;
+    const __m512 m = _mm512_set1_ps(mean);
+    __m512 sq = _mm512_setzero_ps();
+    for (int64_t j = 0; j < full; j += 16) {
+      const __m512 d = _mm512_sub_ps(_mm512_loadu_ps(y + j), m);
+      sq = _mm512_fmadd_ps(d, d, sq);
+    }
+    if (full < width) {
+      const __m512 d = _mm512_maskz_sub_ps(tail, _mm512_maskz_loadu_ps(tail, y + full), m);
+      sq = _mm512_fmadd_ps(d, d, sq);
+    }
+    const float variance = _mm512_reduce_add_ps(sq) / (float)width;
+    const __m512 inv = _mm512_set1_ps(1.0f / sqrtf(variance + eps));
+    for (int64_t j = 0; j < full; j += 16) {
+      const __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(y + j), m), inv);
+      _mm512_storeu_ps(y + j, _mm512_fmadd_ps(d, _mm512_loadu_ps(gamma + j), _mm512_loadu_ps(beta + j)));
+    }
+    if (full < width) {
+      const __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, y + full), m), inv);
+      _mm512_mask_storeu_ps(y + full, tail,
+                            _mm512_fmadd_ps(d, _mm512_maskz_loadu_ps(tail, gamma + full),
+                                            _mm512_maskz_loadu_ps(tail, beta + full)));
+    }
+  }
+}
 #endif

@@ -19,6 +19,12 @@ void ck_gelu_erf_f32(float *x, int64_t n);
 /// largest value subtracted before the exponential, then divided by the row's sum.
 void ck_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, float scale);
 
+/// x ← LayerNorm(x + add) row by row (`add` may be NULL): per row of `width` values, the mean and
+/// the biased variance of y = x + add (two passes over y, in float), then
+/// (y − mean)/√(variance + eps)·gamma + beta. `add` is stored into x first when given.
+void ck_add_layer_norm_f32(float *x, const float *add, int64_t rows, int64_t width, const float *gamma,
+                           const float *beta, float eps);
+
 #ifdef __cplusplus
 }
 #endif

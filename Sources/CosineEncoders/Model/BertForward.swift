@@ -27,7 +27,7 @@ package enum BertForward<Scalar: EncoderScalar> {
       }
     }
     let eps = Scalar(c.layerNormEpsilon)
-    layerNorm(&x, rows: t, width: h, norm: w.embeddingNorm, eps: eps)
+    layerNorm(&x, adding: nil, rows: t, width: h, norm: w.embeddingNorm, eps: eps)
     var qkv = [Scalar](repeating: 0, count: t * 3 * h)
     var context = [Scalar](repeating: 0, count: t * h)
     var projected = [Scalar](repeating: 0, count: t * h)
@@ -36,13 +36,11 @@ package enum BertForward<Scalar: EncoderScalar> {
       dense(x, layer.qkv, rows: t, into: &qkv)
       attention(qkv, sequences: sequences, heads: c.headCount, hidden: h, into: &context)
       dense(context, layer.attentionOutput, rows: t, into: &projected)
-      for i in 0..<(t * h) { x[i] += projected[i] }
-      layerNorm(&x, rows: t, width: h, norm: layer.attentionNorm, eps: eps)
+      layerNorm(&x, adding: projected, rows: t, width: h, norm: layer.attentionNorm, eps: eps)
       dense(x, layer.intermediate, rows: t, into: &inner)
       activate(&inner, c.activation)
       dense(inner, layer.output, rows: t, into: &projected)
-      for i in 0..<(t * h) { x[i] += projected[i] }
-      layerNorm(&x, rows: t, width: h, norm: layer.outputNorm, eps: eps)
+      layerNorm(&x, adding: projected, rows: t, width: h, norm: layer.outputNorm, eps: eps)
     }
     return x
   }
@@ -58,8 +56,8 @@ package enum BertForward<Scalar: EncoderScalar> {
           let b = SharedConstPointer(b.baseAddress!)
           let o = SharedPointer(o.baseAddress!)
           Parallel.forEachChunk(rows, costPerItem: n * k) { _, range in
-            for r in range {
-              for j in 0..<n { o.base[r * n + j] = layer.bias[j] }
+            layer.bias.withUnsafeBufferPointer { bias in
+              for r in range { (o.base + r * n).update(from: bias.baseAddress!, count: n) }
             }
             Scalar.gemm(
               m: range.count, n: n, k: k, a: a.base + range.lowerBound * k, lda: k, b: b.base, ldb: n,
@@ -110,24 +108,29 @@ package enum BertForward<Scalar: EncoderScalar> {
     }
   }
 
-  /// `(x − mean) / √(var + eps) · γ + β` per row, with the biased variance.
-  static func layerNorm(_ x: inout [Scalar], rows: Int, width: Int, norm: NormLayer<Scalar>, eps: Scalar) {
+  /// `x ← LayerNorm(x + residual)` per row: `(y − mean) / √(var + eps) · γ + β` with the biased
+  /// variance, split by rows across the threads.
+  static func layerNorm(
+    _ x: inout [Scalar], adding residual: [Scalar]?, rows: Int, width: Int, norm: NormLayer<Scalar>, eps: Scalar
+  ) {
     x.withUnsafeMutableBufferPointer { buffer in
-      let base = SharedPointer(buffer.baseAddress!)
-      Parallel.forEachRange(rows, costPerItem: 8 * width) { range in
-        for r in range {
-          let row = base.base + r * width
-          var mean: Scalar = 0
-          for j in 0..<width { mean += row[j] }
-          mean /= Scalar(width)
-          var variance: Scalar = 0
-          for j in 0..<width {
-            let e = row[j] - mean
-            variance += e * e
+      norm.weight.withUnsafeBufferPointer { gamma in
+        norm.bias.withUnsafeBufferPointer { beta in
+          let base = SharedPointer(buffer.baseAddress!)
+          let g = SharedConstPointer(gamma.baseAddress!)
+          let b = SharedConstPointer(beta.baseAddress!)
+          func run(_ add: SharedConstPointer<Scalar>?) {
+            Parallel.forEachRange(rows, costPerItem: 8 * width) { range in
+              Scalar.addLayerNorm(
+                base.base + range.lowerBound * width, add: add.map { $0.base + range.lowerBound * width },
+                rows: range.count, width: width, gamma: g.base, beta: b.base, eps: eps)
+            }
           }
-          variance /= Scalar(width)
-          let inv = 1 / (variance + eps).squareRoot()
-          for j in 0..<width { row[j] = (row[j] - mean) * inv * norm.weight[j] + norm.bias[j] }
+          if let residual {
+            residual.withUnsafeBufferPointer { r in run(SharedConstPointer(r.baseAddress!)) }
+          } else {
+            run(nil)
+          }
         }
       }
     }

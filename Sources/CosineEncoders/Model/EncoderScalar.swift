@@ -21,6 +21,11 @@ package protocol EncoderScalar: BinaryFloatingPoint, TensorScalar {
   static func geluErf(_ x: UnsafeMutablePointer<Self>, count: Int)
   /// Each row of a `rows` × `cols` tile (row stride `lds`) becomes `softmax(scale · row)`.
   static func softmaxRows(_ s: UnsafeMutablePointer<Self>, lds: Int, rows: Int, cols: Int, scale: Self)
+  /// `x ← LayerNorm(x + add)` over `rows` rows of `width` (`add` may be nil): the biased variance,
+  /// `(y − mean)/√(var + eps)·gamma + beta`.
+  static func addLayerNorm(
+    _ x: UnsafeMutablePointer<Self>, add: UnsafePointer<Self>?, rows: Int, width: Int, gamma: UnsafePointer<Self>,
+    beta: UnsafePointer<Self>, eps: Self)
 }
 
 extension EncoderScalar {
@@ -28,6 +33,27 @@ extension EncoderScalar {
   static func geluErfScalar(_ p: UnsafeMutablePointer<Self>, count: Int) {
     let r = 1 / Self(2).squareRoot()
     for i in 0..<count { p[i] = p[i] * (1 + erf(p[i] * r)) / 2 }
+  }
+
+  static func addLayerNormScalar(
+    _ x: UnsafeMutablePointer<Self>, add: UnsafePointer<Self>?, rows: Int, width: Int, gamma: UnsafePointer<Self>,
+    beta: UnsafePointer<Self>, eps: Self
+  ) {
+    for r in 0..<rows {
+      let row = x + r * width
+      if let add { for j in 0..<width { row[j] += add[r * width + j] } }
+      var mean: Self = 0
+      for j in 0..<width { mean += row[j] }
+      mean /= Self(width)
+      var variance: Self = 0
+      for j in 0..<width {
+        let e = row[j] - mean
+        variance += e * e
+      }
+      variance /= Self(width)
+      let inv = 1 / (variance + eps).squareRoot()
+      for j in 0..<width { row[j] = (row[j] - mean) * inv * gamma[j] + beta[j] }
+    }
   }
 
   static func softmaxRowsScalar(_ s: UnsafeMutablePointer<Self>, lds: Int, rows: Int, cols: Int, scale: Self) {
@@ -65,6 +91,13 @@ extension Float: EncoderScalar {
   package static func softmaxRows(_ s: UnsafeMutablePointer<Float>, lds: Int, rows: Int, cols: Int, scale: Float) {
     ck_softmax_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale)
   }
+  /// The vectorized kernel (`ck_add_layer_norm_f32`).
+  package static func addLayerNorm(
+    _ x: UnsafeMutablePointer<Float>, add: UnsafePointer<Float>?, rows: Int, width: Int, gamma: UnsafePointer<Float>,
+    beta: UnsafePointer<Float>, eps: Float
+  ) {
+    ck_add_layer_norm_f32(x, add, Int64(rows), Int64(width), gamma, beta, eps)
+  }
 }
 
 extension Double: EncoderScalar {
@@ -80,5 +113,11 @@ extension Double: EncoderScalar {
   package static func geluErf(_ x: UnsafeMutablePointer<Double>, count: Int) { geluErfScalar(x, count: count) }
   package static func softmaxRows(_ s: UnsafeMutablePointer<Double>, lds: Int, rows: Int, cols: Int, scale: Double) {
     softmaxRowsScalar(s, lds: lds, rows: rows, cols: cols, scale: scale)
+  }
+  package static func addLayerNorm(
+    _ x: UnsafeMutablePointer<Double>, add: UnsafePointer<Double>?, rows: Int, width: Int,
+    gamma: UnsafePointer<Double>, beta: UnsafePointer<Double>, eps: Double
+  ) {
+    addLayerNormScalar(x, add: add, rows: rows, width: width, gamma: gamma, beta: beta, eps: eps)
   }
 }

@@ -45,4 +45,35 @@ import Testing
       }
     }
   }
+
+  @Test func addLayerNormMatchesTheDefinition() {
+    var g = SeededGenerator(seed: 11)
+    for width in [1, 16, 37, 384] {
+      let rows = 3
+      let x = (0..<(rows * width)).map { _ in Float(g.nextUniform() * 8 - 3) }
+      let add = (0..<(rows * width)).map { _ in Float(g.nextUniform() * 2 - 1) }
+      let gamma = (0..<width).map { _ in Float(g.nextUniform() + 0.5) }
+      let beta = (0..<width).map { _ in Float(g.nextUniform() - 0.5) }
+      for withAdd in [false, true] {
+        var y = x
+        y.withUnsafeMutableBufferPointer { yb in
+          add.withUnsafeBufferPointer { ab in
+            Float.addLayerNorm(
+              yb.baseAddress!, add: withAdd ? ab.baseAddress! : nil, rows: rows, width: width, gamma: gamma, beta: beta,
+              eps: 1e-12)
+          }
+        }
+        for r in 0..<rows {
+          let row = (0..<width).map { Double(x[r * width + $0]) + (withAdd ? Double(add[r * width + $0]) : 0) }
+          let mean = row.reduce(0, +) / Double(width)
+          let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(width)
+          for j in 0..<width {
+            let reference = (row[j] - mean) / (variance + 1e-12).squareRoot() * Double(gamma[j]) + Double(beta[j])
+            // Float sums of `width` terms: a few ulps of the row's scale.
+            #expect(abs(Double(y[r * width + j]) - reference) <= 2e-5 * max(1, abs(reference)), "w \(width) r \(r) j \(j)")
+          }
+        }
+      }
+    }
+  }
 }
