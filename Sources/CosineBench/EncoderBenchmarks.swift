@@ -42,7 +42,8 @@ enum EncoderBenchmarks {
   }
 
   static let encodeMiniLM = Benchmark(
-    name: "encode_minilm", summary: "sentence embeddings of COSINE_MINILM_TEXTS with COSINE_MINILM_DIR (tokenizing included)",
+    name: "encode_minilm",
+    summary: "sentence embeddings of COSINE_MINILM_TEXTS with COSINE_MINILM_DIR (tokenizing included)",
     bytes: 0, flops: flops
   ) {
     guard environment["COSINE_MINILM_DIR"] != nil, environment["COSINE_MINILM_TEXTS"] != nil else {

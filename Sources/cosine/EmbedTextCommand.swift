@@ -54,6 +54,8 @@ struct EmbedTextCommand: ParsableCommand {
     var out = Outputs()
     out.add(AnyTensor(e), to: output)
     try out.commit()
-    print("embedded: \(lines.count) texts → \(output) \(Shape.describe(e.shape)) (max length \(maxLength ?? encoder.maxSequenceLength) tokens)")
+    print(
+      "embedded: \(lines.count) texts → \(output) \(Shape.describe(e.shape)) (max length \(maxLength ?? encoder.maxSequenceLength) tokens)"
+    )
   }
 }

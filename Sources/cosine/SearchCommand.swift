@@ -23,11 +23,15 @@ struct SearchCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Corpus rows [N, D]; repeat for shards of one corpus.", valueName: "C.npy")) var corpus:
     [String] = []
   @Option(help: ArgumentHelp("Query rows [Q, D].", valueName: "Q.npy")) var queries: String?
-  @Option(help: ArgumentHelp("A query text, embedded with --model (instead of --queries); repeat for several.", valueName: "text"))
+  @Option(
+    help: ArgumentHelp(
+      "A query text, embedded with --model (instead of --queries); repeat for several.", valueName: "text"))
   var text: [String] = []
   @Option(help: ArgumentHelp("The sentence-transformers model directory that embeds --text.", valueName: "DIR"))
   var model: String?
-  @Option(help: ArgumentHelp("The corpus texts, one per line (line i for id i): printed beside each hit.", valueName: "DOCS.txt"))
+  @Option(
+    help: ArgumentHelp(
+      "The corpus texts, one per line (line i for id i): printed beside each hit.", valueName: "DOCS.txt"))
   var texts: String?
   @Option(name: [.customShort("k"), .customLong("top-k")], parsing: .unconditional, help: "Results per query (>= 1).")
   var topK = 10
@@ -52,10 +56,13 @@ struct SearchCommand: ParsableCommand {
     guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
     try validateIndexOptions()
     guard (queries == nil) != text.isEmpty else {
-      throw ValidationError(queries == nil ? "--queries Q.npy or --text (with --model) is needed" : "give either --queries or --text, not both")
+      throw ValidationError(
+        queries == nil
+          ? "--queries Q.npy or --text (with --model) is needed" : "give either --queries or --text, not both")
     }
     guard text.isEmpty == (model == nil) else {
-      throw ValidationError(model == nil ? "--text needs --model DIR to embed it" : "--model embeds --text queries: give --text")
+      throw ValidationError(
+        model == nil ? "--text needs --model DIR to embed it" : "--model embeds --text queries: give --text")
     }
   }
 

@@ -166,7 +166,8 @@ extension TextDemoCommand {
     guard q.shape.last == data.documentEmbeddings.shape.last else {
       throw fail(
         "demo text",
-        "\(model): embeddings of width \(encoder.dimension) cannot be compared with the bundled documents' \(data.documentEmbeddings.shape.last ?? 0)")
+        "\(model): embeddings of width \(encoder.dimension) cannot be compared with the bundled documents' \(data.documentEmbeddings.shape.last ?? 0)"
+      )
     }
     data.queryEmbeddings = q
   }

@@ -44,7 +44,9 @@ func loadEncoder(_ path: String, command: String) throws -> SentenceEncoder {
   guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
     throw fail(command, "\(path): --model must be a model directory (config.json, model.safetensors, tokenizer.json)")
   }
-  do { return try SentenceEncoder(contentsOf: URL(fileURLWithPath: path)) } catch { throw fail(command, describe(error)) }
+  do { return try SentenceEncoder(contentsOf: URL(fileURLWithPath: path)) } catch {
+    throw fail(command, describe(error))
+  }
 }
 
 /// Reads a texts file, or fails with one line naming the file and line.
@@ -58,6 +60,9 @@ func validateMaxLength(_ value: Int?, _ encoder: SentenceEncoder, command: Strin
   let specials = encoder.tokenizer.prefixIDs.count + encoder.tokenizer.suffixIDs.count
   let limit = encoder.model.bert.configuration.maxPositions
   guard value > specials, value <= limit else {
-    throw fail(command, "--max-length must be in \(specials + 1)...\(limit) for this model (max_position_embeddings \(limit)), got \(value)")
+    throw fail(
+      command,
+      "--max-length must be in \(specials + 1)...\(limit) for this model (max_position_embeddings \(limit)), got \(value)"
+    )
   }
 }

@@ -79,12 +79,17 @@ import Testing
     #expect(r.status == 0, "\(r.stderr)")
     let lines = r.stdout.split(separator: "\n").map(String.init)
     #expect(lines.first == "query 0: hello world")
-    #expect(lines.count == 3 && lines[1].hasPrefix("  1\tcorpus 0\tscore ") && lines[1].hasSuffix("\thello world"), "\(r.stdout)")
+    #expect(
+      lines.count == 3 && lines[1].hasPrefix("  1\tcorpus 0\tscore ") && lines[1].hasSuffix("\thello world"),
+      "\(r.stdout)")
     // The same search from --corpus, as JSON.
     let j = try run([
-      "search", "--corpus", e, "--model", model, "--text", "zzz", "--texts", path("docs.txt"), "-k", "1", "--format", "json",
+      "search", "--corpus", e, "--model", model, "--text", "zzz", "--texts", path("docs.txt"), "-k", "1", "--format",
+      "json",
     ])
-    #expect(j.stdout.hasPrefix("{\"query\": 0, \"query_text\": \"zzz\", \"results\": [{\"corpus_id\": 2, "), "\(j.stdout) \(j.stderr)")
+    #expect(
+      j.stdout.hasPrefix("{\"query\": 0, \"query_text\": \"zzz\", \"results\": [{\"corpus_id\": 2, "),
+      "\(j.stdout) \(j.stderr)")
     #expect(j.stdout.contains("\"text\": \"zzz\""))
   }
 
@@ -96,15 +101,25 @@ import Testing
       (["embed-text", "--model", dir, texts, "-o", path("x.npy")], "config.json"),
       (["embed-text", "--model", texts, texts, "-o", path("x.npy")], "--model must be a model directory"),
       (["embed-text", "--model", model, path("bad.txt"), "-o", path("x.npy")], "bad.txt: line 2: is not valid UTF-8"),
-      (["embed-text", "--model", model, texts, "-o", path("x.npy"), "--max-length", "99"], "--max-length must be in 3...16"),
-      (["embed-text", "--model", model, texts, "-o", path("x.npy"), "--batch-size", "0"], "--batch-size must be at least 1"),
+      (
+        ["embed-text", "--model", model, texts, "-o", path("x.npy"), "--max-length", "99"],
+        "--max-length must be in 3...16"
+      ),
+      (
+        ["embed-text", "--model", model, texts, "-o", path("x.npy"), "--batch-size", "0"],
+        "--batch-size must be at least 1"
+      ),
       (["tokenize", "--model", model, path("missing.txt")], "missing.txt: cannot be opened for reading"),
       (["search", "--corpus", texts, "--text", "a"], "--text needs --model"),
-      (["search", "--corpus", texts, "--queries", texts, "--text", "a", "--model", model], "either --queries or --text"),
+      (
+        ["search", "--corpus", texts, "--queries", texts, "--text", "a", "--model", model], "either --queries or --text"
+      ),
     ]
     for (args, message) in cases {
       let r = try run(args)
-      #expect(r.status != 0 && r.stderr.contains(message) && r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+      #expect(
+        r.status != 0 && r.stderr.contains(message) && r.stderr.split(separator: "\n").count == 1,
+        "\(args): \(r.stderr)")
     }
     #expect(!FileManager.default.fileExists(atPath: path("x.npy")))
   }

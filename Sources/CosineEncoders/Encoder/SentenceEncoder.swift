@@ -40,7 +40,9 @@ public struct SentenceEncoder: Sendable {
     tokenizer = try BertTokenizer(contentsOf: directory)
     let vocabulary = model.bert.configuration.vocabularySize
     if tokenizer.idLimit > vocabulary {
-      let file = FileManager.default.fileExists(atPath: directory.appendingPathComponent("tokenizer.json").path) ? "tokenizer.json" : "vocab.txt"
+      let file =
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent("tokenizer.json").path)
+        ? "tokenizer.json" : "vocab.txt"
       throw EncoderModelError.invalidFile(
         path: directory.appendingPathComponent(file).path,
         reason: "has ids up to \(tokenizer.idLimit - 1) but config.json's vocab_size is \(vocabulary)")
@@ -84,7 +86,8 @@ public struct SentenceEncoder: Sendable {
   ) async throws -> Tensor<Float> {
     let encoder = self
     return try await Task.detached {
-      try encoder.encode(texts, batchSize: batchSize, maxLength: maxLength, progress: progress.map { p in { p($0, $1) } })
+      try encoder.encode(
+        texts, batchSize: batchSize, maxLength: maxLength, progress: progress.map { p in { p($0, $1) } })
     }.value
   }
 
@@ -113,7 +116,9 @@ public struct SentenceEncoder: Sendable {
     let n = texts.count
     let sequences = texts.map { tokenize($0, maxLength: maxLength) }
     // Longest first, ties in input order: batches of similar lengths waste no padding.
-    let order = sequences.indices.sorted { sequences[$0].count != sequences[$1].count ? sequences[$0].count > sequences[$1].count : $0 < $1 }
+    let order = sequences.indices.sorted {
+      sequences[$0].count != sequences[$1].count ? sequences[$0].count > sequences[$1].count : $0 < $1
+    }
     var out = [S](repeating: 0, count: n * d)
     var done = 0
     var start = 0

@@ -22,7 +22,9 @@ public enum TextLines {
   ///   `text`, or a file that cannot be read.
   public static func read(contentsOf path: String, maximumLineBytes: Int = maximumLineBytes) throws -> [String] {
     let jsonLines = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
-    let fail = { (line: Int, reason: String) in EncoderModelError.invalidFile(path: path, reason: "line \(line): \(reason)") }
+    let fail = { (line: Int, reason: String) in
+      EncoderModelError.invalidFile(path: path, reason: "line \(line): \(reason)")
+    }
     guard let handle = FileHandle(forReadingAtPath: path) else {
       throw EncoderModelError.invalidFile(path: path, reason: "cannot be opened for reading")
     }

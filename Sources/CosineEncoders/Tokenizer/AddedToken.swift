@@ -17,7 +17,10 @@ public struct AddedToken: Sendable, Equatable {
   public var singleWord: Bool
 
   /// An added token.
-  public init(content: String, id: Int32, normalized: Bool = false, leftStrip: Bool = false, rightStrip: Bool = false, singleWord: Bool = false) {
+  public init(
+    content: String, id: Int32, normalized: Bool = false, leftStrip: Bool = false, rightStrip: Bool = false,
+    singleWord: Bool = false
+  ) {
     self.content = content
     self.id = id
     self.normalized = normalized
@@ -40,7 +43,9 @@ struct AddedTokenMatcher: Sendable {
   let byFirst: [UInt32: [Int]]
 
   init(_ tokens: [AddedToken]) {
-    let list = tokens.filter { !$0.content.isEmpty }.map { (scalars: $0.content.unicodeScalars.map(\.value), token: $0) }
+    let list = tokens.filter { !$0.content.isEmpty }.map {
+      (scalars: $0.content.unicodeScalars.map(\.value), token: $0)
+    }
     self.tokens = list
     var byFirst: [UInt32: [Int]] = [:]
     for (i, t) in list.enumerated() { byFirst[t.scalars[0], default: []].append(i) }

@@ -21,7 +21,9 @@ public struct BertNormalizer: Sendable, Equatable {
   public var lowercase: Bool
 
   /// A normalizer; `stripAccents: nil` follows `lowercase`, as in `tokenizers` and `transformers`.
-  public init(cleanText: Bool = true, handleChineseCharacters: Bool = true, stripAccents: Bool? = nil, lowercase: Bool = true) {
+  public init(
+    cleanText: Bool = true, handleChineseCharacters: Bool = true, stripAccents: Bool? = nil, lowercase: Bool = true
+  ) {
     self.cleanText = cleanText
     self.handleChineseCharacters = handleChineseCharacters
     self.stripAccents = stripAccents ?? lowercase

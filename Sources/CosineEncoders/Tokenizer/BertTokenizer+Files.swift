@@ -49,12 +49,16 @@ extension BertTokenizer {
     let root = try Self.readJSON(url)
     guard let model = root["model"] as? [String: Any] else { throw fail("field 'model' is missing") }
     guard (model["type"] as? String) == "WordPiece" else {
-      throw fail("field 'model.type' is \(String(describing: model["type"] ?? "missing")), not WordPiece (a BERT-family tokenizer)")
+      throw fail(
+        "field 'model.type' is \(String(describing: model["type"] ?? "missing")), not WordPiece (a BERT-family tokenizer)"
+      )
     }
     guard let vocabObject = model["vocab"] as? [String: Any] else { throw fail("field 'model.vocab' is not an object") }
     var vocabulary = [String: Int32](minimumCapacity: vocabObject.count)
     for (token, value) in vocabObject {
-      guard let id = Self.int32(value), id >= 0 else { throw fail("field 'model.vocab' gives '\(token)' an id that is not a non-negative integer") }
+      guard let id = Self.int32(value), id >= 0 else {
+        throw fail("field 'model.vocab' gives '\(token)' an id that is not a non-negative integer")
+      }
       vocabulary[token] = id
     }
     let unk = (model["unk_token"] as? String) ?? "[UNK]"
@@ -62,7 +66,9 @@ extension BertTokenizer {
     let prefix = (model["continuing_subword_prefix"] as? String) ?? "##"
     var maxChars = 100
     if let v = model["max_input_chars_per_word"] {
-      guard let n = Self.int32(v), n > 0 else { throw fail("field 'model.max_input_chars_per_word' is not a positive integer") }
+      guard let n = Self.int32(v), n > 0 else {
+        throw fail("field 'model.max_input_chars_per_word' is not a positive integer")
+      }
       maxChars = Int(n)
     }
     var normalizer: BertNormalizer? = nil
@@ -72,7 +78,8 @@ extension BertTokenizer {
       }
       let lower = (n["lowercase"] as? Bool) ?? true
       normalizer = BertNormalizer(
-        cleanText: (n["clean_text"] as? Bool) ?? true, handleChineseCharacters: (n["handle_chinese_chars"] as? Bool) ?? true,
+        cleanText: (n["clean_text"] as? Bool) ?? true,
+        handleChineseCharacters: (n["handle_chinese_chars"] as? Bool) ?? true,
         stripAccents: n["strip_accents"] as? Bool, lowercase: lower)
     }
     var splits = false
@@ -91,7 +98,8 @@ extension BertTokenizer {
         }
         added.append(
           AddedToken(
-            content: content, id: id, normalized: (t["normalized"] as? Bool) ?? false, leftStrip: (t["lstrip"] as? Bool) ?? false,
+            content: content, id: id, normalized: (t["normalized"] as? Bool) ?? false,
+            leftStrip: (t["lstrip"] as? Bool) ?? false,
             rightStrip: (t["rstrip"] as? Bool) ?? false, singleWord: (t["single_word"] as? Bool) ?? false))
       }
     }
@@ -101,7 +109,9 @@ extension BertTokenizer {
       guard let post = post as? [String: Any] else { throw fail("field 'post_processor' is not an object") }
       switch post["type"] as? String {
       case "TemplateProcessing":
-        guard let single = post["single"] as? [[String: Any]] else { throw fail("field 'post_processor.single' is not a list") }
+        guard let single = post["single"] as? [[String: Any]] else {
+          throw fail("field 'post_processor.single' is not a list")
+        }
         let specials = post["special_tokens"] as? [String: Any] ?? [:]
         var sawSequence = false
         for item in single {
@@ -111,9 +121,13 @@ extension BertTokenizer {
           }
           guard let special = item["SpecialToken"] as? [String: Any], let name = special["id"] as? String,
             let entry = specials[name] as? [String: Any], let ids = entry["ids"] as? [Any]
-          else { throw fail("field 'post_processor.single' names a special token that 'special_tokens' does not define") }
+          else {
+            throw fail("field 'post_processor.single' names a special token that 'special_tokens' does not define")
+          }
           let values = try ids.map { v -> Int32 in
-            guard let id = Self.int32(v), id >= 0 else { throw fail("field 'post_processor.special_tokens.\(name).ids' is not a list of ids") }
+            guard let id = Self.int32(v), id >= 0 else {
+              throw fail("field 'post_processor.special_tokens.\(name).ids' is not a list of ids")
+            }
             return id
           }
           if sawSequence { suffixIDs += values } else { prefixIDs += values }
@@ -176,14 +190,21 @@ extension BertTokenizer {
       stripAccents: config["strip_accents"] as? Bool, lowercase: lower)
     var added = [AddedToken]()
     for key in ["pad_token", "unk_token", "cls_token", "sep_token", "mask_token"] {
-      let content = special(key, ["pad_token": "[PAD]", "unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]", "mask_token": "[MASK]"][key]!)
+      let content = special(
+        key,
+        [
+          "pad_token": "[PAD]", "unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]",
+          "mask_token": "[MASK]",
+        ][key]!)
       if let id = vocabulary[content], !added.contains(where: { $0.content == content }) {
         added.append(AddedToken(content: content, id: id))
       }
     }
     let unk = special("unk_token", "[UNK]")
-    guard let cls = vocabulary[special("cls_token", "[CLS]")], let sep = vocabulary[special("sep_token", "[SEP]")] else {
-      throw EncoderModelError.invalidFile(path: url.path, reason: "the vocabulary lacks the classifier or separator token")
+    guard let cls = vocabulary[special("cls_token", "[CLS]")], let sep = vocabulary[special("sep_token", "[SEP]")]
+    else {
+      throw EncoderModelError.invalidFile(
+        path: url.path, reason: "the vocabulary lacks the classifier or separator token")
     }
     do {
       try self.init(

@@ -61,7 +61,8 @@ public struct BertTokenizer: Sendable {
     addedTokens: [AddedToken] = [], prefixIDs: [Int32] = [], suffixIDs: [Int32] = [], paddingID: Int32 = 0
   ) throws {
     guard let unk = vocabulary[unknownToken] else {
-      throw EncoderModelError.invalidArgument(name: "unknownToken", reason: "'\(unknownToken)' is not in the vocabulary")
+      throw EncoderModelError.invalidArgument(
+        name: "unknownToken", reason: "'\(unknownToken)' is not in the vocabulary")
     }
     guard maxInputCharactersPerWord > 0 else {
       throw EncoderModelError.invalidArgument(name: "maxInputCharactersPerWord", reason: "must be positive")
@@ -70,13 +71,17 @@ public struct BertTokenizer: Sendable {
     var byID = [Int32: String](minimumCapacity: vocabulary.count)
     var limit = 0
     for (token, id) in vocabulary {
-      guard id >= 0 else { throw EncoderModelError.invalidArgument(name: "vocabulary", reason: "'\(token)' has a negative id") }
+      guard id >= 0 else {
+        throw EncoderModelError.invalidArgument(name: "vocabulary", reason: "'\(token)' has a negative id")
+      }
       byScalars[token.unicodeScalars.map(\.value)] = id
       byID[id] = token
       limit = max(limit, Int(id) + 1)
     }
     for t in addedTokens {
-      guard t.id >= 0 else { throw EncoderModelError.invalidArgument(name: "addedTokens", reason: "'\(t.content)' has a negative id") }
+      guard t.id >= 0 else {
+        throw EncoderModelError.invalidArgument(name: "addedTokens", reason: "'\(t.content)' has a negative id")
+      }
       byID[t.id] = t.content
       limit = max(limit, Int(t.id) + 1)
     }
@@ -113,7 +118,11 @@ public struct BertTokenizer: Sendable {
           switch inner {
           case .token(let id): ids.append(id)
           case .text(let r):
-            let words = splitsWords ? BertPreTokenizer.words(Array(normalized[r])).map { $0.lowerBound + r.lowerBound..<$0.upperBound + r.lowerBound } : [r]
+            let words =
+              splitsWords
+              ? BertPreTokenizer.words(Array(normalized[r])).map {
+                $0.lowerBound + r.lowerBound..<$0.upperBound + r.lowerBound
+              } : [r]
             for w in words { wordPiece.append(normalized[w], to: &ids) }
           }
         }

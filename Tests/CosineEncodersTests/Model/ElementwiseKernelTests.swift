@@ -32,7 +32,9 @@ import Testing
       let lds = cols + 2
       var tile = (0..<(rows * lds)).map { _ in Float(g.nextUniform() * 40 - 20) }
       let original = tile
-      tile.withUnsafeMutableBufferPointer { Float.softmaxRows($0.baseAddress!, lds: lds, rows: rows, cols: cols, scale: 0.35) }
+      tile.withUnsafeMutableBufferPointer {
+        Float.softmaxRows($0.baseAddress!, lds: lds, rows: rows, cols: cols, scale: 0.35)
+      }
       for r in 0..<rows {
         let row = (0..<cols).map { Double(original[r * lds + $0]) * Double(Float(0.35)) }
         let top = row.max()!
@@ -70,7 +72,8 @@ import Testing
           for j in 0..<width {
             let reference = (row[j] - mean) / (variance + 1e-12).squareRoot() * Double(gamma[j]) + Double(beta[j])
             // Float sums of `width` terms: a few ulps of the row's scale.
-            #expect(abs(Double(y[r * width + j]) - reference) <= 2e-5 * max(1, abs(reference)), "w \(width) r \(r) j \(j)")
+            #expect(
+              abs(Double(y[r * width + j]) - reference) <= 2e-5 * max(1, abs(reference)), "w \(width) r \(r) j \(j)")
           }
         }
       }

@@ -29,7 +29,9 @@ import Testing
 
   @Test func invalidUTF8NamesTheLine() throws {
     let path = try file("bad.txt", Array("fine\nalso fine\n".utf8) + [0x61, 0xC3, 0x28, 0x0A])
-    #expect { try TextLines.read(contentsOf: path) } throws: { "\($0)".hasSuffix("bad.txt: line 3: is not valid UTF-8") }
+    #expect { try TextLines.read(contentsOf: path) } throws: {
+      "\($0)".hasSuffix("bad.txt: line 3: is not valid UTF-8")
+    }
   }
 
   @Test func longLinesSpanReads() throws {

@@ -36,7 +36,9 @@ import Testing
     let keep = try BertTokenizer(contentsOf: Fixtures.tokenizerDirectory("lowercase-keep-accents"))
     #expect(uncased.encode("Hello") != cased.encode("Hello"))
     #expect(uncased.encode("café") != keep.encode("café"))
-    #expect(uncased.normalizer == BertNormalizer(cleanText: true, handleChineseCharacters: true, stripAccents: true, lowercase: true))
+    #expect(
+      uncased.normalizer
+        == BertNormalizer(cleanText: true, handleChineseCharacters: true, stripAccents: true, lowercase: true))
   }
 
   @Test func normalizerSteps() {

@@ -26,23 +26,31 @@ import Testing
   }
 
   @Test func unsupportedPartsAreNamed() throws {
-    let bpe = failure(try edited { j in var m = j["model"] as! [String: Any]; m["type"] = "BPE"; j["model"] = m })
+    let bpe = failure(
+      try edited { j in
+        var m = j["model"] as! [String: Any]; m["type"] = "BPE"; j["model"] = m
+      })
     #expect(bpe?.contains("tokenizer.json: field 'model.type'") == true, "\(bpe ?? "loaded")")
     let norm = failure(try edited { $0["normalizer"] = ["type": "NFKC"] })
     #expect(norm?.contains("'normalizer.type'") == true, "\(norm ?? "loaded")")
     let pre = failure(try edited { $0["pre_tokenizer"] = ["type": "ByteLevel"] })
     #expect(pre?.contains("'pre_tokenizer.type'") == true, "\(pre ?? "loaded")")
-    let unk = failure(try edited { j in var m = j["model"] as! [String: Any]; m["unk_token"] = "<unk>"; j["model"] = m })
+    let unk = failure(
+      try edited { j in
+        var m = j["model"] as! [String: Any]; m["unk_token"] = "<unk>"; j["model"] = m
+      })
     #expect(unk?.contains("'model.unk_token'") == true, "\(unk ?? "loaded")")
-    let negative = failure(try edited { j in
-      var m = j["model"] as! [String: Any]
-      var v = m["vocab"] as! [String: Any]
-      v["zz"] = -3
-      m["vocab"] = v
-      j["model"] = m
-    })
+    let negative = failure(
+      try edited { j in
+        var m = j["model"] as! [String: Any]
+        var v = m["vocab"] as! [String: Any]
+        v["zz"] = -3
+        m["vocab"] = v
+        j["model"] = m
+      })
     #expect(negative?.contains("'model.vocab'") == true, "\(negative ?? "loaded")")
-    let post = failure(try edited { $0["post_processor"] = ["type": "TemplateProcessing", "single": [["SpecialToken": ["id": "[X]"]]]] })
+    let post = failure(
+      try edited { $0["post_processor"] = ["type": "TemplateProcessing", "single": [["SpecialToken": ["id": "[X]"]]]] })
     #expect(post?.contains("'post_processor.single'") == true, "\(post ?? "loaded")")
   }
 
