@@ -64,3 +64,11 @@ PY
 docc convert Sources/CosineKit/Documentation.docc --additional-symbol-graph-dir "$graphs" \
   --fallback-display-name CosineKit --fallback-bundle-identifier CosineKit \
   --output-path "$out" "${flags[@]}"
+
+# CosineEncoders is a product of its own (not re-exported by CosineKit): its own archive.
+encoders=".build/docs-symbolgraph-encoders"
+rm -rf "$encoders" && mkdir -p "$encoders"
+cp "$src"/CosineEncoders.symbols.json "$src"/CosineEncoders@*.symbols.json "$encoders"/ 2>/dev/null || true
+docc convert Sources/CosineEncoders/Documentation.docc --additional-symbol-graph-dir "$encoders" \
+  --fallback-display-name CosineEncoders --fallback-bundle-identifier CosineEncoders \
+  --output-path "${out%CosineKit.doccarchive}CosineEncoders.doccarchive" "${flags[@]}"

@@ -80,7 +80,7 @@ public struct SentenceEncoder: Sendable {
     }
   }
 
-  /// ``encode(_:batchSize:maxLength:progress:)`` off the caller's thread.
+  /// The synchronous `encode(_:batchSize:maxLength:progress:)`, run off the caller's thread.
   public func encode(
     _ texts: [String], batchSize: Int = 32, maxLength: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
   ) async throws -> Tensor<Float> {
@@ -91,7 +91,7 @@ public struct SentenceEncoder: Sendable {
     }.value
   }
 
-  /// ``encode(_:batchSize:maxLength:progress:)`` computed in `Double` from the same weights (the
+  /// `encode(_:batchSize:maxLength:progress:)` computed in `Double` from the same weights (the
   /// tests' reference path).
   public func encodeDouble(_ texts: [String], batchSize: Int = 32, maxLength: Int? = nil) throws -> Tensor<Double> {
     try run(texts, batchSize, maxLength, nil) { ids, mask, b, l in

@@ -16,7 +16,9 @@ public enum TextLines {
 
   /// The texts of the file at `path`.
   ///
-  /// - Parameter maximumLineBytes: the longest line accepted (default ``maximumLineBytes``).
+  /// - Parameters:
+  ///   - path: the file.
+  ///   - maximumLineBytes: the longest line accepted (default ``maximumLineBytes``).
   /// - Throws: ``EncoderModelError/invalidFile(path:reason:)`` naming the file and line: invalid
   ///   UTF-8, a line over the limit, a `.jsonl` line that is not a record with a string
   ///   `text`, or a file that cannot be read.

@@ -133,8 +133,10 @@ public struct BertTokenizer: Sendable {
 
   /// The ids the model sees for `text`: the prefix ids, the text's ids cut to fit, the suffix ids.
   ///
-  /// - Parameter maxLength: the most ids in all (sentence-transformers' `max_seq_length`); `nil`
-  ///   keeps every id. A limit below the special tokens' count keeps them alone.
+  /// - Parameters:
+  ///   - text: the text.
+  ///   - maxLength: the most ids in all (sentence-transformers' `max_seq_length`); `nil` keeps
+  ///     every id. A limit below the special tokens' count keeps them alone.
   public func encode(_ text: String, maxLength: Int? = nil) -> [Int32] {
     var ids = tokenIDs(text)
     if let maxLength {
