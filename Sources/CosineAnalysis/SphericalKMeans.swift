@@ -16,6 +16,11 @@ import CosineSearch
 /// iteration would repeat it and the result is that of the full count
 /// (``SphericalKMeansResult/converged``).
 ///
+/// **Training sample.** Like FAISS's `Kmeans` (which samples 256 rows per centroid), the
+/// initialization and iterations run on a seeded uniform sample of 256·K rows when N is larger
+/// (``trainingSampleSize``; 0 uses every row); every row is then assigned to the trained
+/// centroids for the labels and the final objective.
+///
 /// Initialization is k-means++ on the cosine distance (spherical k-means++, Endo and Miyamoto
 /// 2015) over the rows, or over a seeded uniform sample of 256·K of them when N is larger
 /// (``initializationSampleSize``; FAISS trains on such a sample by default): a first row drawn uniformly, then each next centroid a row drawn with probability
@@ -47,16 +52,40 @@ public struct SphericalKMeans: Sendable {
   /// `min(N, max(K, this))` rows. Default (nil) 256·K, the training-set size FAISS's `Kmeans`
   /// uses by default (`max_points_per_centroid`); the iterations always use every row.
   public var initializationSampleSize: Int?
+  /// How many rows the iterations train on: a seeded uniform sample of `max(K, this)` rows when N
+  /// is larger, as FAISS's `Kmeans` does (`max_points_per_centroid` = 256, so its default is
+  /// 256·K). Default (nil) 256·K; 0 trains on every row. The final assignment, the labels and the
+  /// final ``SphericalKMeansResult/objective`` always cover every row;
+  /// ``SphericalKMeansResult/objectives`` are those of the training rows.
+  public var trainingSampleSize: Int?
 
   /// A configuration; see the type's documentation.
   public init(
-    clusters: Int, iterations: Int = 20, seed: UInt64 = 0, eps: Double = 1e-8, initializationSampleSize: Int? = nil
+    clusters: Int, iterations: Int = 20, seed: UInt64 = 0, eps: Double = 1e-8, initializationSampleSize: Int? = nil,
+    trainingSampleSize: Int? = nil
   ) {
     self.clusters = clusters
     self.iterations = iterations
     self.seed = seed
     self.eps = eps
     self.initializationSampleSize = initializationSampleSize
+    self.trainingSampleSize = trainingSampleSize
+  }
+
+  /// The rows the iterations train on, in row order, or nil for all `n` rows.
+  package func trainingRows(_ n: Int) -> [Int]? {
+    let size = trainingSampleSize ?? 256 * clusters
+    guard size > 0 else { return nil }
+    let count = Swift.max(clusters, size)
+    guard count < n else { return nil }
+    // A partial Fisher–Yates shuffle seeded apart from the k-means++ draws.
+    var rng = SplitMix64(seed: seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    var all = Array(0..<n)
+    for i in 0..<count {
+      let j = i + Int(rng.nextDouble() * Double(n - i))
+      all.swapAt(i, j)
+    }
+    return all[0..<count].sorted()
   }
 
   /// Clusters the rows of `x`.
@@ -86,13 +115,16 @@ public struct SphericalKMeans: Sendable {
       throw CosineError.invalidArgument("the number of clusters must be between 1 and N = \(n), got \(clusters)")
     }
     guard iterations >= 0 else { throw CosineError.invalidArgument("iterations must be >= 0, got \(iterations)") }
+    if let t = trainingSampleSize, t < 0 {
+      throw CosineError.invalidArgument("the training sample size must be >= 0 (0: every row), got \(t)")
+    }
     try checkEps(eps)
     if let bad = firstNonFiniteIndex(m) {
       throw CosineError.invalidArgument(
         "spherical k-means needs finite rows, got \(m.scalars[bad]) at row \(bad / d), column \(bad % d)")
     }
     // A scalar type outside the library runs the generic loops, packed in `Double`.
-    guard let kernels = T.analysisKernels else { return try KMeansRun<T, Double>(self, m, n, d).fit(progress) }
+    guard let kernels = T.analysisKernels else { return try KMeansRun<T, Double>.sampledFit(self, m, n, d, progress) }
     return try fit(kernels, m, n, d, progress)
   }
 
@@ -356,6 +388,27 @@ package struct KMeansRun<T: TensorScalar, E: AnalysisKernelScalar> where E.Worki
 }
 
 extension KMeansRun {
+  /// Trains on ``SphericalKMeans/trainingRows(_:)`` (all rows when it is nil), then assigns every
+  /// row to the trained centroids.
+  package static func sampledFit(
+    _ config: SphericalKMeans, _ x: Tensor<T>, _ n: Int, _ d: Int, _ progress: AnalysisProgressHandler?
+  ) throws -> SphericalKMeansResult<T> {
+    guard let rows = config.trainingRows(n) else { return try KMeansRun(config, x, n, d).fit(progress) }
+    let sample = x.scalars.withUnsafeBufferPointer { p in
+      var g = [T](repeating: 0, count: rows.count * d)
+      for (i, r) in rows.enumerated() {
+        for j in 0..<d { g[i * d + j] = p[r * d + j] }
+      }
+      return Tensor(uncheckedShape: [rows.count, d], scalars: g)
+    }
+    let trained = try KMeansRun(config, sample, rows.count, d).fit(progress)
+    let all = try KMeansRun(config, x, n, d)
+    let (labels, scores) = all.assign(trained.centroids.scalars.map { E(Double($0)) })
+    return SphericalKMeansResult(
+      centroids: trained.centroids, labels: labels, objectives: trained.objectives, objective: all.mean(scores),
+      converged: trained.converged)
+  }
+
   /// `sum += x[r] · scale[r]` for the listed rows, in order (the scalar type's
   /// `KernelScalar.accumulateRows`).
   package static func accumulate(
@@ -374,7 +427,7 @@ extension AnalysisKernelScalar {
   package static func sphericalKMeans(
     _ config: SphericalKMeans, _ rows: Tensor<Self>, n: Int, d: Int, progress: AnalysisProgressHandler?
   ) throws -> SphericalKMeansResult<Self> {
-    try KMeansRun<Self, Working>(config, rows, n, d).fit(progress)
+    try KMeansRun<Self, Working>.sampledFit(config, rows, n, d, progress)
   }
 }
 

@@ -19,6 +19,11 @@ struct ClusterCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Spherical k-means with K clusters (1 ... N).") var k: Int?
   @Option(parsing: .unconditional, help: "k-means iterations (>= 0).") var iterations = 20
   @Option(parsing: .unconditional, help: "k-means++ seed.") var seed: UInt64 = 0
+  @Option(
+    name: .customLong("train-sample"), parsing: .unconditional,
+    help:
+      "k-means trains on a seeded sample of this many rows when N is larger (default 256·K, as FAISS; 0: every row).")
+  var trainSample: Int?
   @Option(help: ArgumentHelp("Write the centroids [K, D] (with --k).", valueName: "C.npy")) var centroids: String?
   @Option(parsing: .unconditional, help: "Community detection: the smallest cosine within a community, in [-1, 1].")
   var threshold: Double?
@@ -36,7 +41,11 @@ struct ClusterCommand: ParsableCommand {
     case (let k?, nil):
       guard k >= 1 else { throw ValidationError("--k must be at least 1, got \(k)") }
       guard iterations >= 0 else { throw ValidationError("--iterations must be at least 0, got \(iterations)") }
+      if let t = trainSample, t < 0 {
+        throw ValidationError("--train-sample must be at least 0 (0: every row), got \(t)")
+      }
     case (nil, let t?):
+      if trainSample != nil { throw ValidationError("--train-sample needs --k") }
       guard t >= -1, t <= 1 else { throw ValidationError("--threshold must be in [-1, 1], got \(t)") }
       guard minSize >= 1 else { throw ValidationError("--min-size must be at least 1, got \(minSize)") }
       if centroids != nil { throw ValidationError("--centroids needs --k") }
@@ -60,8 +69,10 @@ struct ClusterCommand: ParsableCommand {
       let t = x.converted(to: T.self)
       var out = Outputs()
       if let k = c.k {
+        let config = SphericalKMeans(
+          clusters: k, iterations: c.iterations, seed: c.seed, trainingSampleSize: c.trainSample)
         let r = try naming([c.input]) {
-          try SphericalKMeans(clusters: k, iterations: c.iterations, seed: c.seed).fit(t) { p in
+          try config.fit(t) { p in
             bar.update(
               p.stage == "initialization" ? 0.1 * p.fractionCompleted : 0.1 + 0.9 * p.fractionCompleted, p.stage)
           }
@@ -71,6 +82,11 @@ struct ClusterCommand: ParsableCommand {
         out.add(AnyTensor(r.centroids), to: c.centroids)
         try out.commit()
         var text = ""
+        if let sample = config.trainingRows(r.labels.count) {
+          Notes.add(
+            "k-means trained on a seeded sample of \(sample.count) of the \(r.labels.count) rows, as FAISS does "
+              + "(the iterations' objectives are the sample's, the final one every row's; --train-sample 0: every row)")
+        }
         for (i, o) in r.objectives.enumerated() { text += "iteration \(i + 1): objective \(o)\n" }
         if r.converged { text += "converged at iteration \(r.iterationsRun): no assignment changed\n" }
         text += "final: objective \(r.objective)\n"

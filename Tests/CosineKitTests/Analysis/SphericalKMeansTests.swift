@@ -38,6 +38,38 @@ import CosineTraining
     #expect(abs(total / 600 - r.objective) < 1e-6)
   }
 
+  /// Above 256·K rows the iterations train on a seeded sample (FAISS's default); every row is
+  /// then assigned to the trained centroids. The sample equals training on those rows alone.
+  @Test func trainingSampleAsFAISSThenEveryRowAssigned() throws {
+    let x = AnalysisData.clustered(1200, 8, centers: 4, noise: 0.7, seed: 40)
+    let config = SphericalKMeans(clusters: 4, iterations: 10, seed: 2, trainingSampleSize: 300)
+    let rows = try #require(config.trainingRows(1200))
+    #expect(rows.count == 300 && rows == rows.sorted() && Set(rows).count == 300)
+    #expect(SphericalKMeans(clusters: 4).trainingRows(1024) == nil)  // 256·K = 1024 rows: all
+    #expect(SphericalKMeans(clusters: 4).trainingRows(1025)?.count == 1024)
+    #expect(SphericalKMeans(clusters: 4, trainingSampleSize: 0).trainingRows(100_000) == nil)
+    #expect(SphericalKMeans(clusters: 40, trainingSampleSize: 3).trainingRows(100)?.count == 40)  // at least K
+    let r = try config.fit(x)
+    // Training on the sample alone gives the same centroids and objectives.
+    let sample = try Tensor<Float>(
+      shape: [300, 8], scalars: rows.flatMap { r in (0..<8).map { x.scalars[r * 8 + $0] } })
+    let alone = try SphericalKMeans(clusters: 4, iterations: 10, seed: 2, trainingSampleSize: 0).fit(sample)
+    #expect(r.centroids.scalars.map(\.bitPattern) == alone.centroids.scalars.map(\.bitPattern))
+    #expect(r.objectives == alone.objectives)
+    // Every row gets the best centroid, and the objective is over every row.
+    #expect(r.labels.count == 1200)
+    let u = unitRows(x)
+    let c = (0..<4).map { k in (0..<8).map { Double(r.centroids.scalars[k * 8 + $0]) } }
+    var total = 0.0
+    for (row, l) in r.labels.enumerated() {
+      let scores = c.map { Reference.dot(u[row], $0) }
+      #expect(scores[l] >= scores.max()! - 1e-6)
+      total += scores[l]
+    }
+    #expect(abs(total / 1200 - r.objective) < 1e-6)
+    #expect(throws: CosineError.self) { try SphericalKMeans(clusters: 4, trainingSampleSize: -1).fit(x) }
+  }
+
   /// A run that stops because an iteration changed no assignment gives what running every
   /// iteration gives: the same centroids, labels and objective as a run capped one iteration
   /// before the stop (which cannot detect it), and as a run allowed many more.
