@@ -96,6 +96,7 @@ void kc_check_pack_gemm(void);
 void kc_check_search(void);
 void kc_check_loss(void);
 void kc_check_analysis(void);
+void kc_check_encoder(void);
 void kc_check_quant(void);
 void kc_check_convert(void);
 

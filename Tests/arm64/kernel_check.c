@@ -55,6 +55,7 @@ int main(int argc, char **argv) {
   kc_check_search();
   kc_check_loss();
   kc_check_analysis();
+  kc_check_encoder();
   kc_check_quant();
   printf("kernel_check: %lld passed, %lld failed\n", (long long)kc_passed_count(),
          (long long)kc_failed_count());

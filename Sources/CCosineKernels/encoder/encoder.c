@@ -1,5 +1,5 @@
 // The encoder's elementwise kernels: run-time dispatch, and the portable forms (the C library's
-// erff and expf, one value at a time).
+// erfcf and expf, one value at a time).
 #include <math.h>
 #include "../cpu/cpu_features.h"
 #include "ck_encoder.h"
@@ -15,7 +15,9 @@ void ck_gelu_erf_f32(float *x, int64_t n) {
 #if CK_X86
   if (ck_level() == 2) return ck_gelu_erf_f32_avx512(x, n);
 #endif
-  for (int64_t i = 0; i < n; i++) x[i] = x[i] * (1.0f + erff(x[i] * 0.70710678118654752f)) * 0.5f;
+  // 1 + erf(z) as erfc(−z): no cancellation for negative x; x/2 first so that the largest x
+  // does not overflow.
+  for (int64_t i = 0; i < n; i++) x[i] = (x[i] * 0.5f) * erfcf(-x[i] * 0.70710678118654752f);
 }
 
 void ck_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, float scale) {

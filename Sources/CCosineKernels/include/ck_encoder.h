@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 // The elementwise kernels of the sentence encoder's forward pass, dispatched at run time like the
-// others: AVX-512, or portable C with the C library's erff and expf.
+// others: AVX-512, or portable C with the C library's erfcf and expf.
 
 #ifdef __cplusplus
 extern "C" {
