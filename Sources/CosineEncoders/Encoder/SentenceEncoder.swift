@@ -71,7 +71,8 @@ public struct SentenceEncoder: Sendable {
   ///     ``maxSequenceLength``; at most `max_position_embeddings`.
   ///   - progress: called after each batch with the number of texts done and the total.
   /// - Throws: ``EncoderModelError/invalidArgument(name:reason:)`` for a batch size below 1 or a
-  ///   `maxLength` outside `(special tokens + 1)...max_position_embeddings`.
+  ///   `maxLength` outside `(special tokens + 1)...max_position_embeddings`;
+  ///   `CosineError.invalidShape` when a batch's buffers would not fit in the memory available.
   public func encode(
     _ texts: [String], batchSize: Int = 32, maxLength: Int? = nil, progress: ((Int, Int) -> Void)? = nil
   ) throws -> Tensor<Float> {
@@ -125,6 +126,13 @@ public struct SentenceEncoder: Sendable {
     while start < n {
       let members = order[start..<min(n, start + batchSize)]
       let length = members.map { sequences[$0].count }.max() ?? 0
+      // The forward pass's buffers for the batch's tokens (states, Q/K/V, context, projection,
+      // feed-forward): checked before anything is allocated.
+      let c = model.bert.configuration
+      try MemoryBudget.check(
+        count: MemoryBudget.elementCount([members.count, length, 6 * c.hiddenSize + c.intermediateSize]),
+        elementSize: MemoryLayout<S>.stride,
+        "a batch of \(members.count) texts × \(length) tokens (lower the batch size)")
       var ids = [Int32](repeating: tokenizer.paddingID, count: members.count * length)
       var mask = [Int32](repeating: 0, count: members.count * length)
       for (row, i) in members.enumerated() {
