@@ -21,14 +21,17 @@ public struct SentenceEncoder: Sendable {
   public let model: SentenceEncoderModel
   /// The tokenizer.
   public let tokenizer: BertTokenizer
-  /// Whether texts are lowercased before tokenizing (`do_lower_case` of
-  /// `sentence_bert_config.json`; the tokenizer's own lowercasing is separate).
-  public let lowercasesInput: Bool
 
   /// The embedding width.
   public var dimension: Int { model.dimension }
   /// The most tokens a text keeps, special tokens included.
   public var maxSequenceLength: Int { model.maxSequenceLength }
+
+  /// The `maxLength` values accepted: room for the special tokens and one more, up to
+  /// `max_position_embeddings`.
+  public var maxLengthRange: ClosedRange<Int> {
+    (tokenizer.prefixIDs.count + tokenizer.suffixIDs.count + 1)...model.bert.configuration.maxPositions
+  }
 
   /// Loads a model directory (see ``SentenceEncoderModel/init(contentsOf:)`` and
   /// ``BertTokenizer/init(contentsOf:)``).
@@ -47,18 +50,12 @@ public struct SentenceEncoder: Sendable {
         path: directory.appendingPathComponent(file).path,
         reason: "has ids up to \(tokenizer.idLimit - 1) but config.json's vocab_size is \(vocabulary)")
     }
-    var lower = false
-    let st = directory.appendingPathComponent("sentence_bert_config.json")
-    if FileManager.default.fileExists(atPath: st.path), let json = try? BertTokenizer.readJSON(st) {
-      lower = (json["do_lower_case"] as? Bool) ?? false
-    }
-    lowercasesInput = lower
   }
 
   /// The ids the model sees for `text`: special tokens included, truncated to `maxLength`
   /// (default ``maxSequenceLength``).
   public func tokenize(_ text: String, maxLength: Int? = nil) -> [Int32] {
-    tokenizer.encode(lowercasesInput ? text.lowercased() : text, maxLength: maxLength ?? maxSequenceLength)
+    tokenizer.encode(model.lowercasesInput ? text.lowercased() : text, maxLength: maxLength ?? maxSequenceLength)
   }
 
   /// The embeddings `[texts.count, dimension]` of `texts`, row `i` for `texts[i]`.
@@ -107,11 +104,9 @@ public struct SentenceEncoder: Sendable {
     guard batchSize >= 1 else {
       throw EncoderModelError.invalidArgument(name: "batchSize", reason: "must be at least 1, not \(batchSize)")
     }
-    let specials = tokenizer.prefixIDs.count + tokenizer.suffixIDs.count
-    let limit = model.bert.configuration.maxPositions
-    if let maxLength, maxLength <= specials || maxLength > limit {
+    if let maxLength, !maxLengthRange.contains(maxLength) {
       throw EncoderModelError.invalidArgument(
-        name: "maxLength", reason: "must be in \(specials + 1)...\(limit) (max_position_embeddings), not \(maxLength)")
+        name: "maxLength", reason: "must be in \(maxLengthRange) (max_position_embeddings), not \(maxLength)")
     }
     let d = dimension
     let n = texts.count

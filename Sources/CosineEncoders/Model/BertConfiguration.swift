@@ -45,10 +45,7 @@ public struct BertConfiguration: Sendable, Equatable {
   public init(contentsOf url: URL) throws {
     let path = url.path
     let fail = { (reason: String) in EncoderModelError.invalidFile(path: path, reason: reason) }
-    guard let data = try? Data(contentsOf: url) else { throw fail("cannot read the file") }
-    guard data.count <= 16_000_000, let root = try? JSONSerialization.jsonObject(with: data),
-      let json = root as? [String: Any]
-    else { throw fail("not a JSON object") }
+    let json = try ModelFile.jsonObject(url, limit: 16_000_000)
     guard let type = json["model_type"] as? String else { throw fail("field 'model_type' is missing") }
     guard type == "bert" else { throw fail("field 'model_type' is '\(type)', only 'bert' is supported") }
     if let position = json["position_embedding_type"] {

@@ -17,6 +17,9 @@ public struct SentenceEncoderModel: Sendable {
   public let normalizes: Bool
   /// The longest token sequence the tokenizer should produce.
   public let maxSequenceLength: Int
+  /// Whether texts are lowercased before tokenizing (`do_lower_case` of
+  /// `sentence_bert_config.json`, default false; the tokenizer's own lowercasing is separate).
+  public let lowercasesInput: Bool
 
   /// The embedding width: modes × hidden size.
   public var dimension: Int { poolingModes.count * bert.configuration.hiddenSize }
@@ -32,9 +35,9 @@ public struct SentenceEncoderModel: Sendable {
     var normalizes = false
     if FileManager.default.fileExists(atPath: modulesURL.path) {
       let fail = { (reason: String) in EncoderModelError.invalidFile(path: modulesURL.path, reason: reason) }
-      guard let data = try? Data(contentsOf: modulesURL), data.count <= 1_000_000,
-        let modules = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
-      else { throw fail("not a JSON list of modules") }
+      guard let modules = try ModelFile.json(modulesURL, as: [[String: Any]].self) else {
+        throw fail("not a JSON list of modules")
+      }
       var sawPooling = false
       for module in modules {
         guard let type = module["type"] as? String else { throw fail("a module has no field 'type'") }
@@ -54,11 +57,10 @@ public struct SentenceEncoderModel: Sendable {
     poolingModes = modes
     self.normalizes = normalizes
     var maxLength = bert.configuration.maxPositions
+    var lowercases = false
     let stURL = directory.appendingPathComponent("sentence_bert_config.json")
     if FileManager.default.fileExists(atPath: stURL.path) {
-      guard let data = try? Data(contentsOf: stURL), data.count <= 1_000_000,
-        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-      else { throw EncoderModelError.invalidFile(path: stURL.path, reason: "not a JSON object") }
+      let json = try ModelFile.jsonObject(stURL)
       if let value = json["max_seq_length"] {
         guard let n = value as? NSNumber, n.doubleValue == n.doubleValue.rounded(), n.doubleValue >= 1,
           n.doubleValue <= Double(bert.configuration.maxPositions)
@@ -69,8 +71,15 @@ public struct SentenceEncoderModel: Sendable {
         }
         maxLength = Int(n.doubleValue)
       }
+      if let value = json["do_lower_case"] {
+        guard let flag = value as? Bool else {
+          throw EncoderModelError.invalidFile(path: stURL.path, reason: "field 'do_lower_case' must be true or false")
+        }
+        lowercases = flag
+      }
     }
     maxSequenceLength = maxLength
+    lowercasesInput = lowercases
   }
 
   /// The sentence embeddings `[batch, dimension]` of a padded batch: token states, pooling, then

@@ -29,10 +29,7 @@ public enum PoolingMode: String, Sendable, Equatable, CaseIterable {
   /// - Throws: ``EncoderModelError/invalidFile(path:reason:)`` naming the field.
   public static func modes(contentsOf url: URL) throws -> [PoolingMode] {
     let fail = { (reason: String) in EncoderModelError.invalidFile(path: url.path, reason: reason) }
-    guard let data = try? Data(contentsOf: url) else { throw fail("cannot read the file") }
-    guard data.count <= 1_000_000, let root = try? JSONSerialization.jsonObject(with: data),
-      let json = root as? [String: Any]
-    else { throw fail("not a JSON object") }
+    let json = try ModelFile.jsonObject(url)
     if let value = json["pooling_mode"] {
       let names: [Any] = (value as? String).map { [$0] } ?? (value as? [Any]) ?? []
       guard !names.isEmpty else { throw fail("field 'pooling_mode' is not a mode name or a list of them") }

@@ -27,26 +27,9 @@ extension BertTokenizer {
     }
   }
 
-  static func readJSON(_ url: URL) throws -> [String: Any] {
-    let data = try readBounded(url)
-    guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-      throw EncoderModelError.invalidFile(path: url.path, reason: "not a JSON object")
-    }
-    return object
-  }
-
-  static func readBounded(_ url: URL) throws -> Data {
-    let fail = { (reason: String) in EncoderModelError.invalidFile(path: url.path, reason: reason) }
-    guard let handle = try? FileHandle(forReadingFrom: url) else { throw fail("cannot be opened") }
-    defer { try? handle.close() }
-    guard let data = try? handle.read(upToCount: maximumFileBytes + 1) else { throw fail("cannot be read") }
-    if data.count > maximumFileBytes { throw fail("larger than \(maximumFileBytes) bytes") }
-    return data
-  }
-
   init(tokenizerJSON url: URL) throws {
     let fail = { (reason: String) in EncoderModelError.invalidFile(path: url.path, reason: reason) }
-    let root = try Self.readJSON(url)
+    let root = try ModelFile.jsonObject(url, limit: Self.maximumFileBytes)
     guard let model = root["model"] as? [String: Any] else { throw fail("field 'model' is missing") }
     guard (model["type"] as? String) == "WordPiece" else {
       throw fail(
@@ -160,7 +143,7 @@ extension BertTokenizer {
       throw EncoderModelError.invalidFile(
         path: directory.path, reason: "has neither tokenizer.json nor vocab.txt: the tokenizer is missing")
     }
-    let data = try Self.readBounded(url)
+    let data = try ModelFile.bytes(url, limit: Self.maximumFileBytes)
     guard let text = String(validating: data, as: UTF8.self) else {
       throw EncoderModelError.invalidFile(path: url.path, reason: "is not UTF-8")
     }
@@ -173,10 +156,14 @@ extension BertTokenizer {
     }
     var config: [String: Any] = [:]
     let configURL = directory.appendingPathComponent("tokenizer_config.json")
-    if FileManager.default.fileExists(atPath: configURL.path) { config = try Self.readJSON(configURL) }
+    if FileManager.default.fileExists(atPath: configURL.path) {
+      config = try ModelFile.jsonObject(configURL, limit: Self.maximumFileBytes)
+    }
     var specialsMap: [String: Any] = [:]
     let specialsURL = directory.appendingPathComponent("special_tokens_map.json")
-    if FileManager.default.fileExists(atPath: specialsURL.path) { specialsMap = try Self.readJSON(specialsURL) }
+    if FileManager.default.fileExists(atPath: specialsURL.path) {
+      specialsMap = try ModelFile.jsonObject(specialsURL, limit: Self.maximumFileBytes)
+    }
     func special(_ key: String, _ fallback: String) -> String {
       for source in [config, specialsMap] {
         if let s = source[key] as? String { return s }

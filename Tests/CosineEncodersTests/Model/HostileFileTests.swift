@@ -91,6 +91,19 @@ import Testing
     #expect(message?.contains("missing tensor 'encoder.layer.1.output.dense.bias'") == true, "\(message ?? "loaded")")
   }
 
+  /// JSON files are read up to a bound, never whole: a `config.json` or `modules.json` that
+  /// never ends (here `/dev/zero`) is one error, not a hang.
+  @Test func endlessConfigurationFiles() throws {
+    for name in ["config.json", "modules.json", "sentence_bert_config.json"] {
+      let dir = try copy()
+      let url = dir.appendingPathComponent(name)
+      try? FileManager.default.removeItem(at: url)
+      try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: "/dev/zero")
+      let message = failure(dir)
+      #expect(message?.hasPrefix(url.path + ": larger than") == true, "\(name): \(message ?? "loaded")")
+    }
+  }
+
   @Test func truncatedFiles() throws {
     let (header, data) = try parts()
     let headerBytes = try JSONSerialization.data(withJSONObject: header)
