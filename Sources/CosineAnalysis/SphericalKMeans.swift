@@ -78,14 +78,9 @@ public struct SphericalKMeans: Sendable {
     guard size > 0 else { return nil }
     let count = Swift.max(clusters, size)
     guard count < n else { return nil }
-    // A partial Fisher–Yates shuffle seeded apart from the k-means++ draws.
+    // Seeded apart from the k-means++ draws.
     var rng = SplitMix64(seed: seed ^ 0x5DEE_CE66_D1CE_4E5B)
-    var all = Array(0..<n)
-    for i in 0..<count {
-      let j = i + Int(rng.nextDouble() * Double(n - i))
-      all.swapAt(i, j)
-    }
-    return all[0..<count].sorted()
+    return rng.sortedSample(count, of: n)
   }
 
   /// Clusters the rows of `x`.
@@ -245,14 +240,7 @@ package struct KMeansRun<T: TensorScalar, E: AnalysisKernelScalar> where E.Worki
 
   /// The rows k-means++ draws from: all rows, or a seeded uniform sample in row order.
   package func initializationRows(_ rng: inout SplitMix64) -> [Int] {
-    let size = Swift.min(n, Swift.max(k, config.initializationSampleSize ?? 256 * k))
-    guard size < n else { return Array(0..<n) }
-    var all = Array(0..<n)
-    for i in 0..<size {
-      let j = i + Int(rng.nextDouble() * Double(n - i))
-      all.swapAt(i, j)
-    }
-    return all.prefix(size).sorted()
+    rng.sortedSample(Swift.max(k, config.initializationSampleSize ?? 256 * k), of: n)
   }
 
   /// Spherical k-means++ over ``initializationRows(_:)``.
@@ -262,11 +250,7 @@ package struct KMeansRun<T: TensorScalar, E: AnalysisKernelScalar> where E.Worki
     let s = rows.count
     // The candidate rows, packed as a corpus: each new centroid's cosines come from one pass
     // of the GEMM kernel over them.
-    let gathered = x.scalars.withUnsafeBufferPointer { p in
-      var g = [T](repeating: 0, count: s * d)
-      for (i, r) in rows.enumerated() { for j in 0..<d { g[i * d + j] = p[r * d + j] } }
-      return g
-    }
+    let gathered = x.gatheringRows(rows).scalars
     let panels = try gathered.withUnsafeBufferPointer { p in
       try Packing.packed(p.baseAddress, rows: s, dim: d, eps: config.eps, width: E.preferredPanelWidth, as: E.self)
     }
@@ -394,14 +378,7 @@ extension KMeansRun {
     _ config: SphericalKMeans, _ x: Tensor<T>, _ n: Int, _ d: Int, _ progress: AnalysisProgressHandler?
   ) throws -> SphericalKMeansResult<T> {
     guard let rows = config.trainingRows(n) else { return try KMeansRun(config, x, n, d).fit(progress) }
-    let sample = x.scalars.withUnsafeBufferPointer { p in
-      var g = [T](repeating: 0, count: rows.count * d)
-      for (i, r) in rows.enumerated() {
-        for j in 0..<d { g[i * d + j] = p[r * d + j] }
-      }
-      return Tensor(uncheckedShape: [rows.count, d], scalars: g)
-    }
-    let trained = try KMeansRun(config, sample, rows.count, d).fit(progress)
+    let trained = try KMeansRun(config, x.gatheringRows(rows), rows.count, d).fit(progress)
     let all = try KMeansRun(config, x, n, d)
     let (labels, scores) = all.assign(trained.centroids.scalars.map { E(Double($0)) })
     return SphericalKMeansResult(

@@ -40,17 +40,8 @@ struct EmbedTextCommand: ParsableCommand {
         count: MemoryBudget.elementCount([lines.count, encoder.dimension]), elementSize: 4,
         "the embeddings [\(lines.count), \(encoder.dimension)]")
     }
-    let bar = ProgressBar(enabled: !quiet)
-    defer { bar.finish() }
-    let e: Tensor<Float>
-    do {
-      e = try encoder.encode(lines, batchSize: batchSize, maxLength: maxLength) { done, total in
-        bar.update(Double(done) / Double(max(1, total)), "\(done)/\(total) texts")
-      }
-    } catch {
-      throw fail("embed-text", describe(error))
-    }
-    bar.finish()
+    let e = try embedTexts(
+      lines, with: encoder, batchSize: batchSize, maxLength: maxLength, quiet: quiet, command: "embed-text")
     var out = Outputs()
     out.add(AnyTensor(e), to: output)
     try out.commit()

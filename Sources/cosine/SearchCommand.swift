@@ -73,7 +73,7 @@ struct SearchCommand: ParsableCommand {
   func loadQueries() throws -> AnyTensor {
     if let queries { return try InputPolicy(allowNonfinite: allowNonfinite).load(queries, as: "queries") }
     let encoder = try loadEncoder(model!, command: "search")
-    do { return AnyTensor(try encoder.encode(text)) } catch { throw fail("search", describe(error)) }
+    return AnyTensor(try embedTexts(text, with: encoder, quiet: quiet, command: "search"))
   }
 
   /// The corpus texts of --texts, if given.

@@ -142,18 +142,8 @@ extension TextDemoCommand {
     let encoder = try loadEncoder(model, command: "demo text")
     print("embedding the \(data.count) queries with \(model) (dimension \(encoder.dimension))")
     flushOutput()
-    let bar = ProgressBar(enabled: true)
-    defer { bar.finish() }
     let start = ContinuousClock.now
-    let q: Tensor<Float>
-    do {
-      q = try encoder.encode(data.queries) { done, total in
-        bar.update(Double(done) / Double(max(1, total)), "\(done)/\(total) queries")
-      }
-    } catch {
-      throw fail("demo text", describe(error))
-    }
-    bar.finish()
+    let q = try embedTexts(data.queries, with: encoder, unit: "queries", command: "demo text")
     let elapsed = (ContinuousClock.now - start).components
     let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     var line = "embedded \(data.count) queries in \(format(seconds, 1)) s"

@@ -37,32 +37,3 @@ struct TokenizeCommand: ParsableCommand {
     print(out, terminator: "")
   }
 }
-
-/// Loads a model directory, or fails with one line naming the file at fault.
-func loadEncoder(_ path: String, command: String) throws -> SentenceEncoder {
-  var isDirectory: ObjCBool = false
-  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-    throw fail(command, "\(path): --model must be a model directory (config.json, model.safetensors, tokenizer.json)")
-  }
-  do { return try SentenceEncoder(contentsOf: URL(fileURLWithPath: path)) } catch {
-    throw fail(command, describe(error))
-  }
-}
-
-/// Reads a texts file, or fails with one line naming the file and line.
-func readTexts(_ path: String, command: String) throws -> [String] {
-  do { return try TextLines.read(contentsOf: path) } catch { throw fail(command, describe(error)) }
-}
-
-/// Checks `--max-length` against the model.
-func validateMaxLength(_ value: Int?, _ encoder: SentenceEncoder, command: String) throws {
-  guard let value else { return }
-  let specials = encoder.tokenizer.prefixIDs.count + encoder.tokenizer.suffixIDs.count
-  let limit = encoder.model.bert.configuration.maxPositions
-  guard value > specials, value <= limit else {
-    throw fail(
-      command,
-      "--max-length must be in \(specials + 1)...\(limit) for this model (max_position_embeddings \(limit)), got \(value)"
-    )
-  }
-}

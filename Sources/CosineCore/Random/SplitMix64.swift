@@ -20,4 +20,17 @@ package struct SplitMix64: RandomNumberGenerator, Sendable {
 
   /// A uniform double in [0, 1) with 53 random bits.
   package mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+  /// A uniform sample of `count` of the indices `0..<n` without repetition, in increasing order:
+  /// the first `count` steps of a Fisher–Yates shuffle (one ``nextDouble()`` each). All of
+  /// `0..<n` when `count ≥ n`, drawing nothing.
+  package mutating func sortedSample(_ count: Int, of n: Int) -> [Int] {
+    guard count < n else { return Array(0..<n) }
+    var all = Array(0..<n)
+    for i in 0..<count {
+      let j = i + Int(nextDouble() * Double(n - i))
+      all.swapAt(i, j)
+    }
+    return all.prefix(count).sorted()
+  }
 }
