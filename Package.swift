@@ -56,8 +56,9 @@ let package = Package(
       ]
     ),
     .target(name: "CosineAnalysis", dependencies: ["CosineCore", "CosineSearch", "CCosineKernels"]),
-    // Sentence encoders: BERT model directories, the forward pass and pooling.
-    .target(name: "CosineEncoders", dependencies: ["CosineCore", "CCosineKernels"]),
+    // Sentence encoders: BERT model directories, the forward pass and pooling, tokenizers,
+    // and their fine-tuning with the batch losses.
+    .target(name: "CosineEncoders", dependencies: ["CosineCore", "CCosineKernels", "CosineLosses", "CosineTraining"]),
     .target(
       name: "CosineKit",
       dependencies: ["CosineCore", "CosineLosses", "CosineSearch", "CosineTraining", "CosineAnalysis"]

@@ -1,3 +1,4 @@
+import CosineEncoders
 import CosineKit
 
 #if canImport(Glibc)
@@ -34,6 +35,7 @@ enum SignalCleanup {
         var received: CInt = 0
         while sigwait(&set, &received) != 0 {}
         StagedFile.removeAllTemporaries()
+        FineTunedDirectory.removeAllStaging()
         ProgressBarCleanup.erase()
         _exit(128 + received)
       }, nil)

@@ -6,8 +6,23 @@ import CosineKit
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train two towers on paired rows with a cosine loss and save them.",
+    abstract: "Train two towers on paired rows, or fine-tune a sentence encoder on text pairs, with a cosine loss.",
+    usage: """
+      cosine train LEFT.npy RIGHT.npy [--loss LOSS] [-o MODEL.json] [<options>]
+      cosine train --encoder DIR --pairs PAIRS.jsonl [--loss mnrl|cosent|...] -o OUT_DIR [<options>]
+      """,
     discussion: """
+      With --encoder, fine-tunes the sentence-transformers model directory DIR end to end on the \
+      texts of PAIRS.jsonl (one JSON object a line: {"anchor": ..., "positive": ...} with an \
+      optional "negative" for mnrl and triplet, or {"sentence1": ..., "sentence2": ..., "score": ...} \
+      for cosent, contrastive and online-contrastive) as sentence-transformers' fit does: AdamW \
+      (weight decay 0.01, none on biases and LayerNorm weights), linear warm-up over --warmup-ratio \
+      of the steps then linear decay, gradients clipped to norm 1, dropout as config.json says, \
+      batches that never hold a text twice. Defaults: --loss mnrl, 1 epoch, batch 32, learning \
+      rate 2e-5, warm-up 0.1. OUT_DIR receives the model (loadable by SentenceTransformer(OUT_DIR) \
+      and `cosine embed-text --model OUT_DIR`), loss.csv (the loss of every step) and, with \
+      --checkpoint-every N, the latest checkpoint-STEP directory, which --resume continues from.
+
       LEFT and RIGHT are .npy matrices with one row per pair ([n, d] and [n, d']). The left tower \
       embeds LEFT rows and the right tower RIGHT rows (one tower for both with --shared). \
       The embedding loss needs --target with 1 (similar) or -1 (dissimilar) per pair; mse needs \
@@ -23,18 +38,26 @@ struct TrainCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "Left rows, an .npy matrix [n, d].")
-  var left: String
+  @Argument(help: "Left rows, an .npy matrix [n, d] (not with --encoder).")
+  var left: String?
 
-  @Argument(help: "Right rows, an .npy matrix [n, d'].")
-  var right: String
+  @Argument(help: "Right rows, an .npy matrix [n, d'] (not with --encoder).")
+  var right: String?
+
+  @OptionGroup(title: "Fine-tuning a sentence encoder") var encoderOptions: EncoderTrainingOptions
 
   @Option(help: "Per-pair targets or labels, an .npy vector [n].")
   var target: String?
 
   @Option(
-    help: "The loss: keras, cosine-distance, embedding, mse, mnrl, cosent, triplet, contrastive or online-contrastive.")
-  var loss: LossKindName = .cosineDistance
+    name: .customLong("loss"),
+    help: ArgumentHelp(
+      "The loss: keras, cosine-distance, embedding, mse, mnrl, cosent, triplet, contrastive or online-contrastive. (default: cosine-distance; mnrl with --encoder)",
+      valueName: "loss"))
+  var lossOption: LossKindName?
+
+  /// The loss given, or the mode's default.
+  var loss: LossKindName { lossOption ?? (encoderOptions.encoder != nil ? .batch(.mnrl) : .cosineDistance) }
 
   @Option(help: "The margin of the embedding, triplet and (online-)contrastive losses (default: 0, 1 and 0.5).")
   var margin: Double?
@@ -80,10 +103,25 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Seed of the initialization and of the order of the pairs.")
   var seed: UInt64 = 0
 
-  @Option(name: [.short, .customLong("output")], help: "Where the trained model is saved (JSON).")
-  var output: String = "model.json"
+  @Option(
+    name: [.short, .customLong("output")],
+    help: "Where the trained model is saved: a JSON file (default: model.json), or with --encoder a directory.")
+  var outputOption: String?
+
+  /// The output path (the towers' default `model.json`).
+  var output: String { outputOption ?? "model.json" }
 
   func validate() throws {
+    if encoderOptions.encoder != nil {
+      try validateEncoderMode()
+      return
+    }
+    guard left != nil, right != nil else {
+      throw ValidationError("give LEFT.npy and RIGHT.npy, or --encoder DIR --pairs PAIRS.jsonl")
+    }
+    if let given = encoderOptions.givenOption {
+      throw ValidationError("\(given) applies only with --encoder DIR")
+    }
     if let epochs, epochs < 0 { throw ValidationError("--epochs must be >= 0, got \(epochs)") }
     if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
     try validateAdapter()
@@ -109,6 +147,8 @@ struct TrainCommand: ParsableCommand {
   func lossKind() -> CosineLoss.Kind { loss.rowKind(margin: margin) ?? .cosineDistance() }
 
   func run() throws {
+    if encoderOptions.encoder != nil { return try runEncoder() }
+    let (left, right) = (self.left!, self.right!)  // validate() requires both without --encoder
     try OutputPlan.declare(["-o": output], inputs: [left, right, target, batchOptions.negatives])
     let batch = loss.batch
     let kind = lossKind()

@@ -18,7 +18,7 @@ import Foundation
 /// its batch mates. Matches sentence-transformers to about 1e-6 per component in `Float`.
 public struct SentenceEncoder: Sendable {
   /// The encoder, pooling and normalization.
-  public let model: SentenceEncoderModel
+  public internal(set) var model: SentenceEncoderModel
   /// The tokenizer.
   public let tokenizer: BertTokenizer
 

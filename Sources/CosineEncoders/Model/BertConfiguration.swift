@@ -32,6 +32,12 @@ public struct BertConfiguration: Sendable, Equatable {
   public let maxPositions: Int
   /// Rows of the token-type table (`type_vocab_size`, default 2); type 0 is used.
   public let typeVocabularySize: Int
+  /// Dropout of the embeddings' output and of each sub-layer's output before its residual sum
+  /// (`hidden_dropout_prob`, default 0.1): used only in training.
+  public var hiddenDropout: Double
+  /// Dropout of the attention probabilities (`attention_probs_dropout_prob`, default 0.1): used
+  /// only in training.
+  public var attentionDropout: Double
 
   /// Width of one head: ``hiddenSize`` / ``headCount``.
   public var headSize: Int { hiddenSize / headCount }
@@ -91,5 +97,14 @@ public struct BertConfiguration: Sendable, Equatable {
     } else {
       layerNormEpsilon = 1e-12
     }
+    func probability(_ key: String) throws -> Double {
+      guard let raw = json[key] else { return 0.1 }
+      guard let p = raw as? NSNumber, p.doubleValue >= 0, p.doubleValue < 1 else {
+        throw fail("field '\(key)' must be a number in [0, 1)")
+      }
+      return p.doubleValue
+    }
+    hiddenDropout = try probability("hidden_dropout_prob")
+    attentionDropout = try probability("attention_probs_dropout_prob")
   }
 }

@@ -19,11 +19,12 @@ package enum BertForward<Scalar: EncoderScalar> {
     let h = c.hiddenSize
     let t = ids.count
     var x = [Scalar](repeating: 0, count: t * h)
+    let type0 = Array(w.tokenType0)
     for i in 0..<t {
       let word = ids[i] * h
       let position = positions[i] * h
       for j in 0..<h {
-        x[i * h + j] = w.wordEmbeddings[word + j] + w.positionEmbeddings[position + j] + w.tokenType0[j]
+        x[i * h + j] = w.wordEmbeddings[word + j] + w.positionEmbeddings[position + j] + type0[j]
       }
     }
     let eps = Scalar(c.layerNormEpsilon)

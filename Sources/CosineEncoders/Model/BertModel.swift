@@ -24,6 +24,12 @@ public struct BertModel: Sendable {
     self.weights = try BertWeights(file: file, configuration: configuration)
   }
 
+  /// A model of `configuration` with `weights` (those of a training run).
+  package init(configuration: BertConfiguration, weights: BertWeights<Float>) {
+    self.configuration = configuration
+    self.weights = weights
+  }
+
   /// The final token states `[batch, length, hidden]` of a padded batch, in `Float`.
   ///
   /// - Parameters:

@@ -37,8 +37,10 @@ package struct BertWeights<Scalar: EncoderScalar>: Sendable {
   package let wordEmbeddings: [Scalar]
   /// `[maxPositions, hidden]`.
   package let positionEmbeddings: [Scalar]
-  /// Row 0 of the token-type table, `[hidden]`.
-  package let tokenType0: [Scalar]
+  /// The token-type table, `[typeVocab, hidden]`.
+  package let tokenTypeEmbeddings: [Scalar]
+  /// Row 0 of the token-type table, `[hidden]` (every token's type).
+  var tokenType0: ArraySlice<Scalar> { tokenTypeEmbeddings[0..<(embeddingNorm.weight.count)] }
   package let embeddingNorm: NormLayer<Scalar>
   package let layers: [EncoderLayerWeights<Scalar>]
 
@@ -50,7 +52,8 @@ package struct BertWeights<Scalar: EncoderScalar>: Sendable {
     }
     func n(_ l: NormLayer<Scalar>) -> NormLayer<T> { NormLayer(weight: c(l.weight), bias: c(l.bias)) }
     return BertWeights<T>(
-      wordEmbeddings: c(wordEmbeddings), positionEmbeddings: c(positionEmbeddings), tokenType0: c(tokenType0),
+      wordEmbeddings: c(wordEmbeddings), positionEmbeddings: c(positionEmbeddings),
+      tokenTypeEmbeddings: c(tokenTypeEmbeddings),
       embeddingNorm: n(embeddingNorm),
       layers: layers.map {
         EncoderLayerWeights(
@@ -84,7 +87,7 @@ extension BertWeights where Scalar == Float {
     let h = c.hiddenSize
     wordEmbeddings = try t("embeddings.word_embeddings.weight", [c.vocabularySize, h])
     positionEmbeddings = try t("embeddings.position_embeddings.weight", [c.maxPositions, h])
-    tokenType0 = Array(try t("embeddings.token_type_embeddings.weight", [c.typeVocabularySize, h])[0..<h])
+    tokenTypeEmbeddings = try t("embeddings.token_type_embeddings.weight", [c.typeVocabularySize, h])
     embeddingNorm = try norm("embeddings.LayerNorm")
     var layers: [EncoderLayerWeights<Float>] = []
     for i in 0..<c.layerCount {

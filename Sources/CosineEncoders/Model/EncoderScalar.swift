@@ -9,6 +9,11 @@ package protocol EncoderScalar: BinaryFloatingPoint, TensorScalar {
   static func gemm(
     m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
     c: UnsafeMutablePointer<Self>, ldc: Int)
+  /// `C[i][j] += Σ_p A(i, p) · B[p·ldb + j]` with `A(i, p) = a[i·aRowStride + p·aColumnStride]`:
+  /// `aRowStride = 1, aColumnStride = lda` reads the transpose of a row-major matrix.
+  static func gemm(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Self>, aRowStride: Int, aColumnStride: Int, b: UnsafePointer<Self>,
+    ldb: Int, c: UnsafeMutablePointer<Self>, ldc: Int)
   /// The error function.
   static func erf(_ x: Self) -> Self
   /// The hyperbolic tangent.
@@ -82,6 +87,13 @@ extension Float: EncoderScalar {
   ) {
     ck_loss_gemm_f32(Int64(m), Int64(n), Int64(k), a, Int64(lda), 1, b, Int64(ldb), c, Int64(ldc))
   }
+  package static func gemm(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int, b: UnsafePointer<Float>,
+    ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    ck_loss_gemm_f32(
+      Int64(m), Int64(n), Int64(k), a, Int64(aRowStride), Int64(aColumnStride), b, Int64(ldb), c, Int64(ldc))
+  }
   package static func erf(_ x: Float) -> Float { Foundation.erff(x) }
   package static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
   package static func exp(_ x: Float) -> Float { Foundation.expf(x) }
@@ -106,6 +118,13 @@ extension Double: EncoderScalar {
     c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
     ck_loss_gemm_f64(Int64(m), Int64(n), Int64(k), a, Int64(lda), 1, b, Int64(ldb), c, Int64(ldc))
+  }
+  package static func gemm(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int, b: UnsafePointer<Double>,
+    ldb: Int, c: UnsafeMutablePointer<Double>, ldc: Int
+  ) {
+    ck_loss_gemm_f64(
+      Int64(m), Int64(n), Int64(k), a, Int64(aRowStride), Int64(aColumnStride), b, Int64(ldb), c, Int64(ldc))
   }
   package static func erf(_ x: Double) -> Double { Foundation.erf(x) }
   package static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }

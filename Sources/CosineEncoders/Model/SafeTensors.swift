@@ -155,6 +155,31 @@ package struct SafeTensorsFile {
     }
   }
 
+  /// The stored bytes of tensor `name` (little-endian, in its dtype), or nil if there is none.
+  package func bytes(_ name: String) -> Data? {
+    guard let entry = entries[name] else { return nil }
+    let base = data.startIndex + dataStart
+    return data.subdata(in: (base + entry.range.lowerBound)..<(base + entry.range.upperBound))
+  }
+
+  /// The bytes of a `.safetensors` file holding `tensors` in order (name, dtype, shape, data),
+  /// with `{"format": "pt"}` metadata and the header padded with spaces to a multiple of 8 bytes.
+  package static func encode(_ tensors: [(name: String, dtype: String, shape: [Int], data: Data)]) throws -> Data {
+    var header: [String: Any] = ["__metadata__": ["format": "pt"]]
+    var offset = 0
+    for t in tensors {
+      header[t.name] = ["dtype": t.dtype, "shape": t.shape, "data_offsets": [offset, offset + t.data.count]]
+      offset += t.data.count
+    }
+    var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+    while json.count % 8 != 0 { json.append(0x20) }
+    var out = Data(capacity: 8 + json.count + offset)
+    withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+    out.append(json)
+    for t in tensors { out.append(t.data) }
+    return out
+  }
+
   /// IEEE binary16 bits to `Float`, exactly (subnormals, infinities and NaNs included).
   static func half(_ h: UInt16) -> Float {
     let sign: Float = h & 0x8000 != 0 ? -1 : 1

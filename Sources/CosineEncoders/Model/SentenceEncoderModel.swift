@@ -10,7 +10,7 @@ import Foundation
 /// normalization, `max_seq_length` = `max_position_embeddings`.
 public struct SentenceEncoderModel: Sendable {
   /// The encoder.
-  public let bert: BertModel
+  public internal(set) var bert: BertModel
   /// The pooling modes, concatenated in this order.
   public let poolingModes: [PoolingMode]
   /// Whether embeddings are scaled to unit length.

@@ -61,3 +61,109 @@ package enum Pooler<Scalar: EncoderScalar> {
     }
   }
 }
+
+extension Pooler {
+  /// ``pool(states:mask:batch:length:hidden:modes:)`` over packed tokens (each sequence's tokens
+  /// contiguous, no padding): `[sequences.count, modes·hidden]`. For `max`, `argmax` receives
+  /// the token each value came from (the first of ties), for the derivative.
+  package static func pool(
+    packed states: UnsafePointer<Scalar>, sequences: [Range<Int>], hidden h: Int, modes: [PoolingMode],
+    argmax: inout [Int]
+  ) -> [Scalar] {
+    let width = modes.count * h
+    var out = [Scalar](repeating: 0, count: sequences.count * width)
+    argmax = [Int](repeating: 0, count: sequences.count * width)
+    for (b, seq) in sequences.enumerated() {
+      for (slot, mode) in modes.enumerated() {
+        let o = b * width + slot * h
+        let weights = tokenWeights(mode, count: seq.count)
+        switch mode {
+        case .cls, .lastToken:
+          guard !seq.isEmpty else { continue }
+          let t = mode == .cls ? seq.lowerBound : seq.upperBound - 1
+          for j in 0..<h { out[o + j] = states[t * h + j] }
+        case .max:
+          for j in 0..<h { out[o + j] = -.infinity }
+          for t in seq {
+            for j in 0..<h where states[t * h + j] > out[o + j] {
+              out[o + j] = states[t * h + j]
+              argmax[o + j] = t
+            }
+          }
+        case .mean, .meanSqrtLength, .weightedMean:
+          for (i, t) in seq.enumerated() { for j in 0..<h { out[o + j] += weights[i] * states[t * h + j] } }
+        }
+      }
+    }
+    return out
+  }
+
+  /// The derivative of ``pool(packed:sequences:hidden:modes:argmax:)``: adds `∂L/∂pooled`
+  /// (`[sequences.count, modes·hidden]`) into `∂L/∂states` (`[tokens, hidden]`).
+  package static func poolGradient(
+    _ dPooled: [Scalar], sequences: [Range<Int>], hidden h: Int, modes: [PoolingMode], argmax: [Int],
+    into dStates: UnsafeMutablePointer<Scalar>
+  ) {
+    let width = modes.count * h
+    for (b, seq) in sequences.enumerated() {
+      for (slot, mode) in modes.enumerated() {
+        let o = b * width + slot * h
+        let weights = tokenWeights(mode, count: seq.count)
+        switch mode {
+        case .cls, .lastToken:
+          guard !seq.isEmpty else { continue }
+          let t = mode == .cls ? seq.lowerBound : seq.upperBound - 1
+          for j in 0..<h { dStates[t * h + j] += dPooled[o + j] }
+        case .max:
+          guard !seq.isEmpty else { continue }
+          for j in 0..<h { dStates[argmax[o + j] * h + j] += dPooled[o + j] }
+        case .mean, .meanSqrtLength, .weightedMean:
+          for (i, t) in seq.enumerated() { for j in 0..<h { dStates[t * h + j] += weights[i] * dPooled[o + j] } }
+        }
+      }
+    }
+  }
+
+  /// Each token's weight in a pooled sum of `count` tokens: `1/n` (mean), `1/√n`
+  /// (mean_sqrt_len_tokens), `(i + 1)/Σ(i + 1)` (weightedmean); empty for the other modes.
+  static func tokenWeights(_ mode: PoolingMode, count n: Int) -> [Scalar] {
+    switch mode {
+    case .mean: return [Scalar](repeating: 1 / Swift.max(Scalar(n), Scalar(1e-9)), count: n)
+    case .meanSqrtLength: return [Scalar](repeating: 1 / Swift.max(Scalar(n), Scalar(1e-9)).squareRoot(), count: n)
+    case .weightedMean:
+      let total = Swift.max(Scalar(n * (n + 1) / 2), Scalar(1e-9))
+      return (0..<n).map { Scalar($0 + 1) / total }
+    default: return []
+    }
+  }
+
+  /// The derivative of ``normalize(_:rows:width:)``: with `y = x/‖x‖` (`normalized`) and the
+  /// norms `‖x‖` (`norms`, clamped at 1e-12 as the forward pass), `∂x = (∂y − y·(y·∂y))/‖x‖`; where
+  /// the clamp was active, `∂x = ∂y/1e-12`.
+  package static func normalizeGradient(
+    _ dy: [Scalar], normalized y: [Scalar], norms: [Scalar], rows: Int, width: Int
+  ) -> [Scalar] {
+    var dx = dy
+    for r in 0..<rows {
+      let o = r * width
+      let norm = norms[r]
+      if norm <= Scalar(1e-12) {
+        for j in 0..<width { dx[o + j] = dy[o + j] / Scalar(1e-12) }
+        continue
+      }
+      var dot: Scalar = 0
+      for j in 0..<width { dot += y[o + j] * dy[o + j] }
+      for j in 0..<width { dx[o + j] = (dy[o + j] - y[o + j] * dot) / norm }
+    }
+    return dx
+  }
+
+  /// Each row's L2 norm, clamped below at 1e-12 (the divisor of ``normalize(_:rows:width:)``).
+  package static func norms(_ x: [Scalar], rows: Int, width: Int) -> [Scalar] {
+    (0..<rows).map { r in
+      var sum: Scalar = 0
+      for j in 0..<width { sum += x[r * width + j] * x[r * width + j] }
+      return Swift.max(sum.squareRoot(), Scalar(1e-12))
+    }
+  }
+}

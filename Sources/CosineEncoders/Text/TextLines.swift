@@ -24,21 +24,8 @@ public enum TextLines {
   ///   `text`, or a file that cannot be read.
   public static func read(contentsOf path: String, maximumLineBytes: Int = maximumLineBytes) throws -> [String] {
     let jsonLines = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
-    let fail = { (line: Int, reason: String) in
-      EncoderModelError.invalidFile(path: path, reason: "line \(line): \(reason)")
-    }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw EncoderModelError.invalidFile(path: path, reason: "cannot be opened for reading")
-    }
-    defer { try? handle.close() }
     var texts = [String]()
-    var pending = [UInt8]()
-    var lineNumber = 0
-    func take(_ bytes: ArraySlice<UInt8>) throws {
-      lineNumber += 1
-      var bytes = bytes
-      if bytes.last == 0x0D { bytes = bytes.dropLast() }
-      guard let line = String(validating: bytes, as: UTF8.self) else { throw fail(lineNumber, "is not valid UTF-8") }
+    try forEachLine(contentsOf: path, maximumLineBytes: maximumLineBytes) { number, line, bytes in
       if !jsonLines {
         texts.append(line)
         return
@@ -50,8 +37,37 @@ public enum TextLines {
       } else if let record = object as? [String: Any], let s = record["text"] as? String {
         texts.append(s)
       } else {
-        throw fail(lineNumber, "is not a JSON object with a string field 'text'")
+        throw EncoderModelError.invalidFile(
+          path: path, reason: "line \(number): is not a JSON object with a string field 'text'")
       }
+    }
+    return texts
+  }
+
+  /// Calls `body(number, line, bytes)` for each line of the file at `path` (numbered from 1,
+  /// without its newline or a carriage return before it), reading 1 MiB at a time.
+  ///
+  /// - Throws: ``EncoderModelError/invalidFile(path:reason:)`` naming the line for invalid
+  ///   UTF-8 or a line over `maximumLineBytes`; what `body` throws.
+  package static func forEachLine(
+    contentsOf path: String, maximumLineBytes: Int = maximumLineBytes,
+    _ body: (Int, String, ArraySlice<UInt8>) throws -> Void
+  ) throws {
+    let fail = { (line: Int, reason: String) in
+      EncoderModelError.invalidFile(path: path, reason: "line \(line): \(reason)")
+    }
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw EncoderModelError.invalidFile(path: path, reason: "cannot be opened for reading")
+    }
+    defer { try? handle.close() }
+    var pending = [UInt8]()
+    var lineNumber = 0
+    func take(_ bytes: ArraySlice<UInt8>) throws {
+      lineNumber += 1
+      var bytes = bytes
+      if bytes.last == 0x0D { bytes = bytes.dropLast() }
+      guard let line = String(validating: bytes, as: UTF8.self) else { throw fail(lineNumber, "is not valid UTF-8") }
+      try body(lineNumber, line, bytes)
     }
     while true {
       let chunk: Data
@@ -73,6 +89,5 @@ public enum TextLines {
       }
     }
     if !pending.isEmpty { try take(pending[...]) }
-    return texts
   }
 }

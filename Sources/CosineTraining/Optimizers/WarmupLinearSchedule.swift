@@ -48,8 +48,13 @@ public struct WarmupLinearSchedule<Base: Optimizer>: Optimizer {
   ///
   /// - Complexity: O(1).
   public func rate(atStep s: Int) -> Double {
-    if s < warmupSteps { return learningRate * Double(s) / Double(warmupSteps) }
-    return learningRate * Swift.max(0, Double(totalSteps - s) / Double(Swift.max(1, totalSteps - warmupSteps)))
+    Self.rate(atStep: s, peak: learningRate, warmupSteps: warmupSteps, totalSteps: totalSteps)
+  }
+
+  /// The rate of step `s` (0-based) of a schedule peaking at `peak`; see the type's formula.
+  public static func rate(atStep s: Int, peak: Double, warmupSteps: Int, totalSteps: Int) -> Double {
+    if s < warmupSteps { return peak * Double(s) / Double(warmupSteps) }
+    return peak * Swift.max(0, Double(totalSteps - s) / Double(Swift.max(1, totalSteps - warmupSteps)))
   }
 
   /// Runs the base optimizer at ``rate(atStep:)`` of the current step, then advances the step.

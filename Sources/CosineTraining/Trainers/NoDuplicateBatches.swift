@@ -12,22 +12,32 @@ package enum NoDuplicateBatches {
   ///
   /// - Complexity: O(n·(n / size)) in the worst case (many duplicates), O(n) without duplicates.
   package static func batches(order: [Int], leftKeys: [Int], rightKeys: [Int], size: Int) -> [[Int]] {
+    // Left and right keys in one key space: even for left, odd for right.
+    let keys = leftKeys.indices.map { [2 * leftKeys[$0], 2 * rightKeys[$0] + 1] }
+    return batches(order: order, keys: keys, size: size)
+  }
+
+  /// Splits `order` into batches of at most `size` indices such that no two indices of a batch
+  /// share any key of `keys[i]` (sentence-transformers' `NoDuplicatesBatchSampler` with each
+  /// example's texts as its keys). Indices that would repeat a key are deferred to later
+  /// batches, keeping their order; every index appears exactly once.
+  ///
+  /// - Complexity: O(n·(n / size)) in the worst case (many duplicates), O(n) without duplicates.
+  package static func batches(order: [Int], keys: [[Int]], size: Int) -> [[Int]] {
     var remaining = order
     var out: [[Int]] = []
     while !remaining.isEmpty {
       var batch: [Int] = []
-      var seenLeft = Set<Int>()
-      var seenRight = Set<Int>()
+      var seen = Set<Int>()
       var deferred: [Int] = []
       var k = 0
       while k < remaining.count, batch.count < size {
         let i = remaining[k]
-        if seenLeft.contains(leftKeys[i]) || seenRight.contains(rightKeys[i]) {
+        if keys[i].contains(where: seen.contains) {
           deferred.append(i)
         } else {
           batch.append(i)
-          seenLeft.insert(leftKeys[i])
-          seenRight.insert(rightKeys[i])
+          seen.formUnion(keys[i])
         }
         k += 1
       }
