@@ -91,7 +91,7 @@ extension TrainCommand {
     options.seed = seed
     let name = kind.rawValue
     var trainer: EncoderTrainer
-    var csv = "step,epoch,loss,learning_rate,grad_norm,texts_per_second\n"
+    var csv = "step,epoch,loss,learning_rate,grad_norm,texts_per_second,forward_s,backward_s,update_s\n"
     do {
       if let resume = o.resume {
         let url = URL(fileURLWithPath: resume)
@@ -125,7 +125,8 @@ extension TrainCommand {
         seconds += step.seconds
         csv +=
           "\(step.step),\(step.epoch),\(step.loss),\(step.learningRate),\(step.gradientNorm),"
-          + "\(format(Double(step.texts) / max(step.seconds, 1e-9), 1))\n"
+          + "\(format(Double(step.texts) / max(step.seconds, 1e-9), 1)),\(format(step.forwardSeconds, 4)),"
+          + "\(format(step.backwardSeconds, 4)),\(format(step.updateSeconds, 4))\n"
         bar.update(
           Double(step.step) / Double(max(1, total)),
           "step \(step.step)/\(total) loss \(format(step.loss, 4)) \(format(Double(texts) / max(seconds, 1e-9), 1)) texts/s")

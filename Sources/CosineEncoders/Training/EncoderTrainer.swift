@@ -61,6 +61,12 @@ public struct FineTuningStep: Sendable, Equatable {
   public var texts: Int
   /// Seconds the step took (tokenized texts are cached, so this is forward, backward and update).
   public var seconds: Double
+  /// Of which: the forward pass, pooling and the loss.
+  public var forwardSeconds: Double = 0
+  /// Of which: the backward pass (the loss's gradients through every op).
+  public var backwardSeconds: Double = 0
+  /// Of which: clipping and AdamW.
+  public var updateSeconds: Double = 0
 }
 
 /// Fine-tunes a sentence encoder end to end with a batch cosine loss: sentence-transformers'
@@ -181,15 +187,18 @@ public struct EncoderTrainer: Sendable {
   public mutating func step(columns: [[[Int32]]], scores: [Double]?, learningRate: Double) throws -> FineTuningStep {
     let start = DispatchTime.now().uptimeNanoseconds
     let seed = Self.stepSeed(options.seed, step: stepsTaken)
+    var phases = (forward: 0.0, backward: 0.0)
     var (value, gradients) = try Self.lossAndGradients(
       parameters, model: base.model, columns: columns, scores: scores, loss: loss,
-      dropouts: .init(parameters.layout.configuration, seed: seed, enabled: options.dropout))
+      dropouts: .init(parameters.layout.configuration, seed: seed, enabled: options.dropout), phases: &phases)
+    let update = DispatchTime.now().uptimeNanoseconds
     let norm = Self.clip(&gradients, maxNorm: options.maxGradientNorm)
     optimizer.update(&parameters, gradients: gradients, learningRate: learningRate)
+    let end = DispatchTime.now().uptimeNanoseconds
     return FineTuningStep(
       step: stepsTaken, epoch: 1, loss: value, learningRate: learningRate, gradientNorm: norm,
-      texts: columns.reduce(0) { $0 + $1.count },
-      seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+      texts: columns.reduce(0) { $0 + $1.count }, seconds: Double(end - start) / 1e9,
+      forwardSeconds: phases.forward, backwardSeconds: phases.backward, updateSeconds: Double(end - update) / 1e9)
   }
 
   /// The dropout seed of step `step` of a run seeded by `seed`.
@@ -223,6 +232,18 @@ public struct EncoderTrainer: Sendable {
     _ parameters: BertParameters<Scalar>, model: SentenceEncoderModel, columns: [[[Int32]]], scores: [Double]?,
     loss: any BatchCosineLoss, dropouts: BertTrainingPass<Scalar>.Dropouts
   ) throws -> (Double, BertParameters<Scalar>) {
+    var phases = (forward: 0.0, backward: 0.0)
+    return try lossAndGradients(
+      parameters, model: model, columns: columns, scores: scores, loss: loss, dropouts: dropouts, phases: &phases)
+  }
+
+  /// ``lossAndGradients(_:model:columns:scores:loss:dropouts:)`` adding the seconds of the forward
+  /// part (encoder, pooling, loss) and of the backward part to `phases`.
+  package static func lossAndGradients<Scalar: EncoderScalar>(
+    _ parameters: BertParameters<Scalar>, model: SentenceEncoderModel, columns: [[[Int32]]], scores: [Double]?,
+    loss: any BatchCosineLoss, dropouts: BertTrainingPass<Scalar>.Dropouts, phases: inout (forward: Double, backward: Double)
+  ) throws -> (Double, BertParameters<Scalar>) {
+    let start = DispatchTime.now().uptimeNanoseconds
     guard columns.count >= 2, columns.count <= 3, let b = columns.first?.count, columns.allSatisfy({ $0.count == b })
     else {
       throw EncoderModelError.invalidArgument(
@@ -259,12 +280,16 @@ public struct EncoderTrainer: Sendable {
       dEmbeddings = Pooler<Scalar>.normalizeGradient(
         dEmbeddings, normalized: embeddings, norms: norms, rows: rows, width: width)
     }
+    let middle = DispatchTime.now().uptimeNanoseconds
     let dStates = TrainingBuffer<Scalar>(count: batch.ids.count * h)
     Pooler<Scalar>.poolGradient(
       dEmbeddings, sequences: batch.sequences, hidden: h, modes: modes, argmax: argmax, into: dStates.pointer)
     var out = BertParameters<Scalar>(zerosLike: parameters.layout)
     BertTrainingPass<Scalar>.backward(
       parameters, batch, tape: tape, dropouts: dropouts, dOutput: dStates, into: &out)
+    let end = DispatchTime.now().uptimeNanoseconds
+    phases.forward += Double(middle - start) / 1e9
+    phases.backward += Double(end - middle) / 1e9
     return (Double(value.scalars.reduce(0, +)), out)
   }
 }
