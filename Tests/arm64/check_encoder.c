@@ -1,4 +1,4 @@
-// The sentence encoder's elementwise kernels (ck_encoder.h): GELU, softmax rows and LayerNorm
+// The sentence encoder's elementwise kernels (ck_encoder.h): GELU and its derivative, softmax rows and LayerNorm
 // against double-precision definitions within the header's tolerances, on random and edge inputs.
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +30,27 @@ static void check_gelu(int64_t n, int kind) {
            bad < 0 ? 0.0 : ref[bad]);
   kc_digest_f32(KC_TOLERANCE, name, y, n);
   free(x), free(y), free(ref), free(tol);
+}
+
+static void check_gelu_derivative(int64_t n) {
+  char name[64];
+  kc_rng g = kc_seed("gelu_derivative", (uint64_t)n);
+  float *x = kc_alloc((size_t)n * 4 + 4), *y = kc_alloc((size_t)n * 4 + 4), *d = kc_alloc((size_t)n * 4 + 4);
+  kc_fill_f32(x, n, &g, KC_RANDOM);
+  for (int64_t i = 0; i < n; i++) x[i] *= 6.0f;
+  ck_gelu_erf_derivative_f32(x, y, d, n);
+  snprintf(name, sizeof name, "gelu_derivative_f32/n%lld", (long long)n);
+  int64_t bad = -1;
+  for (int64_t i = 0; i < n && bad < 0; i++) {
+    const double v = x[i], cdf = (1.0 + erf(v / sqrt(2.0))) / 2.0, density = exp(-v * v / 2.0) * 0.3989422804014327;
+    const double value = v * cdf, slope = cdf + v * density;
+    const double terms = fmax(fmax(fabs(slope), cdf), fmax(fabs(v) * density, 1e-3));
+    if (!(fabs(y[i] - value) <= 2e-6 * fmax(fabs(value), 1e-3)) || !(fabs(d[i] - slope) <= 3e-6 * terms)) bad = i;
+  }
+  kc_check(bad < 0, name, "x = %g gives %g and %g", bad < 0 ? 0.0 : x[bad], bad < 0 ? 0.0 : y[bad],
+           bad < 0 ? 0.0 : d[bad]);
+  kc_digest_f32(KC_TOLERANCE, name, d, n);
+  free(x), free(y), free(d);
 }
 
 static void check_softmax(int64_t rows, int64_t cols) {
@@ -94,6 +115,7 @@ void kc_check_encoder(void) {
   const int64_t lengths[] = {1, 15, 16, 17, 1000};
   for (int i = 0; i < 5; i++)
     for (int kind = KC_RANDOM; kind <= KC_EDGE_FINITE; kind++) check_gelu(lengths[i], kind);
+  for (int i = 0; i < 5; i++) check_gelu_derivative(lengths[i]);
   const int64_t tiles[][2] = {{1, 1}, {3, 5}, {2, 16}, {4, 33}, {2, 100}};
   for (int i = 0; i < 5; i++) check_softmax(tiles[i][0], tiles[i][1]);
   const int64_t norms[][2] = {{1, 1}, {3, 16}, {2, 37}, {2, 384}};

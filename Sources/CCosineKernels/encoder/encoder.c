@@ -6,6 +6,7 @@
 
 #if CK_X86
 void ck_gelu_erf_f32_avx512(float *x, int64_t n);
+void ck_gelu_erf_derivative_f32_avx512(const float *x, float *g, float *d, int64_t n);
 void ck_softmax_rows_f32_avx512(float *s, int64_t lds, int64_t rows, int64_t cols, float scale);
 void ck_add_layer_norm_f32_avx512(float *x, const float *add, int64_t rows, int64_t width, const float *gamma,
                                   const float *beta, float eps);
@@ -18,6 +19,17 @@ void ck_gelu_erf_f32(float *x, int64_t n) {
   // 1 + erf(z) as erfc(−z): no cancellation for negative x; x/2 first so that the largest x
   // does not overflow.
   for (int64_t i = 0; i < n; i++) x[i] = (x[i] * 0.5f) * erfcf(-x[i] * 0.70710678118654752f);
+}
+
+void ck_gelu_erf_derivative_f32(const float *x, float *g, float *d, int64_t n) {
+#if CK_X86
+  if (ck_level() == 2) return ck_gelu_erf_derivative_f32_avx512(x, g, d, n);
+#endif
+  for (int64_t i = 0; i < n; i++) {
+    const float cdf = 0.5f * erfcf(-x[i] * 0.70710678118654752f);
+    g[i] = x[i] * cdf;
+    d[i] = cdf + x[i] * expf(-0.5f * x[i] * x[i]) * 0.3989422804014327f;
+  }
 }
 
 void ck_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, float scale) {

@@ -15,6 +15,12 @@ extern "C" {
 /// most of it the rounding of x/√2 that the C library form shares; NaN stays NaN.
 void ck_gelu_erf_f32(float *x, int64_t n);
 
+/// g[i] ← GELU(x[i]) as ck_gelu_erf_f32, and d[i] ← its derivative Φ(x) + x·e^(−x²/2)/√(2π)
+/// (Φ the normal CDF), for the backward pass: GELU as ck_gelu_erf_f32, the derivative within 3e-6
+/// of the float64 value relative to the larger of its two terms (they cancel for negative x) or
+/// 1e-3. NaN stays NaN.
+void ck_gelu_erf_derivative_f32(const float *x, float *g, float *d, int64_t n);
+
 /// Each row of the `rows` × `cols` tile s (row stride lds) becomes softmax(scale·row): the row's
 /// largest value subtracted before the exponential, then divided by the row's sum.
 void ck_softmax_rows_f32(float *s, int64_t lds, int64_t rows, int64_t cols, float scale);

@@ -24,6 +24,10 @@ package protocol EncoderScalar: BinaryFloatingPoint, TensorScalar {
   init(_ value: Float)
   /// `x ← x·(1 + erf(x/√2))/2` for `count` values (the exact GELU).
   static func geluErf(_ x: UnsafeMutablePointer<Self>, count: Int)
+  /// `g ← x·Φ(x)` and `d ← Φ(x) + x·φ(x)` (the exact GELU and its derivative) for `count` values.
+  static func geluErfDerivative(
+    _ x: UnsafePointer<Self>, value g: UnsafeMutablePointer<Self>, derivative d: UnsafeMutablePointer<Self>,
+    count: Int)
   /// Each row of a `rows` × `cols` tile (row stride `lds`) becomes `softmax(scale · row)`.
   static func softmaxRows(_ s: UnsafeMutablePointer<Self>, lds: Int, rows: Int, cols: Int, scale: Self)
   /// `x ← LayerNorm(x + add)` over `rows` rows of `width` (`add` may be nil): the biased variance,
@@ -38,6 +42,20 @@ extension EncoderScalar {
   static func geluErfScalar(_ p: UnsafeMutablePointer<Self>, count: Int) {
     let r = 1 / Self(2).squareRoot()
     for i in 0..<count { p[i] = p[i] * (1 + erf(p[i] * r)) / 2 }
+  }
+
+  static func geluErfDerivativeScalar(
+    _ x: UnsafePointer<Self>, value g: UnsafeMutablePointer<Self>, derivative d: UnsafeMutablePointer<Self>,
+    count: Int
+  ) {
+    let r = 1 / Self(2).squareRoot()
+    let density = 1 / (2 * Self.pi).squareRoot()
+    for i in 0..<count {
+      let v = x[i]
+      let cdf = (1 + erf(v * r)) / 2
+      g[i] = v * cdf
+      d[i] = cdf + v * density * exp(-v * v / 2)
+    }
   }
 
   static func addLayerNormScalar(
@@ -99,6 +117,13 @@ extension Float: EncoderScalar {
   package static func exp(_ x: Float) -> Float { Foundation.expf(x) }
   /// The vectorized kernel (`ck_gelu_erf_f32`).
   package static func geluErf(_ x: UnsafeMutablePointer<Float>, count: Int) { ck_gelu_erf_f32(x, Int64(count)) }
+  /// The vectorized kernel (`ck_gelu_erf_derivative_f32`).
+  package static func geluErfDerivative(
+    _ x: UnsafePointer<Float>, value g: UnsafeMutablePointer<Float>, derivative d: UnsafeMutablePointer<Float>,
+    count: Int
+  ) {
+    ck_gelu_erf_derivative_f32(x, g, d, Int64(count))
+  }
   /// The vectorized kernel (`ck_softmax_rows_f32`).
   package static func softmaxRows(_ s: UnsafeMutablePointer<Float>, lds: Int, rows: Int, cols: Int, scale: Float) {
     ck_softmax_rows_f32(s, Int64(lds), Int64(rows), Int64(cols), scale)
@@ -130,6 +155,12 @@ extension Double: EncoderScalar {
   package static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
   package static func exp(_ x: Double) -> Double { Foundation.exp(x) }
   package static func geluErf(_ x: UnsafeMutablePointer<Double>, count: Int) { geluErfScalar(x, count: count) }
+  package static func geluErfDerivative(
+    _ x: UnsafePointer<Double>, value g: UnsafeMutablePointer<Double>, derivative d: UnsafeMutablePointer<Double>,
+    count: Int
+  ) {
+    geluErfDerivativeScalar(x, value: g, derivative: d, count: count)
+  }
   package static func softmaxRows(_ s: UnsafeMutablePointer<Double>, lds: Int, rows: Int, cols: Int, scale: Double) {
     softmaxRowsScalar(s, lds: lds, rows: rows, cols: cols, scale: scale)
   }

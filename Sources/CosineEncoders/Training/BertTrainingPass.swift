@@ -165,6 +165,7 @@ package enum BertTrainingPass<Scalar: EncoderScalar> {
     let branch = TrainingBuffer<Scalar>(count: t * h)
     let dInner = TrainingBuffer<Scalar>(count: t * inner)
     let activated = TrainingBuffer<Scalar>(count: t * inner)
+    let derivative = TrainingBuffer<Scalar>(count: t * inner)
     let dqkv = TrainingBuffer<Scalar>(count: t * 3 * h)
     let dContext = TrainingBuffer<Scalar>(count: t * h)
     let transposed = TrainingBuffer<Scalar>(count: Swift.max(3 * h * h, inner * h))
@@ -181,14 +182,14 @@ package enum BertTrainingPass<Scalar: EncoderScalar> {
           branch.pointer.update(from: dx, count: t * h)
           dropouts.hidden?.applyInParallel(branch.pointer, count: t * h, site: UInt64(4 * l + 2))
           // Feed-forward output projection and activation.
-          ActivationOp.forward(
-            tape.preActivation[l].pointer, count: t * inner, c.activation, into: activated.pointer)
+          ActivationOp.valueAndDerivative(
+            tape.preActivation[l].pointer, count: t * inner, c.activation, value: activated.pointer,
+            derivative: derivative.pointer)
           dInner.zero()
           backDense(
             activated.pointer, dy: branch.pointer, layer.output, p, g, rows: t, transposed: transposed.pointer,
             into: dInner.pointer)
-          ActivationOp.backward(
-            tape.preActivation[l].pointer, count: t * inner, c.activation, gradient: dInner.pointer)
+          ActivationOp.multiply(dInner.pointer, by: derivative.pointer, count: t * inner)
           backDense(
             tape.middle[l].pointer, dy: dInner.pointer, layer.intermediate, p, g, rows: t,
             transposed: transposed.pointer, into: dx)

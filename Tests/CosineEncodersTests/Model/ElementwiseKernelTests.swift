@@ -25,6 +25,34 @@ import Testing
     #expect(special[1].isNaN && special[2].isNaN)  // −∞ · 0, as in the formula
   }
 
+  /// The fused GELU and derivative of the backward pass, on the same grid, against float64.
+  @Test func geluDerivativeMatchesTheDefinition() {
+    var xs: [Float] = stride(from: -12.0, through: 12.0, by: 0.0007).map { Float($0) }
+    xs += [0, -0, 1, -1, 10, -10, 10.5, -10.5, 1e-30, -1e-30]
+    for count in [xs.count, 15, 1] {
+      var g = [Float](repeating: 0, count: count)
+      var d = [Float](repeating: 0, count: count)
+      xs.withUnsafeBufferPointer { x in
+        g.withUnsafeMutableBufferPointer { gp in
+          d.withUnsafeMutableBufferPointer { dp in
+            Float.geluErfDerivative(x.baseAddress!, value: gp.baseAddress!, derivative: dp.baseAddress!, count: count)
+          }
+        }
+      }
+      for i in 0..<count {
+        let x = Double(xs[i])
+        let cdf = (1 + erf(x / 2.0.squareRoot())) / 2
+        let value = x * cdf
+        let slope = cdf + x * exp(-x * x / 2) / (2 * Double.pi).squareRoot()
+        #expect(abs(Double(g[i]) - value) <= 2e-6 * max(abs(value), 1e-3), "GELU(\(x)) = \(g[i]), reference \(value)")
+        // The derivative is the sum of two terms that cancel for negative x: its error is
+        // relative to the larger term.
+        let terms = max(abs(slope), cdf, abs(x) * exp(-x * x / 2) / (2 * Double.pi).squareRoot(), 1e-3)
+        #expect(abs(Double(d[i]) - slope) <= 3e-6 * terms, "GELU′(\(x)) = \(d[i]), reference \(slope)")
+      }
+    }
+  }
+
   @Test func softmaxRowsMatchTheDefinition() {
     var g = SeededGenerator(seed: 7)
     for cols in [1, 5, 16, 17, 100] {

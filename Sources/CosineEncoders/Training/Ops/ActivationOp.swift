@@ -26,30 +26,40 @@ package enum ActivationOp<Scalar: EncoderScalar> {
     }
   }
 
-  /// `d ← d·f′(u)` for `count` values: `d` holds `∂L/∂f(u)` and becomes `∂L/∂u`.
-  package static func backward(
-    _ u: UnsafePointer<Scalar>, count: Int, _ activation: BertActivation, gradient d: UnsafeMutablePointer<Scalar>
+  /// `g = f(u)` and `d = f′(u)` for `count` values, for the backward pass: `f(u)` for the
+  /// gradient of the next projection's weights, `f′(u)` to multiply into the incoming gradient
+  /// (``multiply(_:by:count:)``). The exact GELU uses the fused kernel.
+  package static func valueAndDerivative(
+    _ u: UnsafePointer<Scalar>, count: Int, _ activation: BertActivation, value g: UnsafeMutablePointer<Scalar>,
+    derivative d: UnsafeMutablePointer<Scalar>
   ) {
     Parallel.forEachRange(count, costPerItem: 30) { range in
       switch activation {
       case .gelu:
-        let r = 1 / Scalar(2).squareRoot()
-        let density = 1 / (2 * Scalar.pi).squareRoot()
-        for i in range {
-          let v = u[i]
-          let cdf = (1 + Scalar.erf(v * r)) / 2
-          d[i] *= cdf + v * density * Scalar.exp(-v * v / 2)
-        }
+        Scalar.geluErfDerivative(
+          u + range.lowerBound, value: g + range.lowerBound, derivative: d + range.lowerBound, count: range.count)
       case .geluTanh:
         let c = (2 / Scalar.pi).squareRoot()
         let a = Scalar(0.044715)
         for i in range {
           let v = u[i]
           let t = Scalar.tanh(c * (v + a * v * v * v))
-          d[i] *= (1 + t) / 2 + v * (1 - t * t) * c * (1 + 3 * a * v * v) / 2
+          g[i] = v * (1 + t) / 2
+          d[i] = (1 + t) / 2 + v * (1 - t * t) * c * (1 + 3 * a * v * v) / 2
         }
-      case .relu: for i in range where !(u[i] > 0) { d[i] = 0 }
+      case .relu:
+        for i in range {
+          g[i] = Swift.max(u[i], 0)
+          d[i] = u[i] > 0 ? 1 : 0
+        }
       }
+    }
+  }
+
+  /// `x[i] ← x[i]·y[i]` for `count` values.
+  package static func multiply(_ x: UnsafeMutablePointer<Scalar>, by y: UnsafePointer<Scalar>, count: Int) {
+    Parallel.forEachRange(count, costPerItem: 2) { range in
+      for i in range { x[i] *= y[i] }
     }
   }
 }
