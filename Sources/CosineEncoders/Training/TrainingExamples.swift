@@ -58,14 +58,14 @@ public struct TrainingExamples: Sendable, Equatable {
         if let unknown = keys.subtracting(pairForm.union(["negative"])).subtracting(scoreForm).sorted().first {
           throw fail("unknown field '\(unknown)' (expected anchor, positive[, negative] or sentence1, sentence2, score)")
         }
+        if !keys.isDisjoint(with: pairForm.union(["negative"])) && !keys.isDisjoint(with: scoreForm) {
+          throw fail("mixes the fields of {anchor, positive[, negative]} and {sentence1, sentence2, score}")
+        }
         let missing = (keys.contains("anchor") || keys.contains("positive") ? pairForm : scoreForm).subtracting(keys)
-        throw fail(
-          missing.isEmpty
-            ? "mixes the fields of {anchor, positive[, negative]} and {sentence1, sentence2, score}"
-            : "field '\(missing.sorted()[0])' is missing")
+        throw fail("field '\(missing.sorted().first ?? "anchor")' is missing")
       }
       if let form, form != keys {
-        throw fail("has fields \(keys.sorted()) but line 1 of the data has \(form.sorted()); all lines need one form")
+        throw fail("has fields \(keys.sorted()) but the first example has \(form.sorted()); all lines need one form")
       }
       form = keys
       func text(_ key: String) throws -> String {
