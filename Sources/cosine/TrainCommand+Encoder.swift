@@ -56,7 +56,10 @@ extension TrainCommand {
       throw ValidationError(
         "--encoder trains with a batch loss (mnrl, cosent, triplet, contrastive, online-contrastive), not \(loss.rawValue)")
     }
-    try kind.validate(batchOptions, target: kind.labels != nil ? "pairs" : nil, margin: margin, reduction: nil)
+    // Labels and negatives come from the pairs' fields (checked when they are read).
+    var given = batchOptions
+    if kind.negatives == .onePerAnchor { given.negatives = "PAIRS.jsonl" }
+    try kind.validate(given, target: kind.labels != nil ? "PAIRS.jsonl" : nil, margin: margin, reduction: nil)
     if let epochs, epochs < 0 { throw ValidationError("--epochs must be >= 0, got \(epochs)") }
     if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
     if let learningRate, !(learningRate.isFinite && learningRate > 0) {

@@ -116,11 +116,11 @@ struct TrainCommand: ParsableCommand {
       try validateEncoderMode()
       return
     }
-    guard left != nil, right != nil else {
-      throw ValidationError("give LEFT.npy and RIGHT.npy, or --encoder DIR --pairs PAIRS.jsonl")
-    }
     if let given = encoderOptions.givenOption {
       throw ValidationError("\(given) applies only with --encoder DIR")
+    }
+    guard left != nil, right != nil else {
+      throw ValidationError("give LEFT.npy and RIGHT.npy, or --encoder DIR --pairs PAIRS.jsonl")
     }
     if let epochs, epochs < 0 { throw ValidationError("--epochs must be >= 0, got \(epochs)") }
     if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
