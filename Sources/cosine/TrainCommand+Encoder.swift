@@ -17,6 +17,11 @@ struct EncoderTrainingOptions: ParsableArguments {
   @Option(help: "With --encoder: the most tokens per text. (default: the model's max_seq_length)")
   var maxLength: Int?
 
+  @Option(
+    help:
+      "With --encoder: embed M texts at a time with a gradient cache (GradCache), so large batches fit in memory.")
+  var miniBatchSize: Int?
+
   @Option(help: "With --encoder: write a checkpoint every N steps into OUT_DIR/checkpoint-STEP (the latest kept).")
   var checkpointEvery: Int?
 
@@ -29,6 +34,7 @@ struct EncoderTrainingOptions: ParsableArguments {
     if warmupRatio != nil { return "--warmup-ratio" }
     if maxLength != nil { return "--max-length" }
     if checkpointEvery != nil { return "--checkpoint-every" }
+    if miniBatchSize != nil { return "--mini-batch-size" }
     if resume != nil { return "--resume" }
     return nil
   }
@@ -69,6 +75,7 @@ extension TrainCommand {
       throw ValidationError("--warmup-ratio must be in [0, 1], got \(r)")
     }
     if let n = o.checkpointEvery, n < 1 { throw ValidationError("--checkpoint-every must be >= 1, got \(n)") }
+    if let m = o.miniBatchSize, m < 1 { throw ValidationError("--mini-batch-size must be >= 1, got \(m)") }
   }
 
   func runEncoder() throws {
@@ -92,6 +99,7 @@ extension TrainCommand {
     options.warmupRatio = o.warmupRatio ?? 0.1
     options.maxLength = o.maxLength
     options.seed = seed
+    options.miniBatchSize = o.miniBatchSize
     let name = kind.rawValue
     var trainer: EncoderTrainer
     var csv = "step,epoch,loss,learning_rate,grad_norm,texts_per_second,forward_s,backward_s,update_s\n"

@@ -89,6 +89,21 @@ package enum BertTrainingPass<Scalar: EncoderScalar> {
       attention =
         enabled && c.attentionDropout > 0 ? Dropout(probability: c.attentionDropout, seed: seed ^ 0xA77E_4710) : nil
     }
+
+    private init(hidden: Dropout?, attention: Dropout?) {
+      self.hidden = hidden
+      self.attention = attention
+    }
+
+    /// The dropouts of group `k` of a batch embedded in groups: group 0's are these, each other
+    /// group's are seeded apart.
+    package func group(_ k: Int) -> Self {
+      guard k > 0 else { return self }
+      let mix = UInt64(k) &* 0x9E37_79B9_7F4A_7C15
+      return Self(
+        hidden: hidden.map { Dropout(probability: $0.probability, seed: $0.seed ^ mix) },
+        attention: attention.map { Dropout(probability: $0.probability, seed: $0.seed ^ mix) })
+    }
   }
 
   static var embeddingSite: UInt64 { 1 << 20 }

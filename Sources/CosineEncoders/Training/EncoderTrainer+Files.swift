@@ -29,7 +29,8 @@ extension EncoderTrainer {
       "epochs": String(o.epochs), "batch_size": String(o.batchSize), "learning_rate": String(o.learningRate),
       "warmup_ratio": String(o.warmupRatio), "weight_decay": String(o.weightDecay),
       "max_grad_norm": String(o.maxGradientNorm), "max_length": o.maxLength.map(String.init) ?? "default",
-      "seed": String(o.seed), "dropout": String(o.dropout), "examples": String(examples), "loss": lossName,
+      "seed": String(o.seed), "dropout": String(o.dropout),
+      "mini_batch_size": o.miniBatchSize.map(String.init) ?? "none", "examples": String(examples), "loss": lossName,
     ]
   }
 

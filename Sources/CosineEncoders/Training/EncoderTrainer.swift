@@ -25,6 +25,10 @@ public struct FineTuningOptions: Sendable, Equatable {
   public var seed: UInt64 = 0
   /// Whether the configuration's dropout is applied (as in PyTorch's training mode). Default true.
   public var dropout = true
+  /// Texts embedded at once with a gradient cache (GradCache, sentence-transformers' `Cached…`
+  /// losses): the activations of only this many texts are kept, so large batches fit in memory,
+  /// for a third more compute. nil (the default) embeds the whole batch at once.
+  public var miniBatchSize: Int?
 
   /// The defaults.
   public init() {}
@@ -42,6 +46,7 @@ public struct FineTuningOptions: Sendable, Equatable {
     try check(warmupRatio >= 0 && warmupRatio <= 1, "warmupRatio", "must be in [0, 1], not \(warmupRatio)")
     try check(weightDecay.isFinite && weightDecay >= 0, "weightDecay", "must be a finite number >= 0")
     try check(maxGradientNorm.isFinite && maxGradientNorm >= 0, "maxGradientNorm", "must be a finite number >= 0")
+    try check((miniBatchSize ?? 1) >= 1, "miniBatchSize", "must be >= 1, not \(miniBatchSize ?? 0)")
   }
 }
 
@@ -190,7 +195,8 @@ public struct EncoderTrainer: Sendable {
     var phases = (forward: 0.0, backward: 0.0)
     var (value, gradients) = try Self.lossAndGradients(
       parameters, model: base.model, columns: columns, scores: scores, loss: loss,
-      dropouts: .init(parameters.layout.configuration, seed: seed, enabled: options.dropout), phases: &phases)
+      dropouts: .init(parameters.layout.configuration, seed: seed, enabled: options.dropout),
+      miniBatch: options.miniBatchSize, phases: &phases)
     let update = DispatchTime.now().uptimeNanoseconds
     let norm = Self.clip(&gradients, maxNorm: options.maxGradientNorm)
     optimizer.update(&parameters, gradients: gradients, learningRate: learningRate)
@@ -220,76 +226,5 @@ public struct EncoderTrainer: Sendable {
       for i in gradients.values.indices { gradients.values[i] *= c }
     }
     return norm
-  }
-
-  /// The loss of one batch and its gradient with respect to every parameter, in `Scalar`: the
-  /// training pass forward, pooling, normalization, the loss, and back.
-  ///
-  /// - Parameters:
-  ///   - columns: token ids per column (each column one list per example).
-  ///   - scores: the loss's target, one per example, or nil.
-  package static func lossAndGradients<Scalar: EncoderScalar>(
-    _ parameters: BertParameters<Scalar>, model: SentenceEncoderModel, columns: [[[Int32]]], scores: [Double]?,
-    loss: any BatchCosineLoss, dropouts: BertTrainingPass<Scalar>.Dropouts
-  ) throws -> (Double, BertParameters<Scalar>) {
-    var phases = (forward: 0.0, backward: 0.0)
-    return try lossAndGradients(
-      parameters, model: model, columns: columns, scores: scores, loss: loss, dropouts: dropouts, phases: &phases)
-  }
-
-  /// ``lossAndGradients(_:model:columns:scores:loss:dropouts:)`` adding the seconds of the forward
-  /// part (encoder, pooling, loss) and of the backward part to `phases`.
-  package static func lossAndGradients<Scalar: EncoderScalar>(
-    _ parameters: BertParameters<Scalar>, model: SentenceEncoderModel, columns: [[[Int32]]], scores: [Double]?,
-    loss: any BatchCosineLoss, dropouts: BertTrainingPass<Scalar>.Dropouts, phases: inout (forward: Double, backward: Double)
-  ) throws -> (Double, BertParameters<Scalar>) {
-    let start = DispatchTime.now().uptimeNanoseconds
-    guard columns.count >= 2, columns.count <= 3, let b = columns.first?.count, columns.allSatisfy({ $0.count == b })
-    else {
-      throw EncoderModelError.invalidArgument(
-        name: "columns", reason: "need two or three text columns of one length, got \(columns.map(\.count))")
-    }
-    let c = parameters.layout.configuration
-    let h = c.hiddenSize
-    let batch = PackedTokens(columns.flatMap { $0 })
-    try MemoryBudget.check(
-      count: BertTape<Scalar>.elementCount(tokens: batch.ids.count, configuration: c) + 8 * batch.ids.count * h,
-      elementSize: MemoryLayout<Scalar>.stride,
-      "the activations of \(b) examples × \(columns.count) texts (\(batch.ids.count) tokens; lower the batch size)")
-    let tape = BertTrainingPass<Scalar>.forward(parameters, batch, dropouts: dropouts)
-    let modes = model.poolingModes
-    let width = modes.count * h
-    let rows = batch.sequences.count
-    var argmax: [Int] = []
-    let pooled = Pooler<Scalar>.pool(
-      packed: tape.output.pointer, sequences: batch.sequences, hidden: h, modes: modes, argmax: &argmax)
-    var embeddings = pooled
-    var norms: [Scalar] = []
-    if model.normalizes {
-      norms = Pooler<Scalar>.norms(pooled, rows: rows, width: width)
-      Pooler<Scalar>.normalize(&embeddings, rows: rows, width: width)
-    }
-    func column(_ i: Int) throws -> Tensor<Scalar> {
-      try Tensor(shape: [b, width], scalars: Array(embeddings[(i * b * width)..<((i + 1) * b * width)]))
-    }
-    let target = try scores.map { try Tensor<Scalar>(shape: [b], scalars: $0.map { Scalar($0) }) }
-    let (value, gradients) = try loss.valueWithGradient(
-      try column(0), try column(1), negatives: columns.count == 3 ? try column(2) : nil, target: target)
-    var dEmbeddings = gradients.first.scalars + gradients.second.scalars + (gradients.negatives?.scalars ?? [])
-    if model.normalizes {
-      dEmbeddings = Pooler<Scalar>.normalizeGradient(
-        dEmbeddings, normalized: embeddings, norms: norms, rows: rows, width: width)
-    }
-    let middle = DispatchTime.now().uptimeNanoseconds
-    let dStates = TrainingBuffer<Scalar>(count: batch.ids.count * h)
-    Pooler<Scalar>.poolGradient(
-      dEmbeddings, sequences: batch.sequences, hidden: h, modes: modes, argmax: argmax, into: dStates.pointer)
-    var out = BertParameters<Scalar>(zerosLike: parameters.layout)
-    BertTrainingPass<Scalar>.backward(
-      parameters, batch, tape: tape, dropouts: dropouts, dOutput: dStates, into: &out)
-    let end = DispatchTime.now().uptimeNanoseconds
-    phases.forward += Double(middle - start) / 1e9
-    phases.backward += Double(end - middle) / 1e9
-    return (Double(value.scalars.reduce(0, +)), out)
   }
 }

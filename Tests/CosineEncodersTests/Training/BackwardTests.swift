@@ -164,3 +164,21 @@ enum FineTuneReference {
     }
   }
 }
+
+@Suite struct GradientCacheTests {
+  /// Embedding in groups and carrying the gradients back group by group gives the whole batch's
+  /// loss and gradients (dropout off: with it each group has its own masks).
+  @Test(arguments: [1, 3, 5]) func groupsGiveTheWholeBatchGradients(miniBatch: Int) throws {
+    let ref = try FineTuneReference.load("minilm-mnrl-negatives")
+    let (model, p) = try BackwardTests.model(ref.fixture)
+    let dropouts = BertTrainingPass<Double>.Dropouts(p.layout.configuration, seed: 0, enabled: false)
+    let (whole, g) = try EncoderTrainer.lossAndGradients(
+      p, model: model, columns: ref.columns, scores: nil, loss: try ref.batchLoss, dropouts: dropouts)
+    let (cached, gc) = try EncoderTrainer.lossAndGradients(
+      p, model: model, columns: ref.columns, scores: nil, loss: try ref.batchLoss, dropouts: dropouts,
+      miniBatch: miniBatch)
+    #expect(abs(whole - cached) <= 1e-13 * abs(whole))
+    let scale = g.values.map(abs).max()!
+    #expect(zip(g.values, gc.values).allSatisfy { abs($0 - $1) <= 1e-12 * scale })
+  }
+}
