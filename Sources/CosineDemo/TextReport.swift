@@ -15,6 +15,8 @@ public struct TextReport: Sendable {
   public var data: TextPairs
   /// The command that reproduces the run, shown on the page.
   public var command: String
+  /// The encoder's own fine-tuning (`--finetune`), shown beside the adapter; nil for none.
+  public var fineTuning: FineTuningSummary?
 
   /// Creates a report.
   public init(outcome: TextExperiment.Outcome, data: TextPairs, command: String = "cosine demo text") {
@@ -109,7 +111,8 @@ public struct TextReport: Sendable {
       <tr><td class="muted">training pairs, recall@1</td><td class="muted">\(fx(o.trainingBefore.recall[1] ?? 0, 4))</td><td class="muted">\(fx(o.trainingAfter.recall[1] ?? 0, 4))</td><td class="muted">\(delta(o.trainingBefore.recall[1] ?? 0, o.trainingAfter.recall[1] ?? 0))</td></tr>
       </table></div>
 
-      <h2>Training loss</h2>
+      \(fineTuningSection())
+      <h2>Adapter training loss</h2>
       <p>Mean loss over the training pairs, per epoch.</p>
       <div class="panel">\(SVGCharts.lineChart(o.losses, width: 900, height: 260, xLabel: "epoch", yLabel: "loss"))</div>
 
@@ -160,5 +163,44 @@ public struct TextReport: Sendable {
 
       """
     return page + ReportPage.end
+  }
+
+  /// The section on fine-tuning the encoder, or nothing.
+  func fineTuningSection() -> String {
+    guard let f = fineTuning else { return "" }
+    let fx = SVGCharts.fixed
+    let o = outcome
+    func delta(_ a: Double, _ b: Double) -> String {
+      let d = (b - a) * 100
+      return (d >= 0 ? "+" : "−") + fx(abs(d), 1)
+    }
+    func row(_ name: String, _ pick: (RetrievalMetrics) -> Double?) -> (String, Double, Double, Double, Double) {
+      (name, pick(o.before) ?? 0, pick(o.after) ?? 0, pick(f.frozen) ?? 0, pick(f.fineTuned) ?? 0)
+    }
+    var rows = [1, 5, 10].map { k in row("recall@\(k)") { $0.recall[k] } }
+    rows.append(row("MRR@10") { $0.mrr[10] })
+    rows.append(row("nDCG@10") { $0.ndcg[10] })
+    var html = """
+      <h2>Fine-tuning the encoder itself</h2>
+      <p>The same training pairs fine-tune the whole encoder from their texts (\(SVGCharts.escape(f.settings));
+      \(fx(f.seconds, 0)) s). The bundle stores only the first 160 characters of each document’s text, so the
+      encoder columns embed those prefixes for the held-out documents, frozen and fine-tuned alike; the adapter
+      columns use the bundled embeddings of the whole documents.</p>
+      <div class="panel"><table class="metrics">
+      <tr><th>metric</th><th>frozen</th><th>adapter</th><th>encoder, frozen</th><th>encoder, fine-tuned</th><th>change (points)</th></tr>
+
+      """
+    for (name, a, b, c, d) in rows {
+      html +=
+        "<tr><td>\(name)</td><td>\(fx(a, 4))</td><td>\(fx(b, 4))</td><td>\(fx(c, 4))</td><td>\(fx(d, 4))</td>"
+        + "<td class=\"\(d >= c ? "good" : "bad")\">\(delta(c, d))</td></tr>\n"
+    }
+    html += """
+      </table></div>
+      <p>Batch loss per step of the fine-tuning.</p>
+      <div class="panel">\(SVGCharts.lineChart(f.losses, width: 900, height: 260, xLabel: "step", yLabel: "loss"))</div>
+
+      """
+    return html
   }
 }

@@ -88,6 +88,7 @@ import Testing
       (["train", "--encoder", model, "--pairs", file, "-o", path("o"), "--loss", "triplet"], "\"negative\" field"),
       (["train", "--encoder", model, "--pairs", file, "-o", model], "is the model directory"),
       (["train", "--pairs", file], "applies only with --encoder"),
+      (["demo", "text", "--finetune"], "--finetune needs --model DIR"),
     ]
     for (args, message) in cases {
       let r = try run(args)
