@@ -16,7 +16,9 @@ public struct FineTuningSummary: Sendable {
   public var settings: String
 
   /// A summary from its parts.
-  public init(frozen: RetrievalMetrics, fineTuned: RetrievalMetrics, losses: [Double], seconds: Double, settings: String) {
+  public init(
+    frozen: RetrievalMetrics, fineTuned: RetrievalMetrics, losses: [Double], seconds: Double, settings: String
+  ) {
     self.frozen = frozen
     self.fineTuned = fineTuned
     self.losses = losses

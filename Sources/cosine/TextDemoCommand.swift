@@ -113,7 +113,8 @@ struct TextDemoCommand: ParsableCommand {
       let command =
         "cosine demo text --source \(source) --seed \(seed)"
         + (epochs.map { " --epochs \($0)" } ?? "") + (rank.map { " --rank \($0)" } ?? "") + (shared ? " --shared" : "")
-      var page = TextReport(outcome: outcome, data: data, command: command + (finetune ? " --model DIR --finetune" : ""))
+      var page = TextReport(
+        outcome: outcome, data: data, command: command + (finetune ? " --model DIR --finetune" : ""))
       page.fineTuning = fineTuning
       try page.write(to: report)
       let metadata = ["trained-by": "cosine demo text", "source": source, "seed": String(seed)]
@@ -130,7 +131,10 @@ struct TextDemoCommand: ParsableCommand {
     let f = fineTuning
     let rows: [(String, Double, Double, Double?, Double?)] =
       [1, 5, 10].map {
-        ("recall@\($0)", outcome.before.recall[$0]!, outcome.after.recall[$0]!, f?.frozen.recall[$0], f?.fineTuned.recall[$0])
+        (
+          "recall@\($0)", outcome.before.recall[$0]!, outcome.after.recall[$0]!, f?.frozen.recall[$0],
+          f?.fineTuned.recall[$0]
+        )
       } + [
         ("mrr@10", outcome.before.mrr[10]!, outcome.after.mrr[10]!, f?.frozen.mrr[10], f?.fineTuned.mrr[10]),
         ("ndcg@10", outcome.before.ndcg[10]!, outcome.after.ndcg[10]!, f?.frozen.ndcg[10], f?.fineTuned.ndcg[10]),

@@ -60,7 +60,8 @@ extension TrainCommand {
     }
     guard let kind = loss.batch else {
       throw ValidationError(
-        "--encoder trains with a batch loss (mnrl, cosent, triplet, contrastive, online-contrastive), not \(loss.rawValue)")
+        "--encoder trains with a batch loss (mnrl, cosent, triplet, contrastive, online-contrastive), not \(loss.rawValue)"
+      )
     }
     // Labels and negatives come from the pairs' fields (checked when they are read).
     var given = batchOptions
@@ -140,7 +141,8 @@ extension TrainCommand {
           + "\(format(step.backwardSeconds, 4)),\(format(step.updateSeconds, 4))\n"
         bar.update(
           Double(step.step) / Double(max(1, total)),
-          "step \(step.step)/\(total) loss \(format(step.loss, 4)) \(format(Double(texts) / max(seconds, 1e-9), 1)) texts/s")
+          "step \(step.step)/\(total) loss \(format(step.loss, 4)) \(format(Double(texts) / max(seconds, 1e-9), 1)) texts/s"
+        )
         if let every = o.checkpointEvery, step.step % every == 0, step.step < total {
           try writeCheckpoint(current, step: step.step, into: outURL, source: sourceURL, csv: csv, examples: examples)
         }

@@ -15,7 +15,9 @@ import Testing
   func pairs(_ n: Int, negatives: Bool = false) throws -> String {
     let words = ["cat", "dog", "the", "a", "runs", "sleeps", "red", "blue"]
     let lines = (0..<n).map { i -> String in
-      var record = ["anchor": "\(words[i % 8]) \(words[(i / 8) % 8]) \(i)", "positive": "\(words[(i + 3) % 8]) \(i) \(i)"]
+      var record = [
+        "anchor": "\(words[i % 8]) \(words[(i / 8) % 8]) \(i)", "positive": "\(words[(i + 3) % 8]) \(i) \(i)",
+      ]
       if negatives { record["negative"] = "\(words[(i + 5) % 8]) \(i + 1000)" }
       return String(decoding: try! JSONSerialization.data(withJSONObject: record, options: .sortedKeys), as: UTF8.self)
     }
@@ -63,8 +65,10 @@ import Testing
     let csv = try String(contentsOfFile: resumed + "/loss.csv", encoding: .utf8).split(separator: "\n")
     #expect(csv.count == 7, "the loss curve continues the checkpoint's")
     let other = try run(
-      ["train", "--encoder", model, "--pairs", file, "-o", path("x"), "--resume", broken + "/checkpoint-4",
-       "--batch-size", "8"])
+      [
+        "train", "--encoder", model, "--pairs", file, "-o", path("x"), "--resume", broken + "/checkpoint-4",
+        "--batch-size", "8",
+      ])
     #expect(other.status != 0 && other.stderr.contains("batch_size"))
   }
 

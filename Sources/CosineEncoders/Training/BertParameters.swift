@@ -200,8 +200,10 @@ extension BertParameters {
         }
         put(Array(layer.qkv.bias[(j * h)..<((j + 1) * h)]), at: part.bias)
       }
-      for (d, dense) in [(l.attentionOutput, layer.attentionOutput), (l.intermediate, layer.intermediate),
-        (l.output, layer.output)] {
+      for (d, dense) in [
+        (l.attentionOutput, layer.attentionOutput), (l.intermediate, layer.intermediate),
+        (l.output, layer.output),
+      ] {
         put(dense.weight, at: d.weight)
         put(dense.bias, at: d.bias)
       }

@@ -89,7 +89,8 @@ extension EncoderTrainer {
       let old = saved[key].map { "\($0)" } ?? "(missing)"
       guard old == value else {
         throw EncoderModelError.invalidFile(
-          path: stateURL.path, reason: "field '\(key)' is \(old) but this run has \(value); resume with the same settings")
+          path: stateURL.path,
+          reason: "field '\(key)' is \(old) but this run has \(value); resume with the same settings")
       }
     }
     guard let stepText = saved["step"] as? String, let step = Int(stepText), step >= 0 else {

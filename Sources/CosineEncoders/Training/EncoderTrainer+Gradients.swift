@@ -47,7 +47,8 @@ extension EncoderTrainer {
     var encoded: [EncodedTexts<Scalar>] = []
     for (k, range) in groups.enumerated() {
       encoded.append(
-        try encode(parameters, model, Array(sequences[range]), dropouts: dropouts.group(k), keepingActivations: !cached))
+        try encode(parameters, model, Array(sequences[range]), dropouts: dropouts.group(k), keepingActivations: !cached)
+      )
     }
     let width = encoded[0].width
     let embeddings = encoded.flatMap(\.embeddings)
@@ -86,7 +87,8 @@ extension EncoderTrainer {
     try MemoryBudget.check(
       count: BertTape<Scalar>.elementCount(tokens: batch.ids.count, configuration: c) + 8 * batch.ids.count * h,
       elementSize: MemoryLayout<Scalar>.stride,
-      "the activations of \(sequences.count) texts (\(batch.ids.count) tokens; lower the batch size or set a mini-batch size)")
+      "the activations of \(sequences.count) texts (\(batch.ids.count) tokens; lower the batch size or set a mini-batch size)"
+    )
     let tape = BertTrainingPass<Scalar>.forward(parameters, batch, dropouts: dropouts)
     let width = model.poolingModes.count * h
     var argmax: [Int] = []

@@ -134,7 +134,8 @@ package enum FineTunedDirectory {
   static func write(_ data: Data, to url: URL) throws {
     let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
-      throw EncoderModelError.invalidFile(path: url.path, reason: "cannot be created (\(String(cString: strerror(errno))))")
+      throw EncoderModelError.invalidFile(
+        path: url.path, reason: "cannot be created (\(String(cString: strerror(errno))))")
     }
     defer { close(fd) }
     try data.withUnsafeBytes { raw in
@@ -150,7 +151,8 @@ package enum FineTunedDirectory {
       }
     }
     guard fsync(fd) == 0 else {
-      throw EncoderModelError.invalidFile(path: url.path, reason: "cannot be flushed (\(String(cString: strerror(errno))))")
+      throw EncoderModelError.invalidFile(
+        path: url.path, reason: "cannot be flushed (\(String(cString: strerror(errno))))")
     }
   }
 }

@@ -56,7 +56,8 @@ public struct TrainingExamples: Sendable, Equatable {
       let scoreForm: Set<String> = ["sentence1", "sentence2", "score"]
       guard keys == pairForm || keys == pairForm.union(["negative"]) || keys == scoreForm else {
         if let unknown = keys.subtracting(pairForm.union(["negative"])).subtracting(scoreForm).sorted().first {
-          throw fail("unknown field '\(unknown)' (expected anchor, positive[, negative] or sentence1, sentence2, score)")
+          throw fail(
+            "unknown field '\(unknown)' (expected anchor, positive[, negative] or sentence1, sentence2, score)")
         }
         if !keys.isDisjoint(with: pairForm.union(["negative"])) && !keys.isDisjoint(with: scoreForm) {
           throw fail("mixes the fields of {anchor, positive[, negative]} and {sentence1, sentence2, score}")

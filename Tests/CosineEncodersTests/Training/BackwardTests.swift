@@ -41,7 +41,8 @@ enum FineTuneReference {
     var tensors: [String: Tensor] = [:]
     for (name, value) in json["tensors"] as! [String: [String: Any]] {
       tensors[name] = Tensor(
-        shape: (value["shape"] as! [NSNumber]).map(\.intValue), indices: (value["indices"] as! [NSNumber]).map(\.intValue),
+        shape: (value["shape"] as! [NSNumber]).map(\.intValue),
+        indices: (value["indices"] as! [NSNumber]).map(\.intValue),
         gradientNorm: (value["grad_norm"] as! NSNumber).doubleValue, gradient: doubles(value["grad"]),
         updated: doubles(value["updated"]))
     }

@@ -12,7 +12,9 @@ import Testing
   static func examples(_ n: Int, seed: UInt64 = 1) -> TrainingExamples {
     let words = ["cat", "dog", "the", "a", "runs", "sleeps", "red", "blue", "fast", "slow", "big", "small"]
     var g = SplitMix64(seed: seed)
-    func sentence(_ k: Int) -> String { (0..<k).map { _ in words[Int(g.next() % UInt64(words.count))] }.joined(separator: " ") }
+    func sentence(_ k: Int) -> String {
+      (0..<k).map { _ in words[Int(g.next() % UInt64(words.count))] }.joined(separator: " ")
+    }
     let anchors = (0..<n).map { "\(sentence(3)) \($0)" }
     let positives = anchors.map { "\($0) \(sentence(2))" }
     return TrainingExamples(anchors: anchors, positives: positives)
@@ -150,7 +152,9 @@ import Testing
     ] {
       var o = FineTuningOptions()
       change(&o)
-      #expect { _ = try EncoderTrainer(encoder: encoder, loss: try MultipleNegativesRankingLoss(), options: o) } throws: {
+      #expect {
+        _ = try EncoderTrainer(encoder: encoder, loss: try MultipleNegativesRankingLoss(), options: o)
+      } throws: {
         "\($0)".contains(field)
       }
     }
@@ -160,7 +164,8 @@ import Testing
 @Suite struct TrainingExamplesTests {
   func file(_ text: String) throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "examples-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
+      "examples-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl"
+    ).path
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
   }
@@ -168,7 +173,8 @@ import Testing
   @Test func readsBothForms() throws {
     let pairs = try TrainingExamples.read(
       contentsOf: try file(
-        "{\"anchor\": \"a\", \"positive\": \"b\", \"negative\": \"c\"}\n\n{\"anchor\": \"d\\ne\", \"positive\": \"f\", \"negative\": \"g\"}\n"))
+        "{\"anchor\": \"a\", \"positive\": \"b\", \"negative\": \"c\"}\n\n{\"anchor\": \"d\\ne\", \"positive\": \"f\", \"negative\": \"g\"}\n"
+      ))
     #expect(pairs == TrainingExamples(anchors: ["a", "d\ne"], positives: ["b", "f"], negatives: ["c", "g"]))
     let scored = try TrainingExamples.read(
       contentsOf: try file("{\"sentence1\": \"x\", \"sentence2\": \"y\", \"score\": 0.25}\n"))
@@ -181,9 +187,14 @@ import Testing
     ("{\"anchor\": \"a\", \"positive\": \"b\", \"label\": 1}\n", "line 1: unknown field 'label'"),
     ("{\"anchor\": \"a\", \"positive\": 3}\n", "line 1: field 'positive' is not a string"),
     ("{\"anchor\": \"a\", \"positive\": \"b\"}\n[1, 2]\n", "line 2: is not a JSON object"),
-    ("{\"anchor\": \"a\", \"positive\": \"b\"}\n{\"anchor\": \"a\", \"positive\": \"b\", \"negative\": \"c\"}\n",
-     "line 2: has fields"),
-    ("{\"sentence1\": \"a\", \"sentence2\": \"b\", \"score\": \"high\"}\n", "line 1: field 'score' is not a finite number"),
+    (
+      "{\"anchor\": \"a\", \"positive\": \"b\"}\n{\"anchor\": \"a\", \"positive\": \"b\", \"negative\": \"c\"}\n",
+      "line 2: has fields"
+    ),
+    (
+      "{\"sentence1\": \"a\", \"sentence2\": \"b\", \"score\": \"high\"}\n",
+      "line 1: field 'score' is not a finite number"
+    ),
     ("{\"anchor\": \"a\", \"sentence2\": \"b\", \"score\": 1}\n", "mixes the fields"),
     ("\n\n", "holds no examples"),
   ])
