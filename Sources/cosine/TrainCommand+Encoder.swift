@@ -58,15 +58,20 @@ extension TrainCommand {
     ] where given {
       throw ValidationError("\(name) does not apply with --encoder")
     }
-    guard let kind = loss.batch else {
-      throw ValidationError(
-        "--encoder trains with a batch loss (mnrl, cosent, triplet, contrastive, online-contrastive), not \(loss.rawValue)"
-      )
+    switch loss {
+    case .batch(let kind):
+      // Labels and negatives come from the pairs' fields (checked when they are read).
+      var given = batchOptions
+      if kind.negatives == .onePerAnchor { given.negatives = "PAIRS.jsonl" }
+      try kind.validate(given, target: kind.labels != nil ? "PAIRS.jsonl" : nil, margin: margin, reduction: nil)
+    case .row:
+      if batchOptions.anyGiven {
+        throw ValidationError("--scale, --directions, --hardness-* and --matryoshka-* apply only to the batch losses")
+      }
+      if let margin, !(margin.isFinite && margin >= -1 && margin <= 1) {
+        throw ValidationError("--margin must be in [-1, 1], got \(margin)")
+      }
     }
-    // Labels and negatives come from the pairs' fields (checked when they are read).
-    var given = batchOptions
-    if kind.negatives == .onePerAnchor { given.negatives = "PAIRS.jsonl" }
-    try kind.validate(given, target: kind.labels != nil ? "PAIRS.jsonl" : nil, margin: margin, reduction: nil)
     if let epochs, epochs < 0 { throw ValidationError("--epochs must be >= 0, got \(epochs)") }
     if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
     if let learningRate, !(learningRate.isFinite && learningRate > 0) {
@@ -83,7 +88,6 @@ extension TrainCommand {
     let o = encoderOptions
     let source = o.encoder!
     let out = outputOption!
-    let kind = loss.batch!  // validateEncoderMode() requires a batch loss
     for input in [source, o.resume].compactMap({ $0 }) where samePath(input, out) {
       throw fail("train", "-o \(out) is the model directory \(input); write the fine-tuned model elsewhere")
     }
@@ -91,8 +95,16 @@ extension TrainCommand {
     try validateMaxLength(o.maxLength, encoder, command: "train")
     let examples: TrainingExamples
     do { examples = try TrainingExamples.read(contentsOf: o.pairs!) } catch { throw fail("train", describe(error)) }
-    try check(examples, for: kind, path: o.pairs!)
-    let batchLoss = try kind.makeLoss(batchOptions, margin: margin, reduction: .mean)
+    let batchLoss: any BatchCosineLoss
+    switch loss {
+    case .batch(let kind):
+      try check(examples, for: kind, path: o.pairs!)
+      batchLoss = try kind.makeLoss(batchOptions, margin: margin, reduction: .mean)
+    case .row:
+      let kind = lossKind()
+      try check(examples, for: kind, path: o.pairs!)
+      batchLoss = PairwiseBatchLoss(CosineLoss(kind))
+    }
     var options = FineTuningOptions()
     options.epochs = epochs ?? 1
     options.batchSize = batchSize ?? 32
@@ -101,7 +113,7 @@ extension TrainCommand {
     options.maxLength = o.maxLength
     options.seed = seed
     options.miniBatchSize = o.miniBatchSize
-    let name = kind.rawValue
+    let name = loss.rawValue
     var trainer: EncoderTrainer
     var csv = "step,epoch,loss,learning_rate,grad_norm,texts_per_second,forward_s,backward_s,update_s\n"
     do {
@@ -194,6 +206,21 @@ extension TrainCommand {
     case .onePerAnchor where examples.negatives == nil:
       throw fail("train", "\(path): the \(kind.rawValue) loss needs a \"negative\" field on every line")
     default: break
+    }
+  }
+
+  /// Checks that the examples carry what a pairwise loss takes: scores (±1 for embedding, in
+  /// [0, 1] for mse) for the kinds with a target, none for the others, and no negatives.
+  private func check(_ examples: TrainingExamples, for kind: CosineLoss.Kind, path: String) throws {
+    let name = loss.rawValue
+    if examples.negatives != nil { throw fail("train", "\(path): the \(name) loss takes no \"negative\" field") }
+    if kind.needsTarget {
+      guard let scores = examples.scores else {
+        throw fail("train", "\(path): the \(name) loss needs {\"sentence1\", \"sentence2\", \"score\"} lines")
+      }
+      do { try checkTargets(Tensor(scores.map { Float($0) }), path, for: kind) } catch { throw fail("train", describe(error)) }
+    } else if examples.scores != nil {
+      throw fail("train", "\(path): the \(name) loss takes {\"anchor\", \"positive\"} lines, not scores")
     }
   }
 

@@ -44,6 +44,22 @@ import Testing
     #expect(e.status == 0, "\(e.stderr)")
   }
 
+  /// sentence-transformers' CosineSimilarityLoss: (cos − score)² on scored pairs.
+  @Test func trainsWithAPairwiseLoss() throws {
+    let lines = (0..<12).map { "{\"sentence1\": \"the cat \($0)\", \"sentence2\": \"a dog \($0)\", \"score\": \(Double($0 % 4) / 4)}" }
+    try (lines.joined(separator: "\n") + "\n").write(toFile: path("scored.jsonl"), atomically: true, encoding: .utf8)
+    let r = try run([
+      "train", "--encoder", model, "--pairs", path("scored.jsonl"), "-o", path("mse"), "--loss", "mse",
+      "--batch-size", "4", "--learning-rate", "1e-3",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("loss mse") && r.stdout.contains("3 steps"))
+    try "{\"sentence1\": \"a\", \"sentence2\": \"b\", \"score\": 2}\n".write(
+      toFile: path("bad-score.jsonl"), atomically: true, encoding: .utf8)
+    let bad = try run(["train", "--encoder", model, "--pairs", path("bad-score.jsonl"), "-o", path("x"), "--loss", "mse"])
+    #expect(bad.status != 0 && bad.stderr.contains("outside [0, 1]"), "\(bad.stderr)")
+  }
+
   @Test func checkpointsAndResumesToTheSameModel() throws {
     let file = try pairs(24)
     let common = ["--batch-size", "4", "--learning-rate", "1e-3", "--seed", "3"]
@@ -82,7 +98,7 @@ import Testing
       (["train", "--encoder", model, "-o", path("o")], "--encoder needs --pairs"),
       (["train", "--encoder", model, "--pairs", file], "--encoder needs -o OUT_DIR"),
       (["train", "x.npy", "y.npy", "--encoder", model, "--pairs", file, "-o", path("o")], "LEFT.npy and RIGHT.npy"),
-      (["train", "--encoder", model, "--pairs", file, "-o", path("o"), "--loss", "mse"], "batch loss"),
+      (["train", "--encoder", model, "--pairs", file, "-o", path("o"), "--loss", "mse"], "needs {\"sentence1\""),
       (["train", "--encoder", model, "--pairs", file, "-o", path("o"), "--shared"], "--shared"),
       (["train", "--encoder", model, "--pairs", file, "-o", path("o"), "--warmup-ratio", "2"], "--warmup-ratio"),
       (["train", "--encoder", model, "--pairs", file, "-o", path("o"), "--max-length", "1"], "--max-length"),

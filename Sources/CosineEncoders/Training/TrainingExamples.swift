@@ -76,7 +76,8 @@ public struct TrainingExamples: Sendable, Equatable {
       if keys == scoreForm {
         anchors.append(try text("sentence1"))
         positives.append(try text("sentence2"))
-        guard let n = object["score"] as? NSNumber, !(object["score"] is Bool), n.doubleValue.isFinite else {
+        // JSON's true and false arrive as NSNumbers of type "c" (both platforms): not scores.
+        guard let n = object["score"] as? NSNumber, String(cString: n.objCType) != "c", n.doubleValue.isFinite else {
           throw fail("field 'score' is not a finite number")
         }
         scores.append(n.doubleValue)

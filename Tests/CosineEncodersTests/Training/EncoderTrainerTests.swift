@@ -177,8 +177,10 @@ import Testing
       ))
     #expect(pairs == TrainingExamples(anchors: ["a", "d\ne"], positives: ["b", "f"], negatives: ["c", "g"]))
     let scored = try TrainingExamples.read(
-      contentsOf: try file("{\"sentence1\": \"x\", \"sentence2\": \"y\", \"score\": 0.25}\n"))
-    #expect(scored.scores == [0.25])
+      contentsOf: try file(
+        "{\"sentence1\": \"x\", \"sentence2\": \"y\", \"score\": 0.25}\n{\"sentence1\": \"x\", \"sentence2\": \"z\", \"score\": 1}\n"
+          + "{\"sentence1\": \"w\", \"sentence2\": \"y\", \"score\": 0}\n"))
+    #expect(scored.scores == [0.25, 1, 0])
     #expect(scored.columns.count == 2)
   }
 
@@ -193,6 +195,10 @@ import Testing
     ),
     (
       "{\"sentence1\": \"a\", \"sentence2\": \"b\", \"score\": \"high\"}\n",
+      "line 1: field 'score' is not a finite number"
+    ),
+    (
+      "{\"sentence1\": \"a\", \"sentence2\": \"b\", \"score\": true}\n",
       "line 1: field 'score' is not a finite number"
     ),
     ("{\"anchor\": \"a\", \"sentence2\": \"b\", \"score\": 1}\n", "mixes the fields"),
