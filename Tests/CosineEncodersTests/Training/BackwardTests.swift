@@ -94,8 +94,13 @@ enum FineTuneReference {
 
   /// Central differences in Double of the loss agree with the backward pass on seeded
   /// parameters of every tensor, with dropout on (its masks are a function of the seed).
-  @Test(arguments: [("minilm-mnrl-negatives", true), ("multi-cosent", true), ("e5-mnrl", false)])
-  func gradientsMatchFiniteDifferences(name: String, dropout: Bool) throws {
+  /// The last case trains the scored pairs with sentence-transformers' CosineSimilarityLoss
+  /// (`(cos − score)²`, ``PairwiseBatchLoss``) instead.
+  @Test(arguments: [
+    ("minilm-mnrl-negatives", true, false), ("multi-cosent", true, false), ("e5-mnrl", false, false),
+    ("multi-cosent", true, true),
+  ])
+  func gradientsMatchFiniteDifferences(name: String, dropout: Bool, pairwise: Bool) throws {
     let ref = try FineTuneReference.load(name)
     var (model, p) = try Self.model(ref.fixture)
     var c = p.layout.configuration
@@ -103,7 +108,7 @@ enum FineTuneReference {
     c.attentionDropout = 0.3
     let layout = BertParameterLayout(c)
     p = BertParameters(zerosLike: layout).with(values: p.values)
-    let loss = try ref.batchLoss
+    let loss: any BatchCosineLoss = pairwise ? PairwiseBatchLoss(CosineLoss(.mse())) : try ref.batchLoss
     let dropouts = BertTrainingPass<Double>.Dropouts(c, seed: 42, enabled: dropout)
     func value(_ q: BertParameters<Double>) throws -> Double {
       try EncoderTrainer.lossAndGradients(
