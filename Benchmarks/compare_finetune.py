@@ -115,7 +115,7 @@ def main():
     print(f"{len(data)} pairs of {source}; batch {a.batch_size}, max length {a.max_length}, {a.steps} steps, "
           f"mnrl; {os.cpu_count()} CPUs: {cpu}")
     out = os.path.join(work, "ours")
-    _, our_rss, our_wall = timed([a.cosine, "train", "--encoder", a.model, "--pairs", path, "-o", out,
+    our_out, our_rss, our_wall = timed([a.cosine, "train", "--encoder", a.model, "--pairs", path, "-o", out,
                                   "--batch-size", str(a.batch_size), "--max-length", str(a.max_length)])
     rows = [l.split(",") for l in open(os.path.join(out, "loss.csv")).read().splitlines()[1:]]
     fwd = [float(r[6]) for r in rows]
@@ -137,8 +137,10 @@ def main():
     texts = [t for pair in data for t in pair]
     flops, tokens = model_flops(a.model, texts, a.max_length)
     total = sum(ours)
-    print(f"\nCosineKit's step time: forward + pooling + loss {sum(fwd) / total:.0%}, backward {sum(bwd) / total:.0%}, "
-          f"clip + AdamW {sum(upd) / total:.0%}")
+    tokenizing = float(re.search(r"tokenizing took ([0-9.]+) s", our_out).group(1))
+    print(f"\nCosineKit's time: forward + pooling + loss {sum(fwd) / total:.0%}, backward {sum(bwd) / total:.0%}, "
+          f"clip + AdamW {sum(upd) / total:.0%} of the steps; tokenizing all {2 * len(data)} texts once before them "
+          f"{tokenizing:.2f} s ({tokenizing / total:.1%} of the steps' time)")
     print(f"model FLOPs over the run: {flops / 1e9:.0f} GFLOP forward ({tokens} tokens); "
           f"forward {flops / sum(fwd) / 1e9:.0f} GFLOP/s, backward {2 * flops / sum(bwd) / 1e9:.0f} GFLOP/s")
 

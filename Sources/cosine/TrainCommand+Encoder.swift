@@ -168,7 +168,8 @@ extension TrainCommand {
     if let last {
       print(
         "trained \(last.step) steps; last loss \(format(last.loss, 4)); "
-          + "\(format(Double(texts) / max(seconds, 1e-9), 1)) texts/s")
+          + "\(format(Double(texts) / max(seconds, 1e-9), 1)) texts/s; tokenizing took "
+          + "\(format(trainer.tokenizationSeconds, 2)) s")
     }
     print("saved: \(out) (model for SentenceTransformer and cosine embed-text; loss.csv)")
   }

@@ -105,6 +105,9 @@ public struct EncoderTrainer: Sendable {
   package var optimizer: EncoderAdamW
   /// Optimizer steps taken.
   public var stepsTaken: Int { optimizer.step }
+  /// Seconds the last ``train(_:progress:)`` spent tokenizing its examples (once, before the
+  /// first step).
+  public private(set) var tokenizationSeconds = 0.0
 
   /// Starts from `encoder`'s weights.
   ///
@@ -164,7 +167,9 @@ public struct EncoderTrainer: Sendable {
     let plan = batches(for: examples)
     let total = plan.reduce(0) { $0 + $1.count }
     let warmup = warmupSteps(totalSteps: total)
+    let start = DispatchTime.now().uptimeNanoseconds
     let tokens = tokenize(examples)
+    tokenizationSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var step = 0
     for (e, epoch) in plan.enumerated() {
       for batch in epoch {
