@@ -7,10 +7,10 @@ import Foundation
 // texts, checking --max-length, and embedding with a progress bar.
 
 /// Loads a model directory, or fails with one line naming the file at fault.
-func loadEncoder(_ path: String, command: String) throws -> SentenceEncoder {
+func loadEncoder(_ path: String, command: String, option: String = "--model") throws -> SentenceEncoder {
   var isDirectory: ObjCBool = false
   guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-    throw fail(command, "\(path): --model must be a model directory (config.json, model.safetensors, tokenizer.json)")
+    throw fail(command, "\(path): \(option) must be a model directory (config.json, model.safetensors, tokenizer.json)")
   }
   do { return try SentenceEncoder(contentsOf: URL(fileURLWithPath: path)) } catch {
     throw fail(command, describe(error))

@@ -91,7 +91,12 @@ extension TrainCommand {
     for input in [source, o.resume].compactMap({ $0 }) where samePath(input, out) {
       throw fail("train", "-o \(out) is the model directory \(input); write the fine-tuned model elsewhere")
     }
-    let encoder = try loadEncoder(o.resume ?? source, command: "train")
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+      throw fail("train", "-o \(out) is a file; the fine-tuned model is a directory (give a new or existing directory)")
+    }
+    if o.resume != nil { _ = try loadEncoder(source, command: "train", option: "--encoder") }
+    let encoder = try loadEncoder(o.resume ?? source, command: "train", option: o.resume != nil ? "--resume" : "--encoder")
     try validateMaxLength(o.maxLength, encoder, command: "train")
     let examples: TrainingExamples
     do { examples = try TrainingExamples.read(contentsOf: o.pairs!) } catch { throw fail("train", describe(error)) }

@@ -109,6 +109,9 @@ import Testing
       (["train", "--encoder", model, "--pairs", file, "-o", model], "is the model directory"),
       (["train", "--pairs", file], "applies only with --encoder"),
       (["demo", "text", "--finetune"], "--finetune needs --model DIR"),
+      (["train", "--encoder", path("none"), "--pairs", file, "-o", path("o")], "--encoder must be a model directory"),
+      (["train", "--encoder", model, "--pairs", file, "-o", path("o"), "--resume", path("none")], "--resume must be"),
+      (["train", "--encoder", model, "--pairs", file, "-o", file], "is a file"),
     ]
     for (args, message) in cases {
       let r = try run(args)
