@@ -4,8 +4,12 @@ import Foundation
 
 extension EncoderTrainer {
   /// Saves the encoder as trained so far into `directory` as a sentence-transformers model
-  /// directory: `source`'s files with the trained `model.safetensors` (see
-  /// ``FineTunedDirectory``). Entries of `directory` with other names are left alone.
+  /// directory: `source`'s files (configurations, tokenizer, `modules.json`, pooling) with a
+  /// `model.safetensors` of the trained tensors in `F32` under the source's names, every other
+  /// tensor of the source file copied unchanged, and the `extra` files. Weights in other formats
+  /// (`pytorch_model.bin`, ONNX, OpenVINO) are not copied. The files are written into a sibling
+  /// directory first and moved into place by renames; entries of `directory` with other names
+  /// are left alone.
   ///
   /// - Throws: ``EncoderModelError/invalidFile(path:reason:)`` naming the file that cannot be
   ///   read or written; nothing in `directory` is replaced then.
@@ -73,6 +77,8 @@ extension EncoderTrainer {
   ///
   /// - Parameters:
   ///   - checkpoint: the checkpoint directory.
+  ///   - loss: the loss (the run's own; it is not saved in the checkpoint).
+  ///   - options: the run's options, which `state` records.
   ///   - state: this run's ``checkpointState(examples:lossName:)``, which must equal the
   ///     checkpoint's (the same options, examples and loss), or the schedule would not continue.
   /// - Throws: ``EncoderModelError/invalidFile(path:reason:)`` naming the file or the field that

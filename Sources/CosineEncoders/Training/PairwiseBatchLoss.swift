@@ -1,7 +1,7 @@
 import CosineCore
 import CosineLosses
 
-/// A pairwise ``CosineLoss`` (one cosine per pair: Keras' `cosine_similarity`, `1 − cos`,
+/// A pairwise `CosineLoss` (one cosine per pair: Keras' `cosine_similarity`, `1 − cos`,
 /// PyTorch's `CosineEmbeddingLoss`, sentence-transformers' `CosineSimilarityLoss` = `(cos − score)²`)
 /// as a batch loss, so ``EncoderTrainer`` trains with it: the first input is `yTrue`, the second
 /// `yPred`, the target the per-pair labels or scores; it takes no negatives.
