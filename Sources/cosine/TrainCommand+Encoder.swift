@@ -96,7 +96,8 @@ extension TrainCommand {
       throw fail("train", "-o \(out) is a file; the fine-tuned model is a directory (give a new or existing directory)")
     }
     if o.resume != nil { _ = try loadEncoder(source, command: "train", option: "--encoder") }
-    let encoder = try loadEncoder(o.resume ?? source, command: "train", option: o.resume != nil ? "--resume" : "--encoder")
+    let encoder = try loadEncoder(
+      o.resume ?? source, command: "train", option: o.resume != nil ? "--resume" : "--encoder")
     try validateMaxLength(o.maxLength, encoder, command: "train")
     let examples: TrainingExamples
     do { examples = try TrainingExamples.read(contentsOf: o.pairs!) } catch { throw fail("train", describe(error)) }
@@ -224,7 +225,9 @@ extension TrainCommand {
       guard let scores = examples.scores else {
         throw fail("train", "\(path): the \(name) loss needs {\"sentence1\", \"sentence2\", \"score\"} lines")
       }
-      do { try checkTargets(Tensor(scores.map { Float($0) }), path, for: kind) } catch { throw fail("train", describe(error)) }
+      do { try checkTargets(Tensor(scores.map { Float($0) }), path, for: kind) } catch {
+        throw fail("train", describe(error))
+      }
     } else if examples.scores != nil {
       throw fail("train", "\(path): the \(name) loss takes {\"anchor\", \"positive\"} lines, not scores")
     }

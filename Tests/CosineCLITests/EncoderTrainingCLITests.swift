@@ -46,7 +46,9 @@ import Testing
 
   /// sentence-transformers' CosineSimilarityLoss: (cos − score)² on scored pairs.
   @Test func trainsWithAPairwiseLoss() throws {
-    let lines = (0..<12).map { "{\"sentence1\": \"the cat \($0)\", \"sentence2\": \"a dog \($0)\", \"score\": \(Double($0 % 4) / 4)}" }
+    let lines = (0..<12).map {
+      "{\"sentence1\": \"the cat \($0)\", \"sentence2\": \"a dog \($0)\", \"score\": \(Double($0 % 4) / 4)}"
+    }
     try (lines.joined(separator: "\n") + "\n").write(toFile: path("scored.jsonl"), atomically: true, encoding: .utf8)
     let r = try run([
       "train", "--encoder", model, "--pairs", path("scored.jsonl"), "-o", path("mse"), "--loss", "mse",
@@ -56,8 +58,33 @@ import Testing
     #expect(r.stdout.contains("loss mse") && r.stdout.contains("3 steps"))
     try "{\"sentence1\": \"a\", \"sentence2\": \"b\", \"score\": 2}\n".write(
       toFile: path("bad-score.jsonl"), atomically: true, encoding: .utf8)
-    let bad = try run(["train", "--encoder", model, "--pairs", path("bad-score.jsonl"), "-o", path("x"), "--loss", "mse"])
+    let bad = try run([
+      "train", "--encoder", model, "--pairs", path("bad-score.jsonl"), "-o", path("x"), "--loss", "mse",
+    ])
     #expect(bad.status != 0 && bad.stderr.contains("outside [0, 1]"), "\(bad.stderr)")
+  }
+
+  /// Each batch loss of sentence-transformers trains from its form of the data.
+  @Test func everyBatchLossTrains() throws {
+    let scored = (0..<12).map {
+      "{\"sentence1\": \"the cat \($0)\", \"sentence2\": \"a dog \($0)\", \"score\": \($0 % 2)}"
+    }
+    try (scored.joined(separator: "\n") + "\n").write(toFile: path("labels.jsonl"), atomically: true, encoding: .utf8)
+    let triplets = try pairs(12, negatives: true)
+    let runs: [(String, String, [String])] = [
+      ("mnrl", triplets, ["--matryoshka-dims", "32,16"]), ("triplet", triplets, []),
+      ("cosent", path("labels.jsonl"), []), ("contrastive", path("labels.jsonl"), []),
+      ("online-contrastive", path("labels.jsonl"), []), ("cosine-distance", try pairs(12), []),
+    ]
+    for (loss, file, extra) in runs {
+      let r = try run(
+        ["train", "--encoder", model, "--pairs", file, "-o", path("out-\(loss)"), "--loss", loss, "--batch-size", "6"]
+          + extra)
+      #expect(r.status == 0, "\(loss): \(r.stderr)")
+      let csv = try String(contentsOfFile: path("out-\(loss)/loss.csv"), encoding: .utf8).split(separator: "\n")
+      #expect(csv.count == 3, "\(loss): two steps")
+      #expect(csv.dropFirst().allSatisfy { Double($0.split(separator: ",")[2])?.isFinite == true }, "\(loss)")
+    }
   }
 
   @Test func checkpointsAndResumesToTheSameModel() throws {
