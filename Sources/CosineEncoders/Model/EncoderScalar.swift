@@ -63,20 +63,37 @@ extension EncoderScalar {
     beta: UnsafePointer<Self>, eps: Self
   ) {
     for r in 0..<rows {
-      let row = x + r * width
-      if let add { for j in 0..<width { row[j] += add[r * width + j] } }
-      var mean: Self = 0
-      for j in 0..<width { mean += row[j] }
-      mean /= Self(width)
-      var variance: Self = 0
-      for j in 0..<width {
-        let e = row[j] - mean
-        variance += e * e
-      }
-      variance /= Self(width)
-      let inv = 1 / (variance + eps).squareRoot()
-      for j in 0..<width { row[j] = (row[j] - mean) * inv * gamma[j] + beta[j] }
+      addLayerNormRow(
+        x + r * width, add: add.map { $0 + r * width }, width: width, gamma: gamma, beta: beta, eps: eps,
+        normalized: nil)
     }
+  }
+
+  /// One row of ``addLayerNormScalar(_:add:rows:width:gamma:beta:eps:)``; with `normalized`, also
+  /// stores `x̂ = (y − mean)/√(var + eps)` there and returns `1/√(var + eps)` (the training pass's
+  /// saved values).
+  @discardableResult
+  static func addLayerNormRow(
+    _ row: UnsafeMutablePointer<Self>, add: UnsafePointer<Self>?, width: Int, gamma: UnsafePointer<Self>,
+    beta: UnsafePointer<Self>, eps: Self, normalized: UnsafeMutablePointer<Self>?
+  ) -> Self {
+    if let add { for j in 0..<width { row[j] += add[j] } }
+    var mean: Self = 0
+    for j in 0..<width { mean += row[j] }
+    mean /= Self(width)
+    var variance: Self = 0
+    for j in 0..<width {
+      let e = row[j] - mean
+      variance += e * e
+    }
+    variance /= Self(width)
+    let inv = 1 / (variance + eps).squareRoot()
+    for j in 0..<width {
+      let n = (row[j] - mean) * inv
+      normalized?[j] = n
+      row[j] = n * gamma[j] + beta[j]
+    }
+    return inv
   }
 
   static func softmaxRowsScalar(_ s: UnsafeMutablePointer<Self>, lds: Int, rows: Int, cols: Int, scale: Self) {

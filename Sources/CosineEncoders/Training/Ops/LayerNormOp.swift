@@ -13,24 +13,9 @@ package enum LayerNormOp<Scalar: EncoderScalar> {
   ) {
     Parallel.forEachRange(rows, costPerItem: 8 * w) { range in
       for r in range {
-        let row = x + r * w
-        if let residual { for j in 0..<w { row[j] += residual[r * w + j] } }
-        var mean: Scalar = 0
-        for j in 0..<w { mean += row[j] }
-        mean /= Scalar(w)
-        var variance: Scalar = 0
-        for j in 0..<w {
-          let e = row[j] - mean
-          variance += e * e
-        }
-        variance /= Scalar(w)
-        let inv = 1 / (variance + eps).squareRoot()
-        rstd[r] = inv
-        let n = xhat + r * w
-        for j in 0..<w {
-          n[j] = (row[j] - mean) * inv
-          row[j] = n[j] * gamma[j] + beta[j]
-        }
+        rstd[r] = Scalar.addLayerNormRow(
+          x + r * w, add: residual.map { $0 + r * w }, width: w, gamma: gamma, beta: beta, eps: eps,
+          normalized: xhat + r * w)
       }
     }
   }

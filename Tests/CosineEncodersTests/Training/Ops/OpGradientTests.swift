@@ -40,21 +40,22 @@ import Testing
     let gamma = Self.random(width, &g)
     let beta = Self.random(width, &g)
     let w = Self.random(rows * width, &g)
-    func forward(_ x: [Double], _ residual: [Double], _ gamma: [Double], _ beta: [Double]) -> [Double] {
+    /// The output, `x̂` and `1/σ`.
+    func saving(_ x: [Double], _ residual: [Double], _ gamma: [Double], _ beta: [Double])
+      -> ([Double], [Double], [Double])
+    {
       var y = x
       var xhat = [Double](repeating: 0, count: rows * width)
       var rstd = [Double](repeating: 0, count: rows)
       LayerNormOp<Double>.forward(
         &y, adding: residual, rows: rows, width: width, gamma: gamma, beta: beta, eps: 1e-5, normalized: &xhat,
         inverseDeviation: &rstd)
-      return y
+      return (y, xhat, rstd)
     }
-    var y = x
-    var xhat = [Double](repeating: 0, count: rows * width)
-    var rstd = [Double](repeating: 0, count: rows)
-    LayerNormOp<Double>.forward(
-      &y, adding: residual, rows: rows, width: width, gamma: gamma, beta: beta, eps: 1e-5, normalized: &xhat,
-      inverseDeviation: &rstd)
+    func forward(_ x: [Double], _ residual: [Double], _ gamma: [Double], _ beta: [Double]) -> [Double] {
+      saving(x, residual, gamma, beta).0
+    }
+    let (_, xhat, rstd) = saving(x, residual, gamma, beta)
     var dx = [Double](repeating: 0, count: rows * width)
     var dGamma = [Double](repeating: 0, count: width)
     var dBeta = [Double](repeating: 0, count: width)
