@@ -22,10 +22,27 @@ func readTexts(_ path: String, command: String) throws -> [String] {
   do { return try TextLines.read(contentsOf: path) } catch { throw fail(command, describe(error)) }
 }
 
+/// Loads a model directory's tokenizer and settings without its weights, or fails with one line
+/// naming the file at fault.
+func loadTokenizer(_ path: String, command: String) throws -> SentenceTokenizer {
+  var isDirectory: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+    throw fail(command, "\(path): --model must be a model directory (config.json, tokenizer.json)")
+  }
+  do { return try SentenceTokenizer(contentsOf: URL(fileURLWithPath: path)) } catch {
+    throw fail(command, describe(error))
+  }
+}
+
 /// Checks `--max-length` against the model.
 func validateMaxLength(_ value: Int?, _ encoder: SentenceEncoder, command: String) throws {
-  guard let value, !encoder.maxLengthRange.contains(value) else { return }
-  let range = encoder.maxLengthRange
+  try validateMaxLength(value, encoder.textTokenizer, command: command)
+}
+
+/// Checks `--max-length` against the model's tokenizer settings.
+func validateMaxLength(_ value: Int?, _ tokenizer: SentenceTokenizer, command: String) throws {
+  guard let value, !tokenizer.maxLengthRange.contains(value) else { return }
+  let range = tokenizer.maxLengthRange
   throw fail(
     command,
     "--max-length must be in \(range) for this model (max_position_embeddings \(range.upperBound)), got \(value)")

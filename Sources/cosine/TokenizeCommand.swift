@@ -21,7 +21,7 @@ struct TokenizeCommand: ParsableCommand {
   var maxLength: Int?
 
   func run() throws {
-    let encoder = try loadEncoder(model, command: "tokenize")
+    let encoder = try loadTokenizer(model, command: "tokenize")
     try validateMaxLength(maxLength, encoder, command: "tokenize")
     let lines = try readTexts(texts, command: "tokenize")
     var out = ""

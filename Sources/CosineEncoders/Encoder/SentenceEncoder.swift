@@ -19,9 +19,6 @@ import Foundation
 public struct SentenceEncoder: Sendable {
   /// The encoder, pooling and normalization.
   public internal(set) var model: SentenceEncoderModel
-  /// The tokenizer.
-  public let tokenizer: BertTokenizer
-
   /// The embedding width.
   public var dimension: Int { model.dimension }
   /// The most tokens a text keeps, special tokens included.
@@ -29,33 +26,31 @@ public struct SentenceEncoder: Sendable {
 
   /// The `maxLength` values accepted: room for the special tokens and one more, up to
   /// `max_position_embeddings`.
-  public var maxLengthRange: ClosedRange<Int> {
-    (tokenizer.prefixIDs.count + tokenizer.suffixIDs.count + 1)...model.bert.configuration.maxPositions
-  }
+  public var maxLengthRange: ClosedRange<Int> { textTokenizer.maxLengthRange }
+
+  /// The tokenizer with the directory's lowercasing and length limits.
+  public let textTokenizer: SentenceTokenizer
 
   /// Loads a model directory (see ``SentenceEncoderModel/init(contentsOf:)`` and
-  /// ``BertTokenizer/init(contentsOf:)``).
+  /// ``SentenceTokenizer/init(contentsOf:)``).
   ///
   /// - Throws: ``EncoderModelError/invalidFile(path:reason:)`` naming the file and field, also
   ///   when the tokenizer can produce ids beyond the model's vocabulary.
   public init(contentsOf directory: URL) throws {
     model = try SentenceEncoderModel(contentsOf: directory)
-    tokenizer = try BertTokenizer(contentsOf: directory)
-    let vocabulary = model.bert.configuration.vocabularySize
-    if tokenizer.idLimit > vocabulary {
-      let file =
-        FileManager.default.fileExists(atPath: directory.appendingPathComponent("tokenizer.json").path)
-        ? "tokenizer.json" : "vocab.txt"
-      throw EncoderModelError.invalidFile(
-        path: directory.appendingPathComponent(file).path,
-        reason: "has ids up to \(tokenizer.idLimit - 1) but config.json's vocab_size is \(vocabulary)")
-    }
+    textTokenizer = try SentenceTokenizer(
+      tokenizer: try BertTokenizer(contentsOf: directory), directory: directory,
+      configuration: model.bert.configuration, maxSequenceLength: model.maxSequenceLength,
+      lowercasesInput: model.lowercasesInput)
   }
+
+  /// The tokenizer.
+  public var tokenizer: BertTokenizer { textTokenizer.tokenizer }
 
   /// The ids the model sees for `text`: special tokens included, truncated to `maxLength`
   /// (default ``maxSequenceLength``).
   public func tokenize(_ text: String, maxLength: Int? = nil) -> [Int32] {
-    tokenizer.encode(model.lowercasesInput ? text.lowercased() : text, maxLength: maxLength ?? maxSequenceLength)
+    textTokenizer.tokenize(text, maxLength: maxLength)
   }
 
   /// The embeddings `[texts.count, dimension]` of `texts`, row `i` for `texts[i]`.

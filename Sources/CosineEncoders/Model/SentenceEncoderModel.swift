@@ -56,18 +56,27 @@ public struct SentenceEncoderModel: Sendable {
     }
     poolingModes = modes
     self.normalizes = normalizes
-    var maxLength = bert.configuration.maxPositions
+    let settings = try Self.settings(of: directory, maxPositions: bert.configuration.maxPositions)
+    maxSequenceLength = settings.maxSequenceLength
+    lowercasesInput = settings.lowercasesInput
+  }
+
+  /// `max_seq_length` (default `maxPositions`) and `do_lower_case` (default false) of the
+  /// directory's `sentence_bert_config.json`, when there is one.
+  ///
+  /// - Throws: ``EncoderModelError/invalidFile(path:reason:)`` naming the field.
+  static func settings(of directory: URL, maxPositions: Int) throws -> (maxSequenceLength: Int, lowercasesInput: Bool) {
+    var maxLength = maxPositions
     var lowercases = false
     let stURL = directory.appendingPathComponent("sentence_bert_config.json")
     if FileManager.default.fileExists(atPath: stURL.path) {
       let json = try ModelFile.jsonObject(stURL)
       if let value = json["max_seq_length"] {
         guard let n = value as? NSNumber, n.doubleValue == n.doubleValue.rounded(), n.doubleValue >= 1,
-          n.doubleValue <= Double(bert.configuration.maxPositions)
+          n.doubleValue <= Double(maxPositions)
         else {
           throw EncoderModelError.invalidFile(
-            path: stURL.path,
-            reason: "field 'max_seq_length' must be an integer in 1...\(bert.configuration.maxPositions)")
+            path: stURL.path, reason: "field 'max_seq_length' must be an integer in 1...\(maxPositions)")
         }
         maxLength = Int(n.doubleValue)
       }
@@ -78,8 +87,7 @@ public struct SentenceEncoderModel: Sendable {
         lowercases = flag
       }
     }
-    maxSequenceLength = maxLength
-    lowercasesInput = lowercases
+    return (maxLength, lowercases)
   }
 
   /// The sentence embeddings `[batch, dimension]` of a padded batch: token states, pooling, then
