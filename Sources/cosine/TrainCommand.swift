@@ -15,13 +15,16 @@ struct TrainCommand: ParsableCommand {
       With --encoder, fine-tunes the sentence-transformers model directory DIR end to end on the \
       texts of PAIRS.jsonl (one JSON object a line: {"anchor": ..., "positive": ...} with an \
       optional "negative" for mnrl and triplet, or {"sentence1": ..., "sentence2": ..., "score": ...} \
-      for cosent, contrastive and online-contrastive) as sentence-transformers' fit does: AdamW \
+      for cosent, contrastive, online-contrastive, mse (sentence-transformers' CosineSimilarityLoss) \
+      and embedding) as sentence-transformers' fit does: AdamW \
       (weight decay 0.01, none on biases and LayerNorm weights), linear warm-up over --warmup-ratio \
       of the steps then linear decay, gradients clipped to norm 1, dropout as config.json says, \
       batches that never hold a text twice. Defaults: --loss mnrl, 1 epoch, batch 32, learning \
       rate 2e-5, warm-up 0.1. OUT_DIR receives the model (loadable by SentenceTransformer(OUT_DIR) \
       and `cosine embed-text --model OUT_DIR`), loss.csv (the loss of every step) and, with \
-      --checkpoint-every N, the latest checkpoint-STEP directory, which --resume continues from.
+      --checkpoint-every N, the latest checkpoint-STEP directory, which --resume continues from. \
+      --mini-batch-size M keeps the activations of only M texts at a time (a gradient cache), for \
+      batches larger than memory.
 
       LEFT and RIGHT are .npy matrices with one row per pair ([n, d] and [n, d']). The left tower \
       embeds LEFT rows and the right tower RIGHT rows (one tower for both with --shared). \
