@@ -18,6 +18,12 @@ struct EncoderTrainingOptions: ParsableArguments {
   var maxLength: Int?
 
   @Option(
+    help: ArgumentHelp(
+      "With --encoder: held-out pairs ({\"anchor\", \"positive\"} lines) measured before training and after each epoch: recall@1 and MRR@10 of each anchor among the positives.",
+      valueName: "DEV.jsonl"))
+  var evalPairs: String?
+
+  @Option(
     help:
       "With --encoder: embed M texts at a time with a gradient cache (GradCache), so large batches fit in memory.")
   var miniBatchSize: Int?
@@ -35,6 +41,7 @@ struct EncoderTrainingOptions: ParsableArguments {
     if maxLength != nil { return "--max-length" }
     if checkpointEvery != nil { return "--checkpoint-every" }
     if miniBatchSize != nil { return "--mini-batch-size" }
+    if evalPairs != nil { return "--eval-pairs" }
     if resume != nil { return "--resume" }
     return nil
   }
@@ -101,6 +108,14 @@ extension TrainCommand {
     try validateMaxLength(o.maxLength, encoder, command: "train")
     let examples: TrainingExamples
     do { examples = try TrainingExamples.read(contentsOf: o.pairs!) } catch { throw fail("train", describe(error)) }
+    let dev = try o.evalPairs.map { path -> TrainingExamples in
+      let e: TrainingExamples
+      do { e = try TrainingExamples.read(contentsOf: path) } catch { throw fail("train", describe(error)) }
+      guard e.scores == nil else {
+        throw fail("train", "\(path): --eval-pairs takes {\"anchor\", \"positive\"} lines (each anchor's match)")
+      }
+      return e
+    }
     let batchLoss: any BatchCosineLoss
     switch loss {
     case .batch(let kind):
@@ -135,7 +150,15 @@ extension TrainCommand {
     } catch {
       throw fail("train", describe(error))
     }
-    let total = trainer.batches(for: examples).reduce(0) { $0 + $1.count }
+    let plan = trainer.batches(for: examples)
+    let total = plan.reduce(0) { $0 + $1.count }
+    // The last step of each epoch, for --eval-pairs.
+    var epochEnds: [Int: Int] = [:]
+    var stepCount = 0
+    for (e, epoch) in plan.enumerated() {
+      stepCount += epoch.count
+      epochEnds[stepCount] = e + 1
+    }
     let c = encoder.model.bert.configuration
     print(
       "examples: \(examples.count); encoder \(source) (\(c.layerCount) layers, \(c.hiddenSize) wide); loss \(name); "
@@ -144,6 +167,17 @@ extension TrainCommand {
     flushOutput()
     let outURL = URL(fileURLWithPath: out)
     let sourceURL = URL(fileURLWithPath: source)
+    var evaluation = "step,epoch,recall@1,mrr@10\n"
+    func evaluate(_ e: SentenceEncoder, step: Int, epoch: Int) throws {
+      guard let dev else { return }
+      let m = try Self.devMetrics(dev, e, maxLength: o.maxLength)
+      evaluation += "\(step),\(epoch),\(m.recall[1] ?? 0),\(m.mrr[10] ?? 0)\n"
+      print(
+        "\(epoch == 0 ? "before training" : "epoch \(epoch)"): \(dev.count) held-out pairs, recall@1 "
+          + "\(format(m.recall[1] ?? 0, 4)), MRR@10 \(format(m.mrr[10] ?? 0, 4))")
+      flushOutput()
+    }
+    if trainer.stepsTaken == 0 { try evaluate(trainer.encoder, step: 0, epoch: 0) }
     let bar = ProgressBar(enabled: true)
     var last: FineTuningStep?
     var texts = 0
@@ -161,12 +195,18 @@ extension TrainCommand {
           Double(step.step) / Double(max(1, total)),
           "step \(step.step)/\(total) loss \(format(step.loss, 4)) \(format(Double(texts) / max(seconds, 1e-9), 1)) texts/s"
         )
+        if let epoch = epochEnds[step.step], dev != nil {
+          bar.finish()
+          try evaluate(current.encoder, step: step.step, epoch: epoch)
+        }
         if let every = o.checkpointEvery, step.step % every == 0, step.step < total {
           try writeCheckpoint(current, step: step.step, into: outURL, source: sourceURL, csv: csv, examples: examples)
         }
       }
       bar.finish()
-      try trainer.save(to: outURL, source: sourceURL, extra: ["loss.csv": Data(csv.utf8)])
+      var files = ["loss.csv": Data(csv.utf8)]
+      if dev != nil { files["eval.csv"] = Data(evaluation.utf8) }
+      try trainer.save(to: outURL, source: sourceURL, extra: files)
     } catch {
       bar.finish()
       throw fail("train", describe(error))
@@ -177,7 +217,21 @@ extension TrainCommand {
           + "\(format(Double(texts) / max(seconds, 1e-9), 1)) texts/s; tokenizing took "
           + "\(format(trainer.tokenizationSeconds, 2)) s")
     }
-    print("saved: \(out) (model for SentenceTransformer and cosine embed-text; loss.csv)")
+    print(
+      "saved: \(out) (model for SentenceTransformer and cosine embed-text; loss.csv\(dev != nil ? "; eval.csv" : ""))")
+  }
+
+  /// recall@1 and MRR@10 of each anchor of `dev` among all its positives, embedded by `encoder`.
+  static func devMetrics(_ dev: TrainingExamples, _ encoder: SentenceEncoder, maxLength: Int?) throws
+    -> RetrievalMetrics
+  {
+    do {
+      let q = try encoder.encode(dev.anchors, maxLength: maxLength)
+      let d = try encoder.encode(dev.positives, maxLength: maxLength)
+      return try RetrievalMetrics(queries: q, index: CosineIndex(d))
+    } catch {
+      throw fail("train", describe(error))
+    }
   }
 
   /// Writes `OUT/checkpoint-STEP` and then removes the older checkpoints there.

@@ -44,6 +44,28 @@ import Testing
     #expect(e.status == 0, "\(e.stderr)")
   }
 
+  /// Held-out pairs are measured before training and after each epoch.
+  @Test func measuresHeldOutPairsAfterEachEpoch() throws {
+    let out = path("eval")
+    let r = try run([
+      "train", "--encoder", model, "--pairs", try pairs(16), "-o", out, "--batch-size", "8", "--epochs", "2",
+      "--eval-pairs", try pairs(10, negatives: false), "--learning-rate", "1e-3",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    for label in ["before training: 10 held-out pairs, recall@1", "epoch 1: 10 held-out pairs", "epoch 2: 10"] {
+      #expect(r.stdout.contains(label), "\(label): \(r.stdout)")
+    }
+    let csv = try String(contentsOfFile: out + "/eval.csv", encoding: .utf8).split(separator: "\n")
+    #expect(csv.first == "step,epoch,recall@1,mrr@10" && csv.count == 4)
+    #expect(csv.dropFirst().map { $0.split(separator: ",")[0] } == ["0", "2", "4"])
+    try "{\"sentence1\": \"a\", \"sentence2\": \"b\", \"score\": 0.5}\n".write(
+      toFile: path("dev-scored.jsonl"), atomically: true, encoding: .utf8)
+    let bad = try run([
+      "train", "--encoder", model, "--pairs", try pairs(4), "-o", path("x"), "--eval-pairs", path("dev-scored.jsonl"),
+    ])
+    #expect(bad.status != 0 && bad.stderr.contains("--eval-pairs takes"), "\(bad.stderr)")
+  }
+
   /// sentence-transformers' CosineSimilarityLoss: (cos − score)² on scored pairs.
   @Test func trainsWithAPairwiseLoss() throws {
     let lines = (0..<12).map {
