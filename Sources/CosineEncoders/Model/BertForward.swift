@@ -46,67 +46,19 @@ package enum BertForward<Scalar: EncoderScalar> {
     return x
   }
 
-  /// `out = input·W + b` for `rows` rows, split by rows across the threads.
+  /// `out = input·W + b` for `rows` rows (``DenseOp/forward(_:ldx:rows:weight:bias:inputs:outputs:into:ldy:)``).
   static func dense(_ input: [Scalar], _ layer: DenseLayer<Scalar>, rows: Int, into out: inout [Scalar]) {
-    let n = layer.outputs
-    let k = layer.inputs
-    input.withUnsafeBufferPointer { a in
-      layer.weight.withUnsafeBufferPointer { b in
-        out.withUnsafeMutableBufferPointer { o in
-          let a = SharedConstPointer(a.baseAddress!)
-          let b = SharedConstPointer(b.baseAddress!)
-          let o = SharedPointer(o.baseAddress!)
-          Parallel.forEachChunk(rows, costPerItem: n * k) { _, range in
-            layer.bias.withUnsafeBufferPointer { bias in
-              for r in range { (o.base + r * n).update(from: bias.baseAddress!, count: n) }
-            }
-            Scalar.gemm(
-              m: range.count, n: n, k: k, a: a.base + range.lowerBound * k, lda: k, b: b.base, ldb: n,
-              c: o.base + range.lowerBound * n, ldc: n)
-          }
-        }
-      }
-    }
+    DenseOp.forward(
+      input, ldx: layer.inputs, rows: rows, weight: layer.weight, bias: layer.bias, inputs: layer.inputs,
+      outputs: layer.outputs, into: &out, ldy: layer.outputs)
   }
 
-  /// Scaled dot-product attention of each (sequence, head) over that sequence's tokens.
+  /// Scaled dot-product attention of each (sequence, head) over that sequence's tokens, without
+  /// dropout (``AttentionOp/forward(_:sequences:heads:hidden:dropout:site:into:)``).
   static func attention(
     _ qkv: [Scalar], sequences: [Range<Int>], heads: Int, hidden h: Int, into out: inout [Scalar]
   ) {
-    let d = h / heads
-    let scale = 1 / Scalar(d).squareRoot()
-    let longest = sequences.map(\.count).max() ?? 0
-    qkv.withUnsafeBufferPointer { qkvBuffer in
-      out.withUnsafeMutableBufferPointer { outBuffer in
-        let src = SharedConstPointer(qkvBuffer.baseAddress!)
-        let dst = SharedPointer(outBuffer.baseAddress!)
-        let pairs = sequences.count * heads
-        Parallel.forEachChunk(pairs, costPerItem: 4 * longest * longest * d) { _, range in
-          var kt = [Scalar](repeating: 0, count: d * longest)
-          var scores = [Scalar](repeating: 0, count: longest * longest)
-          for pair in range {
-            let seq = sequences[pair / heads]
-            let head = pair % heads
-            let n = seq.count
-            guard n > 0 else { continue }
-            let q = src.base + seq.lowerBound * 3 * h + head * d
-            let k = q + h
-            let v = q + 2 * h
-            for i in 0..<n { for p in 0..<d { kt[p * n + i] = k[i * 3 * h + p] } }
-            for i in 0..<(n * n) { scores[i] = 0 }
-            kt.withUnsafeBufferPointer { ktp in
-              scores.withUnsafeMutableBufferPointer { s in
-                Scalar.gemm(m: n, n: n, k: d, a: q, lda: 3 * h, b: ktp.baseAddress!, ldb: n, c: s.baseAddress!, ldc: n)
-                Scalar.softmaxRows(s.baseAddress!, lds: n, rows: n, cols: n, scale: scale)
-                let o = dst.base + seq.lowerBound * h + head * d
-                for i in 0..<n { for p in 0..<d { o[i * h + p] = 0 } }
-                Scalar.gemm(m: n, n: d, k: n, a: s.baseAddress!, lda: n, b: v, ldb: 3 * h, c: o, ldc: h)
-              }
-            }
-          }
-        }
-      }
-    }
+    AttentionOp.forward(qkv, sequences: sequences, heads: heads, hidden: h, dropout: nil, site: 0, into: &out)
   }
 
   /// `x ← LayerNorm(x + residual)` per row: `(y − mean) / √(var + eps) · γ + β` with the biased
@@ -137,25 +89,10 @@ package enum BertForward<Scalar: EncoderScalar> {
     }
   }
 
-  /// Applies the feed-forward activation in place.
+  /// Applies the feed-forward activation in place (``ActivationOp/forward(_:count:_:into:)``).
   static func activate(_ x: inout [Scalar], _ activation: BertActivation) {
-    x.withUnsafeMutableBufferPointer { buffer in
-      let base = SharedPointer(buffer.baseAddress!)
-      Parallel.forEachRange(buffer.count, costPerItem: 20) { range in
-        let p = base.base
-        switch activation {
-        case .gelu:
-          Scalar.geluErf(p + range.lowerBound, count: range.count)
-        case .geluTanh:
-          let c = (2 / Scalar.pi).squareRoot()
-          for i in range {
-            let v = p[i]
-            p[i] = v * (1 + Scalar.tanh(c * (v + Scalar(0.044715) * v * v * v))) / 2
-          }
-        case .relu:
-          for i in range { p[i] = Swift.max(p[i], 0) }
-        }
-      }
+    x.withUnsafeMutableBufferPointer { p in
+      ActivationOp.forward(p.baseAddress!, count: p.count, activation, into: p.baseAddress!)
     }
   }
 }

@@ -7,12 +7,12 @@ import CosineCore
 ///   `f′(u) = (1 + T)/2 + u·(1 − T²)·c·(1 + 3·0.044715u²)/2`;
 /// - `relu`: `f(u) = max(u, 0)`, `f′(u) = 1` for `u > 0`, else 0 (PyTorch's choice at 0).
 package enum ActivationOp<Scalar: EncoderScalar> {
-  /// `g = f(u)` for `count` values (`g` may not alias `u`).
+  /// `g = f(u)` for `count` values; `g` may be `u` (in place).
   package static func forward(
     _ u: UnsafePointer<Scalar>, count: Int, _ activation: BertActivation, into g: UnsafeMutablePointer<Scalar>
   ) {
     Parallel.forEachRange(count, costPerItem: 20) { range in
-      (g + range.lowerBound).update(from: u + range.lowerBound, count: range.count)
+      if UnsafePointer(g) != u { (g + range.lowerBound).update(from: u + range.lowerBound, count: range.count) }
       switch activation {
       case .gelu: Scalar.geluErf(g + range.lowerBound, count: range.count)
       case .geluTanh:
