@@ -150,15 +150,7 @@ extension TrainCommand {
     } catch {
       throw fail("train", describe(error))
     }
-    let plan = trainer.batches(for: examples)
-    let total = plan.reduce(0) { $0 + $1.count }
-    // The last step of each epoch, for --eval-pairs.
-    var epochEnds: [Int: Int] = [:]
-    var stepCount = 0
-    for (e, epoch) in plan.enumerated() {
-      stepCount += epoch.count
-      epochEnds[stepCount] = e + 1
-    }
+    let total = trainer.batches(for: examples).reduce(0) { $0 + $1.count }
     let c = encoder.model.bert.configuration
     print(
       "examples: \(examples.count); encoder \(source) (\(c.layerCount) layers, \(c.hiddenSize) wide); loss \(name); "
@@ -195,9 +187,9 @@ extension TrainCommand {
           Double(step.step) / Double(max(1, total)),
           "step \(step.step)/\(total) loss \(format(step.loss, 4)) \(format(Double(texts) / max(seconds, 1e-9), 1)) texts/s"
         )
-        if let epoch = epochEnds[step.step], dev != nil {
+        if step.endsEpoch, dev != nil {
           bar.finish()
-          try evaluate(current.encoder, step: step.step, epoch: epoch)
+          try evaluate(current.encoder, step: step.step, epoch: step.epoch)
         }
         if let every = o.checkpointEvery, step.step % every == 0, step.step < total {
           try writeCheckpoint(current, step: step.step, into: outURL, source: sourceURL, csv: csv, examples: examples)

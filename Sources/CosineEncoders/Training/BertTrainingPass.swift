@@ -66,10 +66,14 @@ package final class BertTape<Scalar: EncoderScalar> {
     outputDeviation = buffers(t)
   }
 
-  /// Values a tape of `tokens` holds: the memory-budget check before a step allocates one.
+  /// Values a training step over `tokens` holds at its peak: the tape, and the backward pass's
+  /// scratch (∂ of the states, a branch, Q/K/V and context gradients, and three feed-forward-wide
+  /// buffers), for the memory-budget check before anything is allocated.
   package static func elementCount(tokens t: Int, configuration c: BertConfiguration) -> Int {
     let h = c.hiddenSize
-    return t * ((c.layerCount + 2) * h + c.layerCount * (7 * h + c.intermediateSize + 2) + 1)
+    let tape = (c.layerCount + 2) * h + c.layerCount * (7 * h + c.intermediateSize + 2) + 1
+    let scratch = 6 * h + 3 * c.intermediateSize
+    return t * (tape + scratch)
   }
 }
 

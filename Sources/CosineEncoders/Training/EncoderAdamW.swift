@@ -39,8 +39,8 @@ package struct EncoderAdamW: Sendable {
     step += 1
     let t = Double(step)
     let lr = Float(learningRate)
-    let stepSize = Float(learningRate / (1 - Double.pow(Double(beta1), t)))
-    let correction2 = Float((1 - Double.pow(Double(beta2), t)).squareRoot())
+    let stepSize = Float(learningRate / (1 - Foundation.pow(Double(beta1), t)))
+    let correction2 = Float((1 - Foundation.pow(Double(beta2), t)).squareRoot())
     let (b1, b2, e) = (beta1, beta2, eps)
     let decay = 1 - lr * weightDecay
     let entries = parameters.layout.entries
@@ -69,8 +69,4 @@ package struct EncoderAdamW: Sendable {
       }
     }
   }
-}
-
-extension Double {
-  fileprivate static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
 }

@@ -85,7 +85,7 @@ extension EncoderTrainer {
     let h = c.hiddenSize
     let batch = PackedTokens(sequences)
     try MemoryBudget.check(
-      count: BertTape<Scalar>.elementCount(tokens: batch.ids.count, configuration: c) + 8 * batch.ids.count * h,
+      count: BertTape<Scalar>.elementCount(tokens: batch.ids.count, configuration: c),
       elementSize: MemoryLayout<Scalar>.stride,
       "the activations of \(sequences.count) texts (\(batch.ids.count) tokens; lower the batch size or set a mini-batch size)"
     )

@@ -72,6 +72,8 @@ public struct FineTuningStep: Sendable, Equatable {
   public var backwardSeconds: Double = 0
   /// Of which: clipping and AdamW.
   public var updateSeconds: Double = 0
+  /// Whether the step is its epoch's last (set by ``EncoderTrainer/train(_:progress:)``).
+  public var endsEpoch = false
 }
 
 /// Fine-tunes a sentence encoder end to end with a batch cosine loss: sentence-transformers'
@@ -172,7 +174,7 @@ public struct EncoderTrainer: Sendable {
     tokenizationSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var step = 0
     for (e, epoch) in plan.enumerated() {
-      for batch in epoch {
+      for (i, batch) in epoch.enumerated() {
         defer { step += 1 }
         guard step >= stepsTaken else { continue }
         let rate = WarmupLinearSchedule<Adam<Float>>.rate(
@@ -181,6 +183,7 @@ public struct EncoderTrainer: Sendable {
           columns: tokens.map { column in batch.map { column[$0] } },
           scores: examples.scores.map { s in batch.map { s[$0] } }, learningRate: rate)
         report.epoch = e + 1
+        report.endsEpoch = i == epoch.count - 1
         try progress(report, self)
       }
     }
@@ -212,11 +215,11 @@ public struct EncoderTrainer: Sendable {
       forwardSeconds: phases.forward, backwardSeconds: phases.backward, updateSeconds: Double(end - update) / 1e9)
   }
 
-  /// The dropout seed of step `step` of a run seeded by `seed`.
+  /// The dropout seed of step `step` of a run seeded by `seed`: output `step` of a SplitMix64
+  /// stream of the seed (SplitMix64's state advances by the golden gamma per output).
   static func stepSeed(_ seed: UInt64, step: Int) -> UInt64 {
-    var g = SplitMix64(seed: seed ^ 0x5EED_D407)
-    for _ in 0...(step % 4) { _ = g.next() }
-    return g.next() &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15
+    var g = SplitMix64(seed: (seed ^ 0x5EED_D407) &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15)
+    return g.next()
   }
 
   /// Scales `gradients` so that their global L2 norm is at most `maxNorm` (none when 0), as
