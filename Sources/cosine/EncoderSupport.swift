@@ -24,10 +24,10 @@ func readTexts(_ path: String, command: String) throws -> [String] {
 
 /// Loads a model directory's tokenizer and settings without its weights, or fails with one line
 /// naming the file at fault.
-func loadTokenizer(_ path: String, command: String) throws -> SentenceTokenizer {
+func loadTokenizer(_ path: String, command: String, option: String = "--model") throws -> SentenceTokenizer {
   var isDirectory: ObjCBool = false
   guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-    throw fail(command, "\(path): --model must be a model directory (config.json, tokenizer.json)")
+    throw fail(command, "\(path): \(option) must be a model directory (config.json, tokenizer.json)")
   }
   do { return try SentenceTokenizer(contentsOf: URL(fileURLWithPath: path)) } catch {
     throw fail(command, describe(error))

@@ -95,14 +95,15 @@ extension TrainCommand {
     let o = encoderOptions
     let source = o.encoder!
     let out = outputOption!
-    for input in [source, o.resume].compactMap({ $0 }) where samePath(input, out) {
+    for input in [source, o.resume].compactMap({ $0 }) where FileIdentity(input).overlaps(FileIdentity(out)) {
       throw fail("train", "-o \(out) is the model directory \(input); write the fine-tuned model elsewhere")
     }
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
       throw fail("train", "-o \(out) is a file; the fine-tuned model is a directory (give a new or existing directory)")
     }
-    if o.resume != nil { _ = try loadEncoder(source, command: "train", option: "--encoder") }
+    // The source is only read when saving: check its files now, without loading its weights.
+    if o.resume != nil { _ = try loadTokenizer(source, command: "train", option: "--encoder") }
     let encoder = try loadEncoder(
       o.resume ?? source, command: "train", option: o.resume != nil ? "--resume" : "--encoder")
     try validateMaxLength(o.maxLength, encoder, command: "train")
@@ -279,9 +280,4 @@ extension TrainCommand {
     }
   }
 
-  /// Whether two paths name the same file or directory (after resolving links).
-  private func samePath(_ a: String, _ b: String) -> Bool {
-    URL(fileURLWithPath: a).resolvingSymlinksInPath().standardizedFileURL.path
-      == URL(fileURLWithPath: b).resolvingSymlinksInPath().standardizedFileURL.path
-  }
 }

@@ -130,29 +130,12 @@ package enum FineTunedDirectory {
     }
   }
 
-  /// Writes `data` to a new file at `url` and flushes it to the disk.
+  /// Writes `data` to a file at `url` atomically and flushed to the disk (`AtomicFile`).
   static func write(_ data: Data, to url: URL) throws {
-    let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      throw EncoderModelError.invalidFile(
-        path: url.path, reason: "cannot be created (\(String(cString: strerror(errno))))")
-    }
-    defer { close(fd) }
-    try data.withUnsafeBytes { raw in
-      var done = 0
-      while done < raw.count {
-        let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else {
-          throw EncoderModelError.invalidFile(
-            path: url.path, reason: "cannot be written (\(String(cString: strerror(errno))))")
-        }
-        done += n
-      }
-    }
-    guard fsync(fd) == 0 else {
-      throw EncoderModelError.invalidFile(
-        path: url.path, reason: "cannot be flushed (\(String(cString: strerror(errno))))")
+    do {
+      try AtomicFile.write(to: url.path) { writer in try data.withUnsafeBytes { try writer.write($0) } }
+    } catch let e as FileError {
+      throw EncoderModelError.invalidFile(path: url.path, reason: "cannot be written (\(e.message))")
     }
   }
 }
