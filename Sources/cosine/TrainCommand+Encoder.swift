@@ -141,7 +141,7 @@ extension TrainCommand {
     do {
       if let resume = o.resume {
         let url = URL(fileURLWithPath: resume)
-        trainer = try EncoderTrainer(resumingFrom: url, loss: batchLoss, options: options) {
+        trainer = try EncoderTrainer(resumingFrom: url, encoder: encoder, loss: batchLoss, options: options) {
           $0.checkpointState(examples: examples.count, lossName: name)
         }
         if let saved = try? String(contentsOf: url.appendingPathComponent("loss.csv"), encoding: .utf8) { csv = saved }

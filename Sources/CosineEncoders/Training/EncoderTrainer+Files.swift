@@ -87,7 +87,16 @@ extension EncoderTrainer {
     resumingFrom checkpoint: URL, loss: any BatchCosineLoss, options: FineTuningOptions,
     state: (EncoderTrainer) -> [String: String]
   ) throws {
-    let encoder = try SentenceEncoder(contentsOf: checkpoint)
+    try self.init(
+      resumingFrom: checkpoint, encoder: try SentenceEncoder(contentsOf: checkpoint), loss: loss, options: options,
+      state: state)
+  }
+
+  /// ``init(resumingFrom:loss:options:state:)`` with the checkpoint's encoder already loaded.
+  package init(
+    resumingFrom checkpoint: URL, encoder: SentenceEncoder, loss: any BatchCosineLoss, options: FineTuningOptions,
+    state: (EncoderTrainer) -> [String: String]
+  ) throws {
     try self.init(encoder: encoder, loss: loss, options: options)
     let stateURL = checkpoint.appendingPathComponent("trainer_state.json")
     let saved = try ModelFile.jsonObject(stateURL)
