@@ -78,12 +78,18 @@ int ck_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int64
 int ck_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi, const uint16_t *lo,
                         int64_t bw, int64_t first_row, int64_t rows, int64_t n_valid, int64_t d,
                         ck_heaps_f32 h) {
+  return ck_search_split_ids_f32(a, m, aw, hi, lo, bw, first_row, rows, n_valid, d, 0, h);
+}
+
+int ck_search_split_ids_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi, const uint16_t *lo,
+                            int64_t bw, int64_t first_row, int64_t rows, int64_t n_valid, int64_t d,
+                            int64_t id_offset, ck_heaps_f32 h) {
   switch (family(aw, bw, 32)) {
 #if CK_X86
-    case 2: return ck_search_split_f32_avx512(a, m, aw, hi, lo, first_row, rows, n_valid, d, 0, h);
-    case 1: return ck_search_split_f32_avx2(a, m, aw, hi, lo, first_row, rows, n_valid, d, 0, h);
+    case 2: return ck_search_split_f32_avx512(a, m, aw, hi, lo, first_row, rows, n_valid, d, id_offset, h);
+    case 1: return ck_search_split_f32_avx2(a, m, aw, hi, lo, first_row, rows, n_valid, d, id_offset, h);
 #endif
-    case 0: return ck_search_split_f32_portable(a, m, aw, hi, lo, first_row, rows, n_valid, d, 0, h);
+    case 0: return ck_search_split_f32_portable(a, m, aw, hi, lo, first_row, rows, n_valid, d, id_offset, h);
     default: return CK_ERROR_PANEL_WIDTH;
   }
 }

@@ -12,6 +12,17 @@
 #undef TK_FN
 #undef TK_HEAPS
 
+void ck_heaps_offer_f32(ck_heaps_f32 h, int64_t q, float s, int64_t id) {
+  float *hs = h.scores + q * h.capacity;
+  int64_t *hi = h.ids + q * h.capacity;
+  if (h.capacity > h.k) {
+    // A reservoir keeps the best k at each selection whatever was appended.
+    offer_reservoir_f32(hs, hi, h.sizes + q, h.k, h.capacity, s, id, __builtin_nanf(""));
+  } else if (h.k > 0) {
+    offer_f32(hs, hi, h.sizes + q, h.k, s, id);
+  }
+}
+
 #define TK_T double
 #define TK_FN(x) x##_f64
 #define TK_HEAPS ck_heaps_f64

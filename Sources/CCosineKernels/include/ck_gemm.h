@@ -116,6 +116,13 @@ int ck_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *h
                         const uint16_t *lo, int64_t bw, int64_t first_row, int64_t rows,
                         int64_t n_valid, int64_t d, ck_heaps_f32 heaps);
 
+/// ck_search_split_f32 with row ids `first_row + id_offset + lane`: several corpora (the lists
+/// of an inverted-file index) share one numbering of heap ids. Rows must still be offered to a
+/// query in increasing id order.
+int ck_search_split_ids_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi,
+                            const uint16_t *lo, int64_t bw, int64_t first_row, int64_t rows,
+                            int64_t n_valid, int64_t d, int64_t id_offset, ck_heaps_f32 heaps);
+
 /// The approximate pass of a search bound by memory bandwidth: scores every query against rows
 /// [first_row, first_row + rows) using the high halves alone (values truncated to bfloat16)
 /// and keeps the approximate k best per query in `heaps` (ids are row numbers). Writes the
@@ -128,6 +135,10 @@ int ck_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *h
 int64_t ck_prefilter_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi, int64_t bw,
                          int64_t first_row, int64_t rows, int64_t n_valid, int64_t d, float slack,
                          ck_heaps_f32 heaps, int64_t *flagged, float *flagged_max);
+
+/// Offers (s, id) to query q's slots with the full order (score, then id, NaN last), in any
+/// order relative to earlier offers: for merging entries the search loops did not produce.
+void ck_heaps_offer_f32(ck_heaps_f32 heaps, int64_t q, float s, int64_t id);
 
 /// Puts, for each of the first `m` queries, its best min(k, size) entries first, in rank order
 /// (best first), and sets `sizes` to their number.

@@ -1,11 +1,16 @@
 import CosineCore
 
-/// The layout of a CosineKit index file, version 1 (see <doc:IndexFiles>).
+/// The layout of a CosineKit index file, versions 1 and 2 (see <doc:IndexFiles>).
 ///
 /// Two header slots of 4096 bytes start the file; the valid one (magic, version, checksum)
 /// with the higher generation describes it. Blocks follow, each at a multiple of 64 bytes:
 /// per segment its ids, the high and low halves of its split panels and its codes, and one
 /// block of removed ids. Every integer and float is little-endian.
+///
+/// Version 1 (flat indexes) lists its at most 48 segments in the header slot. Version 2
+/// (inverted-file indexes) adds the coarse centroids, a block of `nlist · D` floats, and moves
+/// the segment list to a directory block of 72 bytes per segment (the 8 offsets of version 1
+/// and the segment's list), whose FNV-1a checksum the header slot holds.
 package enum IndexFileFormat {
   /// Refuses index files on a big-endian machine.
   ///
@@ -19,7 +24,14 @@ package enum IndexFileFormat {
   }
 
   package static let magic: [UInt8] = Array("CSKINDEX".utf8)
+  /// The version of flat index files.
   package static let version: UInt32 = 1
+  /// The version of inverted-file index files.
+  package static let ivfVersion: UInt32 = 2
+  /// The most segments a version-2 directory may list.
+  package static let maxDirectorySegments = 1 << 24
+  /// The most lists an inverted-file index may have.
+  package static let maxLists = 1 << 20
   package static let slotSize = 4096
   package static let dataStart = 2 * slotSize
   package static let maxSegments = 48
@@ -52,24 +64,93 @@ package enum IndexFileFormat {
     package var tombstoneOffset: UInt64
     package var tombstoneCount: UInt64
     package var segments: [SegmentEntry]
+    /// Version 2: the list of each segment (parallel to ``segments``); empty for version 1.
+    package var segmentLists: [UInt64] = []
+    /// Version 2: the number of lists (0: a flat index, version 1).
+    package var nlist: UInt64 = 0
+    /// Version 2: where the centroids and the segment directory lie, and the directory's checksum.
+    package var centroidsOffset: UInt64 = 0
+    package var directoryOffset: UInt64 = 0
+    package var directoryChecksum: UInt64 = 0
+    /// Version 2, as decoded from a slot before its directory is read: the number of segments.
+    package var directoryCount: UInt64 = 0
+
+    package var isIVF: Bool { nlist > 0 }
+
+    /// Whether `other` is the same slot: for version 2, the fields the slot holds (its directory
+    /// is identified by offset and checksum).
+    package func sameSlot(as other: Header) -> Bool {
+      guard isIVF || other.isIVF else { return self == other }
+      return generation == other.generation && usedBytes == other.usedBytes && nlist == other.nlist
+        && directoryOffset == other.directoryOffset && directoryChecksum == other.directoryChecksum
+        && directoryCount == other.directoryCount && centroidsOffset == other.centroidsOffset
+        && tombstoneOffset == other.tombstoneOffset && tombstoneCount == other.tombstoneCount
+        && liveRows == other.liveRows
+    }
+
+    /// The version-2 directory: 9 little-endian `UInt64` per segment (its 8 offsets, its list).
+    package func directoryBytes() -> [UInt8] {
+      var b = [UInt8](repeating: 0, count: segments.count * 72)
+      for (s, e) in segments.enumerated() {
+        let o = s * 72
+        let fields = [e.rows, e.ids, e.high, e.low, e.codes, e.scales, e.errors, e.bits, segmentLists[s]]
+        for (j, v) in fields.enumerated() { LittleEndian.store(v, into: &b, at: o + 8 * j) }
+      }
+      return b
+    }
+
+    /// Reads the version-2 directory this slot describes from the file at `base` (`size` bytes):
+    /// checks its place and checksum, fills ``segments`` and ``segmentLists``.
+    package func withDirectory(_ base: UnsafeRawPointer, size: Int) -> Result<Header, Problem> {
+      guard isIVF else { return .success(self) }
+      let count = Int(directoryCount)
+      let bytes = count * 72
+      guard directoryOffset % UInt64(alignment) == 0, directoryOffset >= UInt64(dataStart),
+        directoryOffset <= UInt64(size), bytes <= size - Int(directoryOffset)
+      else { return .failure(.badField("segment directory at offset \(directoryOffset) lies outside the file")) }
+      let dir = UnsafeRawBufferPointer(start: base + Int(directoryOffset), count: bytes)
+      guard checksum(dir) == directoryChecksum else {
+        return .failure(.badField("segment directory checksum mismatch (the directory is corrupt)"))
+      }
+      var h = self
+      h.segments = []
+      h.segmentLists = []
+      h.segments.reserveCapacity(count)
+      for s in 0..<count {
+        let f = (0..<9).map { LittleEndian.load(UInt64.self, from: dir, at: s * 72 + 8 * $0) }
+        h.segments.append(
+          SegmentEntry(
+            rows: f[0], ids: f[1], high: f[2], low: f[3], codes: f[4], scales: f[5], errors: f[6], bits: f[7]))
+        h.segmentLists.append(f[8])
+      }
+      return .success(h)
+    }
 
     /// The slot's 4096 bytes, checksum included.
     package func encoded() -> [UInt8] {
       var b = [UInt8](repeating: 0, count: slotSize)
       func put<I: FixedWidthInteger>(_ v: I, _ at: Int) { LittleEndian.store(v, into: &b, at: at) }
       for (i, x) in magic.enumerated() { b[i] = x }
-      put(version, 8)
+      put(isIVF ? ivfVersion : version, 8)
       put(UInt32(slotSize), 12)
       put(generation, 16)
       put(dimension, 24)
       put(width, 32)
       put(eps.bitPattern, 40)
       put(quantization, 48)
-      put(UInt32(segments.count), 52)
+      put(UInt32(isIVF ? Int(directoryCount) : segments.count), 52)
       put(liveRows, 56)
       put(usedBytes, 64)
       put(tombstoneOffset, 72)
       put(tombstoneCount, 80)
+      if isIVF {
+        put(nlist, 88)
+        put(directoryOffset, 96)
+        put(directoryChecksum, 104)
+        put(centroidsOffset, 112)
+        put(checksum(b[0..<checksumOffset]), checksumOffset)
+        return b
+      }
       for (s, e) in segments.enumerated() {
         let o = 96 + s * 64
         for (j, v) in [e.rows, e.ids, e.high, e.low, e.codes, e.scales, e.errors, e.bits].enumerated() {
@@ -88,9 +169,29 @@ package enum IndexFileFormat {
       let stored = get(UInt64.self, checksumOffset)
       guard stored == checksum(b[0..<checksumOffset]) else { return .failure(.badChecksum) }
       let v = get(UInt32.self, 8)
-      guard v == version else { return .failure(.badVersion(v)) }
+      guard v == version || v == ivfVersion else { return .failure(.badVersion(v)) }
       guard get(UInt32.self, 12) == UInt32(slotSize) else { return .failure(.badField("header size")) }
       let count = Int(get(UInt32.self, 52))
+      if v == ivfVersion {
+        let nlist = get(UInt64.self, 88)
+        guard nlist >= 1, nlist <= UInt64(maxLists) else {
+          return .failure(.badField("list count \(nlist) (1 to \(maxLists))"))
+        }
+        guard count <= maxDirectorySegments else {
+          return .failure(.badField("segment count \(count) (at most \(maxDirectorySegments))"))
+        }
+        var h = Header(
+          generation: get(UInt64.self, 16), dimension: get(UInt64.self, 24), width: get(UInt64.self, 32),
+          eps: Double(bitPattern: get(UInt64.self, 40)), quantization: get(UInt32.self, 48),
+          liveRows: get(UInt64.self, 56), usedBytes: get(UInt64.self, 64), tombstoneOffset: get(UInt64.self, 72),
+          tombstoneCount: get(UInt64.self, 80), segments: [])
+        h.nlist = nlist
+        h.directoryOffset = get(UInt64.self, 96)
+        h.directoryChecksum = get(UInt64.self, 104)
+        h.centroidsOffset = get(UInt64.self, 112)
+        h.directoryCount = UInt64(count)
+        return .success(h)
+      }
       guard count <= maxSegments else {
         return .failure(.badField("segment count \(count) (at most \(maxSegments))"))
       }
@@ -122,7 +223,8 @@ package enum IndexFileFormat {
       case .truncated: "truncated: shorter than the two 4096-byte header slots of an index file"
       case .badMagic: "not a CosineKit index file (no CSKINDEX magic)"
       case .badChecksum: "header checksum mismatch (the header is corrupt)"
-      case .badVersion(let v): "unsupported index file version \(v) (this build reads version \(version))"
+      case .badVersion(let v):
+        "unsupported index file version \(v) (this build reads versions \(version) and \(ivfVersion))"
       case .badField(let s): "invalid header: \(s)"
       }
     }

@@ -33,11 +33,15 @@ extension IndexTable {
     }
   }
 
-  /// The current header of the two slots at `base`, or the most telling reason why neither is valid.
-  package static func currentHeader(_ base: UnsafeRawPointer) throws -> IndexFileFormat.Header {
+  /// The current header of the two slots at `base`, or the most telling reason why neither is
+  /// valid. With the file's `size`, a version-2 slot is valid only with its directory, which it
+  /// then holds; without (`nil`, only the slots are at `base`), the directory is not read.
+  package static func currentHeader(_ base: UnsafeRawPointer, size: Int?) throws -> IndexFileFormat.Header {
     let slot = IndexFileFormat.slotSize
-    let results = [0, 1].map {
-      IndexFileFormat.Header.decode(UnsafeRawBufferPointer(start: base + $0 * slot, count: slot))
+    let results = [0, 1].map { i -> Result<IndexFileFormat.Header, IndexFileFormat.Problem> in
+      let r = IndexFileFormat.Header.decode(UnsafeRawBufferPointer(start: base + i * slot, count: slot))
+      guard let size, case .success(let h) = r else { return r }
+      return h.withDirectory(base, size: size)
     }
     var best: IndexFileFormat.Header?
     var problems: [IndexFileFormat.Problem] = []
@@ -66,7 +70,7 @@ extension IndexTable {
     -> (IndexTable, IndexFileFormat.Header)
   {
     try IndexFileFormat.requireLittleEndianMachine()
-    let h = try currentHeader(base)
+    let h = try currentHeader(base, size: size)
     func bad(_ s: String) -> NPYProblem { NPYProblem("invalid index file: \(s)") }
     guard h.dimension <= UInt64(IndexFileFormat.maxDimension) else {
       throw bad("dimension \(h.dimension) exceeds \(IndexFileFormat.maxDimension)")
@@ -95,6 +99,20 @@ extension IndexTable {
         )
       }
       return base + Int(offset)
+    }
+    var quantizer: CoarseQuantizer?
+    if h.isIVF {
+      let nlist = Int(h.nlist)
+      let count = nlist * d
+      let c = try block(-1, "centroids", h.centroidsOffset, count * 4)
+      let raw = UnsafeRawBufferPointer(start: c, count: count * 4)
+      let values = (0..<count).map { Float(bitPattern: LittleEndian.load(UInt32.self, from: raw, at: 4 * $0)) }
+      do {
+        quantizer = try CoarseQuantizer(centroids: values, nlist: nlist, dimension: d)
+      } catch {
+        throw bad("\(error)")
+      }
+      if let l = h.segmentLists.first(where: { $0 >= h.nlist }) { throw bad("a segment of list \(l) of \(nlist)") }
     }
     var segments: [IndexSegment] = []
     var total = 0
@@ -162,7 +180,8 @@ extension IndexTable {
       throw bad("live row count \(h.liveRows) ≠ \(total) stored − \(tombstones.count) removed")
     }
     let table = IndexTable(
-      segments: segments, tombstones: tombstones, quantization: quantization, dimension: d, width: w, eps: h.eps)
+      segments: segments, tombstones: tombstones, quantization: quantization, dimension: d, width: w, eps: h.eps,
+      ivf: quantizer, segmentLists: quantizer == nil ? [] : h.segmentLists.map { Int($0) })
     return (table, h)
   }
 }

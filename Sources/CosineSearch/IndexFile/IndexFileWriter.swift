@@ -57,6 +57,22 @@ extension IndexTable {
       segments: entries)
   }
 
+  /// Inverted file: sets the header's lists and directory (placed at `directoryOffset`, its
+  /// bytes returned) and the centroids' offset.
+  private func describeLists(
+    _ h: inout IndexFileFormat.Header, centroidsOffset: Int, directoryOffset: Int
+  ) -> [UInt8] {
+    guard let ivf else { return [] }
+    h.nlist = UInt64(ivf.nlist)
+    h.segmentLists = zip(segments, segmentLists).filter { $0.0.rows > 0 }.map { UInt64($0.1) }
+    h.centroidsOffset = UInt64(centroidsOffset)
+    h.directoryOffset = UInt64(directoryOffset)
+    h.directoryCount = UInt64(h.segments.count)
+    let dir = h.directoryBytes()
+    h.directoryChecksum = IndexFileFormat.checksum(dir)
+    return dir
+  }
+
   /// Writes the table to `path`: appended in place when `path` is the file the table was read
   /// from or last written to and only rows were added or ids removed since (and the file is
   /// unchanged); otherwise the whole file is written to a temporary file and renamed over `path`.
@@ -64,7 +80,7 @@ extension IndexTable {
   /// - Throws: ``NPYError`` naming `path`.
   package func save(to path: String) throws {
     try NPYError.naming(path) { try IndexFileFormat.requireLittleEndianMachine() }
-    if segments.count > IndexFileFormat.maxSegments {
+    if ivf == nil && segments.count > IndexFileFormat.maxSegments {
       var t = self
       t.compact()
       return try t.save(to: path)
@@ -76,9 +92,15 @@ extension IndexTable {
   /// Writes the whole file atomically.
   package func writeWhole(to path: String) throws {
     let (blocks, entries, end) = layout(segments[...], from: IndexFileFormat.dataStart)
-    let tombOffset = IndexFileFormat.aligned(end)
-    let used = tombstones.isEmpty ? end : tombOffset + tombstones.count * 8
-    let h = header(generation: 1, entries: entries, used: used, tombstoneOffset: tombOffset)
+    // Inverted file: the centroids, then the directory, after the segments.
+    let centroidBytes = (ivf?.centroids.count ?? 0) * 4
+    let centroidsOffset = IndexFileFormat.aligned(end)
+    let directoryOffset = IndexFileFormat.aligned(centroidsOffset + centroidBytes)
+    let listsEnd = ivf == nil ? end : directoryOffset + entries.count * 72
+    let tombOffset = IndexFileFormat.aligned(listsEnd)
+    let used = tombstones.isEmpty ? listsEnd : tombOffset + tombstones.count * 8
+    var h = header(generation: 1, entries: entries, used: used, tombstoneOffset: tombOffset)
+    let directory = describeLists(&h, centroidsOffset: centroidsOffset, directoryOffset: directoryOffset)
     try AtomicFile.write(to: path) { out in
       try out.write(h.encoded())
       try out.write([UInt8](repeating: 0, count: IndexFileFormat.slotSize))
@@ -92,6 +114,14 @@ extension IndexTable {
         try pad(to: b.offset)
         try out.write(b.bytes)
         at += b.bytes.count
+      }
+      if let ivf {
+        try pad(to: centroidsOffset)
+        try ivf.centroids.map { $0.bitPattern.littleEndian }.withUnsafeBytes { try out.write($0) }
+        at += centroidBytes
+        try pad(to: directoryOffset)
+        try out.write(directory)
+        at += directory.count
       }
       if !tombstones.isEmpty {
         try pad(to: tombOffset)
@@ -120,23 +150,31 @@ extension IndexTable {
     // The file must still be the one the table describes.
     var slots = [UInt8](repeating: 0, count: IndexFileFormat.dataStart)
     guard (try? slots.withUnsafeMutableBytes({ try fd.readFully(fromAbsoluteOffset: 0, into: $0) })) == slots.count,
-      let current = try? slots.withUnsafeBytes({ try Self.currentHeader($0.baseAddress!) }), current == snap.header
+      let current = try? slots.withUnsafeBytes({ try Self.currentHeader($0.baseAddress!, size: nil) }),
+      current.sameSlot(as: snap.header)
     else { return false }
     let start = Int(snap.header.usedBytes)
     let (blocks, entries, end) = layout(segments[snap.segments.count...], from: start)
-    var used = end
+    let all = snap.header.segments + entries
+    // Inverted file: a new directory after the new segments (the centroids stay where they are).
+    let directoryOffset = IndexFileFormat.aligned(end)
+    let listsEnd = ivf == nil ? end : directoryOffset + all.count * 72
+    var used = listsEnd
     var tombOffset = Int(snap.header.tombstoneOffset)
-    if tombstones != snap.tombstones {
-      tombOffset = IndexFileFormat.aligned(end)
-      used = tombOffset + tombstones.count * 8
+    if tombstones != snap.tombstones || ivf != nil {
+      tombOffset = IndexFileFormat.aligned(listsEnd)
+      used = tombstones.isEmpty ? listsEnd : tombOffset + tombstones.count * 8
     }
+    var h = header(generation: snap.header.generation + 1, entries: all, used: used, tombstoneOffset: tombOffset)
+    let directory = describeLists(
+      &h, centroidsOffset: Int(snap.header.centroidsOffset), directoryOffset: directoryOffset)
     for b in blocks { try Self.writeFully(fd, b.bytes, at: b.offset) }
-    if tombstones != snap.tombstones {
+    if !directory.isEmpty { try directory.withUnsafeBytes { try Self.writeFully(fd, $0, at: directoryOffset) } }
+    if tombOffset != Int(snap.header.tombstoneOffset) || tombstones != snap.tombstones, !tombstones.isEmpty {
       try tombstones.map(\.littleEndian).withUnsafeBytes { try Self.writeFully(fd, $0, at: tombOffset) }
     }
     try Self.sync(fd)
-    let g = snap.header.generation + 1
-    let h = header(generation: g, entries: snap.header.segments + entries, used: used, tombstoneOffset: tombOffset)
+    let g = h.generation
     try h.encoded().withUnsafeBytes { try Self.writeFully(fd, $0, at: Int((g - 1) % 2) * IndexFileFormat.slotSize) }
     try Self.sync(fd)
     file.state.withLock {

@@ -3,8 +3,16 @@ import CosineCore
 
 /// The rows of an index with ids: segments in the order they were added, each sorted by id,
 /// and the ids removed but still stored (tombstones), until compaction drops them.
+///
+/// An inverted-file index (``ivf`` set) keeps each segment in one list: ``segmentLists`` says
+/// which. Rows are added to the list of their best centroid; compaction merges each list's
+/// segments into one.
 package struct IndexTable: Sendable {
   package var segments: [IndexSegment]
+  /// The coarse centroids of an inverted-file index; nil for a flat index.
+  package let ivf: CoarseQuantizer?
+  /// The list of each segment (parallel to ``segments``) of an inverted-file index; empty otherwise.
+  package var segmentLists: [Int]
   /// Removed ids still stored in a segment, sorted.
   package var tombstones: [Int64]
   package let quantization: CosineIndexQuantization
@@ -34,8 +42,11 @@ package struct IndexTable: Sendable {
 
   package init(
     segments: [IndexSegment], tombstones: [Int64], quantization: CosineIndexQuantization, dimension: Int, width: Int,
-    eps: Double, file: FileState = FileState()
+    eps: Double, file: FileState = FileState(), ivf: CoarseQuantizer? = nil, segmentLists: [Int] = []
   ) {
+    precondition(ivf == nil ? segmentLists.isEmpty : segmentLists.count == segments.count)
+    self.ivf = ivf
+    self.segmentLists = segmentLists
     self.segments = segments
     self.tombstones = tombstones
     self.quantization = quantization
@@ -125,11 +136,61 @@ package struct IndexTable: Sendable {
         }
       }
     }
+    if let ivf {
+      try addToLists(x, rows: n, ids: newIds, quantizer: ivf, revived: revived)
+      return
+    }
     let seg = try Self.segment(
       x, rows: n, ids: newIds, dimension: dimension, eps: eps, width: width, quantization: quantization)
     if revived { compact() }
     segments.append(seg)
     if segments.count > IndexFileFormat.maxSegments - 1 { compact() }
+  }
+
+  /// The most segments a list keeps before ``add(_:rows:ids:)`` merges them.
+  package static var segmentsPerList: Int { 8 }
+
+  /// Inverted file: each new row goes to the list of its best centroid, one new segment per list
+  /// that gains rows; a list past ``segmentsPerList`` segments is merged.
+  private mutating func addToLists<T: TensorScalar>(
+    _ x: UnsafePointer<T>?, rows n: Int, ids newIds: [Int64], quantizer: CoarseQuantizer, revived: Bool
+  ) throws {
+    let d = dimension
+    var rows = [Float](repeating: 0, count: n * d)
+    if let x, d > 0 {
+      rows.withUnsafeMutableBufferPointer { p in
+        for i in 0..<(n * d) { p[i] = Float(x[i]) }
+      }
+    }
+    let labels = try quantizer.assign(Tensor(uncheckedShape: [n, d], scalars: rows))
+    var members = [[Int]](repeating: [], count: quantizer.nlist)
+    for (r, l) in labels.enumerated() { members[l].append(r) }
+    var added: [(list: Int, segment: IndexSegment)] = []
+    for (l, m) in members.enumerated() where !m.isEmpty {
+      var gathered = [Float](repeating: 0, count: m.count * d)
+      gathered.withUnsafeMutableBufferPointer { g in
+        rows.withUnsafeBufferPointer { r in
+          for (i, src) in m.enumerated() where d > 0 {
+            (g.baseAddress! + i * d).update(from: r.baseAddress! + src * d, count: d)
+          }
+        }
+      }
+      let seg = try gathered.withUnsafeBufferPointer { g in
+        try Self.segment(
+          g.baseAddress, rows: m.count, ids: m.map { newIds[$0] }, dimension: d, eps: eps, width: width,
+          quantization: quantization)
+      }
+      added.append((l, seg))
+    }
+    if revived { compact() }
+    for a in added {
+      segments.append(a.segment)
+      segmentLists.append(a.list)
+    }
+    var perList = [Int](repeating: 0, count: quantizer.nlist)
+    for l in segmentLists { perList[l] += 1 }
+    let crowded = Set(added.map(\.list).filter { perList[$0] > Self.segmentsPerList })
+    if !crowded.isEmpty { compact(lists: crowded) }
   }
 
   /// Marks the rows of `ids` removed; returns how many were live. Unknown ids are ignored.
@@ -146,41 +207,73 @@ package struct IndexTable: Sendable {
     return removed
   }
 
-  /// Rewrites the live rows into one segment in id order, dropping removed rows. The packed
-  /// floats are copied bit for bit, so scores do not change.
+  /// Rewrites the live rows into one segment in id order (one per list for an inverted file),
+  /// dropping removed rows. The packed floats are copied bit for bit, so scores do not change.
   package mutating func compact() {
+    if let ivf {
+      compact(lists: Set(0..<ivf.nlist))
+      return
+    }
     guard segments.count > 1 || !tombstones.isEmpty else { return }
+    let merged = merge(Array(segments.indices))
+    segments = merged.map { [$0] } ?? []
+    tombstones = []
+  }
+
+  /// Inverted file: merges the segments of each of `lists` into one, dropping their removed rows
+  /// (and those rows' tombstones); other lists are left as they are.
+  package mutating func compact(lists: Set<Int>) {
+    var keep: [(IndexSegment, Int)] = []
+    var byList: [Int: [Int]] = [:]
+    for (i, l) in segmentLists.enumerated() {
+      if lists.contains(l) { byList[l, default: []].append(i) } else { keep.append((segments[i], l)) }
+    }
+    var dropped = Set<Int64>()
+    var merged: [(IndexSegment, Int)] = []
+    for l in byList.keys.sorted() {
+      let idx = byList[l]!
+      let removedHere = idx.contains { i in tombstones.contains { segments[i].row(of: Int($0)) != nil } }
+      if idx.count == 1 && !removedHere {
+        merged.append((segments[idx[0]], l))
+        continue
+      }
+      for i in idx { for t in tombstones where segments[i].row(of: Int(t)) != nil { dropped.insert(t) } }
+      if let m = merge(idx) { merged.append((m, l)) }
+    }
+    let all = keep + merged
+    segments = all.map(\.0)
+    segmentLists = all.map(\.1)
+    tombstones = tombstones.filter { !dropped.contains($0) }
+  }
+
+  /// The live rows of segments `indices` in one new segment, in id order; nil when none is live.
+  private func merge(_ indices: [Int]) -> IndexSegment? {
     let d = dimension
+    let segs = indices.map { segments[$0] }
     // Live (segment, row) pairs in id order: a merge of the sorted segments.
-    var heads = [Int](repeating: 0, count: segments.count)
+    var heads = [Int](repeating: 0, count: segs.count)
     var order: [(seg: Int, row: Int)] = []
-    order.reserveCapacity(liveRows)
     while true {
       var best = -1
-      for s in segments.indices where heads[s] < segments[s].rows {
-        if best < 0 || segments[s].ids[heads[s]] < segments[best].ids[heads[best]] { best = s }
+      for s in segs.indices where heads[s] < segs[s].rows {
+        if best < 0 || segs[s].ids[heads[s]] < segs[best].ids[heads[best]] { best = s }
       }
       if best < 0 { break }
       let r = heads[best]
       heads[best] += 1
-      if !Self.sortedContains(tombstones, segments[best].ids[r]) { order.append((best, r)) }
+      if !Self.sortedContains(tombstones, segs[best].ids[r]) { order.append((best, r)) }
     }
     let n = order.count
-    guard n > 0 else {
-      segments = []
-      tombstones = []
-      return
-    }
+    guard n > 0 else { return nil }
     // Cannot fail: the rows were stored before.
     let panels = try! SplitPanels(rows: n, dim: d, width: width)
     for (i, o) in order.enumerated() {
-      let s = segments[o.seg].panels
+      let s = segs[o.seg].panels
       ck_copy_row(
         s.high, s.low, Int64(s.width), Int64(o.row), panels.high, panels.low, Int64(width), Int64(i), Int64(d))
     }
     for r in n..<panels.panelCount * width { ck_zero_row(panels.high, panels.low, Int64(width), Int64(r), Int64(d)) }
-    let ids = order.map { segments[$0.seg].ids[$0.row] }
-    segments = [IndexSegment.make(panels: panels, ids: ids, quantization: quantization)]
-    tombstones = []
+    let ids = order.map { segs[$0.seg].ids[$0.row] }
+    return IndexSegment.make(panels: panels, ids: ids, quantization: quantization)
   }
 }

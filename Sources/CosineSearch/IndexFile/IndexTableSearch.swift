@@ -70,6 +70,8 @@ extension IndexTable {
   package func search<Scalar: TensorScalar>(
     _ queries: Tensor<Scalar>, k: Int, filter: CosineIndexFilter?, rescore: Int?
   ) throws -> CosineSearchResults<Scalar> {
+    // An inverted file searched exactly: every list probed.
+    if let ivf { return try ivfSearch(queries, k: k, nprobe: ivf.nlist, filter: filter) }
     let nq = queries.shape[0]
     let d = dimension
     let selections = segments.map { RowSelection($0, tombstones: tombstones, filter: filter) }

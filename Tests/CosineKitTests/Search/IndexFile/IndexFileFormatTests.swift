@@ -131,7 +131,7 @@ import CosineTraining
     }
     // Valid checksums over bad fields: offsets, counts, widths, versions.
     func patched(_ edit: (inout IndexFileFormat.Header) -> Void) -> [UInt8] {
-      var h = try! good.withUnsafeBytes { try IndexTable.currentHeader($0.baseAddress!) }
+      var h = try! good.withUnsafeBytes { try IndexTable.currentHeader($0.baseAddress!, size: good.count) }
       edit(&h)
       var b = good
       b.replaceSubrange(0..<4096, with: h.encoded())

@@ -1,5 +1,4 @@
 import CosineCore
-import CosineSearch
 import Dispatch
 
 /// How far a long analysis (mining, clustering, community detection, outlier scores) has got.

@@ -1,6 +1,5 @@
 import CCosineKernels
 import CosineCore
-import CosineSearch
 
 /// Spherical k-means: FAISS's `Kmeans(d, k, spherical=True)`, seeded with spherical k-means++.
 ///

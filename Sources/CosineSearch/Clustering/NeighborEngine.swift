@@ -1,6 +1,5 @@
 import CCosineKernels
 import CosineCore
-import CosineSearch
 
 /// Rows of one matrix packed once for the search kernels, as queries (tiles of up to 16 rows)
 /// and, when asked, as a corpus (panels of 32 rows): the engine of the analyses.

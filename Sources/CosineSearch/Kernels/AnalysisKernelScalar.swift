@@ -1,6 +1,5 @@
 import CCosineKernels
 import CosineCore
-import CosineSearch
 
 /// A ``KernelScalar`` with the kernels and entry points of the analyses: the centroid
 /// accumulation of spherical k-means (`CCosineKernels` `analysis/`), the neighbor engine of the

@@ -1,0 +1,192 @@
+import CosineCore
+
+/// How an inverted-file (IVF) index is built: FAISS's `IndexIVFFlat` on cosine similarity.
+///
+/// The `lists` centroids are trained by spherical k-means (``SphericalKMeans``, seeded k-means++,
+/// `iterations` rounds) on a seeded uniform sample of `trainingSampleSize` rows (nil: 256 per
+/// list, FAISS's default `max_points_per_centroid`; 0: every row); every row is then stored in
+/// the list of its best centroid (largest cosine, equal scores: the lower list).
+///
+/// ```swift
+/// let index = try CosineIndexFile(corpus, quantization: .int8, invertedFile: .init(lists: 1024))
+/// let r = try index.search(queries, k: 10, nprobe: 64)
+/// ```
+public struct InvertedFileOptions: Sendable, Equatable {
+  /// The number of lists (centroids), 1 ≤ lists ≤ N. FAISS's rule of thumb: about 4·√N to 16·√N.
+  public var lists: Int
+  /// Rows k-means trains on: nil for 256 per list (all rows when N is smaller), 0 for all rows.
+  public var trainingSampleSize: Int?
+  /// k-means rounds. Default 10, as FAISS's IVF training.
+  public var iterations: Int
+  /// Seed of the training sample and the k-means++ draws.
+  public var seed: UInt64
+
+  /// Options; see the type's documentation.
+  public init(lists: Int, trainingSampleSize: Int? = nil, iterations: Int = 10, seed: UInt64 = 0) {
+    self.lists = lists
+    self.trainingSampleSize = trainingSampleSize
+    self.iterations = iterations
+    self.seed = seed
+  }
+}
+
+extension CosineIndexFile {
+  /// Prepares an inverted-file index: centroids trained on the rows, each row stored (normalized,
+  /// packed, with the codes of `quantization`) in the list of its best centroid.
+  ///
+  /// ``search(_:k:nprobe:filter:)`` then scores only the rows of each query's `nprobe` best lists.
+  ///
+  /// - Parameters:
+  ///   - corpus: [N, D] (a rank-1 tensor is one row), N ≥ `invertedFile.lists`, finite.
+  ///   - ids: One distinct id per row; nil numbers the rows 0..<N.
+  ///   - eps: Floor of each norm. Default 1e-8.
+  ///   - quantization: `.none` or `.int8` (binary codes are for flat indexes).
+  ///   - invertedFile: The lists and their training.
+  /// - Throws: ``CosineError`` for repeated ids, fewer rows than lists, non-finite rows, binary
+  ///   codes, or invalid options.
+  /// - Complexity: k-means, O(iterations · S · lists · D) for S training rows, then
+  ///   O(N · lists · D) to assign every row, on all cores; memory twice the `Float` corpus.
+  public init(
+    _ corpus: Tensor<Float>, ids: [Int]? = nil, eps: Double = 1e-8, quantization: CosineIndexQuantization = .none,
+    invertedFile: InvertedFileOptions
+  ) throws {
+    try checkEps(eps)
+    let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus
+    guard c.rank == 2 else {
+      throw CosineError.invalidShape(
+        "a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")
+    }
+    let n = c.shape[0]
+    let ids64 = ids.map { $0.map(Int64.init) } ?? (0..<Int64(n)).map { $0 }
+    guard ids64.count == n else { throw CosineError.invalidShape("\(n) corpus rows but \(ids64.count) ids") }
+    self.init(table: try IndexTable.invertedFile(c, ids: ids64, eps: eps, quantization: quantization, invertedFile))
+  }
+
+  /// ``init(_:ids:eps:quantization:invertedFile:)`` over the rows of several `.npy` files (shards
+  /// of one corpus, in order), converted to `Float` as ``NPY/read(contentsOf:)`` converts them.
+  ///
+  /// - Throws: ``NPYError`` naming the file at fault; as the in-memory form otherwise.
+  /// - Complexity: as the in-memory form; the rows are read once into memory.
+  public init(
+    contentsOf paths: [String], ids: [Int]? = nil, eps: Double = 1e-8, quantization: CosineIndexQuantization = .none,
+    invertedFile: InvertedFileOptions,
+    inspecting inspect: ((_ path: String, _ firstElement: Int, _ piece: UnsafeBufferPointer<Float>) throws -> Void)? =
+      nil
+  ) throws {
+    let parts = try paths.map { path -> Tensor<Float> in
+      let t = try NPY.read(contentsOf: path).converted(to: Float.self)
+      try t.scalars.withUnsafeBufferPointer { try inspect?(path, 0, $0) }
+      return t
+    }
+    let d = parts.first.map { $0.rank == 2 ? $0.shape[1] : $0.count } ?? 0
+    for (p, t) in zip(paths, parts) where (t.rank == 2 ? t.shape[1] : t.count) != d || t.rank > 2 {
+      throw NPYError(path: p, message: "rows of shape \(Shape.describe(t.shape)), but \(paths[0]) has rows of \(d)")
+    }
+    let n = parts.reduce(0) { $0 + ($1.rank == 2 ? $1.shape[0] : 1) }
+    var all = [Float]()
+    all.reserveCapacity(n * d)
+    for t in parts { all += t.scalars }
+    try self.init(
+      Tensor(uncheckedShape: [n, d], scalars: all), ids: ids, eps: eps, quantization: quantization,
+      invertedFile: invertedFile)
+  }
+
+  /// The number of lists of an inverted-file index; nil for a flat index.
+  public var listCount: Int? { table.ivf?.nlist }
+
+  /// The live rows of each list of an inverted-file index (empty for a flat index).
+  public var listSizes: [Int] {
+    guard let ivf = table.ivf else { return [] }
+    var sizes = [Int](repeating: 0, count: ivf.nlist)
+    let selections = table.segments.map { RowSelection($0, tombstones: table.tombstones, filter: nil) }
+    for (s, l) in table.segmentLists.enumerated() { sizes[l] += selections[s].passCount }
+    return sizes
+  }
+
+  /// The coarse centroids of an inverted-file index, [lists, D] unit rows; nil for a flat index.
+  public var centroids: Tensor<Float>? {
+    table.ivf.map { Tensor(uncheckedShape: [$0.nlist, $0.dimension], scalars: $0.centroids) }
+  }
+
+  /// The best `min(k, P)` rows per query among the rows of its `nprobe` nearest lists (by
+  /// centroid cosine) that pass `filter`; the result's indices are ids.
+  ///
+  /// Only the choice of lists is approximate: the scores are exact, and the rows of the probed
+  /// lists rank as the exact search ranks them (equal scores by lower id). When a query's lists
+  /// hold fewer than k passing rows, further lists are probed in centroid order until they do.
+  /// `nprobe` ≥ the list count probes every list: the results equal ``search(_:k:filter:rescore:)-5744w``.
+  /// On a flat index `nprobe` is ignored (the search is exact).
+  ///
+  /// - Parameters:
+  ///   - queries: [Q, D] (a rank-1 tensor is one query).
+  ///   - k: Results per query, ≥ 0.
+  ///   - nprobe: Lists per query, ≥ 1. FAISS's default is 1; see ``tune(queries:k:nprobes:)``.
+  ///   - filter: The rows that may be returned; nil: all.
+  /// - Throws: ``CosineError/shapeMismatch(operation:_:_:)``, ``CosineError/invalidArgument(_:)``
+  ///   for k < 0 or nprobe < 1.
+  /// - Complexity: O(Q · lists · D) for the centroids, then O(Q · nprobe · N/lists · D) on all
+  ///   cores: batches of queries read each list once per thread.
+  public func search(_ queries: Tensor<Float>, k: Int, nprobe: Int, filter: CosineIndexFilter? = nil) throws
+    -> CosineSearchResults<Float>
+  {
+    guard nprobe >= 1 else { throw CosineError.invalidArgument("nprobe must be >= 1, got \(nprobe)") }
+    guard table.ivf != nil else { return try search(queries, k: k, filter: filter) }
+    guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
+    let q = queries.rank == 1 ? queries.reshaped([1, queries.count]) : queries
+    guard q.rank == 2, q.shape[1] == dimension else {
+      throw CosineError.shapeMismatch(
+        operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", queries.shape, [count, dimension])
+    }
+    return try table.ivfSearch(q, k: k, nprobe: nprobe, filter: filter)
+  }
+}
+
+extension IndexTable {
+  /// An inverted-file table of `corpus` ([N, D] `Float`) with `ids`.
+  package static func invertedFile(
+    _ corpus: Tensor<Float>, ids: [Int64], eps: Double, quantization: CosineIndexQuantization,
+    _ options: InvertedFileOptions
+  ) throws -> IndexTable {
+    let (n, d) = (corpus.shape[0], corpus.shape[1])
+    guard quantization != .binary else {
+      throw CosineError.invalidArgument("an inverted-file index stores no binary codes: use --quantize none or int8")
+    }
+    guard options.lists >= 1, options.lists <= IndexFileFormat.maxLists else {
+      throw CosineError.invalidArgument(
+        "the number of lists must be between 1 and \(IndexFileFormat.maxLists), got \(options.lists)")
+    }
+    guard options.lists <= n else {
+      throw CosineError.invalidArgument("\(options.lists) lists need at least \(options.lists) corpus rows, got \(n)")
+    }
+    guard d >= 1 else { throw CosineError.invalidShape("an inverted-file index needs rows of at least 1 element") }
+    let order = ids.indices.sorted { ids[$0] < ids[$1] || (ids[$0] == ids[$1] && $0 < $1) }
+    try CosineIndexFile.checkDistinct(ids, order: order)
+    let fit = try SphericalKMeans(
+      clusters: options.lists, iterations: options.iterations, seed: options.seed, eps: eps,
+      trainingSampleSize: options.trainingSampleSize
+    ).fit(corpus)
+    let quantizer = try CoarseQuantizer(centroids: fit.centroids.scalars, nlist: options.lists, dimension: d)
+    var members = [[Int]](repeating: [], count: options.lists)
+    for r in order { members[fit.labels[r]].append(r) }
+    var segments: [IndexSegment] = []
+    var lists: [Int] = []
+    let width = Float.preferredPanelWidth
+    try corpus.scalars.withUnsafeBufferPointer { x in
+      var gathered = [Float]()
+      for (l, m) in members.enumerated() where !m.isEmpty {
+        gathered.removeAll(keepingCapacity: true)
+        for r in m { gathered += UnsafeBufferPointer(rebasing: x[r * d..<(r + 1) * d]) }
+        let seg = try gathered.withUnsafeBufferPointer { g in
+          try segment(
+            g.baseAddress, rows: m.count, ids: m.map { ids[$0] }, dimension: d, eps: eps, width: width,
+            quantization: quantization)
+        }
+        segments.append(seg)
+        lists.append(l)
+      }
+    }
+    return IndexTable(
+      segments: segments, tombstones: [], quantization: quantization, dimension: d, width: width, eps: eps,
+      ivf: quantizer, segmentLists: lists)
+  }
+}

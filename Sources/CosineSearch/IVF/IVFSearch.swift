@@ -1,0 +1,324 @@
+import CCosineKernels
+import CosineCore
+
+/// The search of an inverted-file index: each query scores the centroids, takes its `nprobe`
+/// best lists, and gets the exact top k among the rows of those lists (see <doc:IndexFiles>).
+///
+/// **Batches** group queries by list: each list's rows are read once per batch (per thread) and
+/// scored against all the queries that probe it by the GEMM search kernel, whose heaps carry
+/// each query's threshold from list to list. Heap ids are *slots*, one numbering of all stored
+/// rows in list order, so every query sees its rows in increasing slot order, as the kernels
+/// require; the heaps keep k + 1 entries, so that the k-th place is known to hold no tie with
+/// a row outside them (otherwise that query is redone by the direct path), and the k best are
+/// then ordered by (score, id). **A few queries** score the probed lists directly, on all cores.
+///
+/// With `nprobe = nlist` every row is probed and the results equal the exact search.
+extension IndexTable {
+  /// Queries up to which the direct path runs (one query at a time, lists split over threads).
+  package static var ivfDirectQueries: Int { 4 }
+
+  /// Top k among the live rows passing `filter` in each query's `nprobe` best lists (more lists
+  /// when those hold fewer than k passing rows). Requires ``ivf``.
+  package func ivfSearch<Scalar: TensorScalar>(
+    _ queries: Tensor<Scalar>, k: Int, nprobe: Int, filter: CosineIndexFilter?
+  ) throws -> CosineSearchResults<Scalar> {
+    guard let ivf else { preconditionFailure("not an inverted-file index") }
+    let nq = queries.shape[0]
+    let d = dimension
+    let selections = segments.map { RowSelection($0, tombstones: tombstones, filter: filter) }
+    let kk = Swift.min(k, selections.reduce(0) { $0 + $1.passCount })
+    guard nq > 0, kk > 0 else {
+      return CosineSearchResults(queryCount: nq, k: kk, indices: [], scores: [], rankingScores: [])
+    }
+    let packed = try queries.scalars.withUnsafeBufferPointer { p in
+      try Packing.packed(p.baseAddress, rows: nq, dim: d, eps: eps, width: 1, as: Float.self)
+    }
+    let unit = Tensor(uncheckedShape: [nq, d], scalars: Array(UnsafeBufferPointer(start: packed.base, count: nq * d)))
+    let lists = ListDirectory(self, selections)
+    let probes = try ivfProbes(unit, ivf: ivf, nprobe: Swift.max(1, Swift.min(nprobe, ivf.nlist)), k: kk, lists: lists)
+    var hits = [[(score: Float, id: Int)]](repeating: [], count: nq)
+    if nq <= Self.ivfDirectQueries {
+      for q in 0..<nq {
+        hits[q] = directSearch(packed.base + q * d, lists: probes[q], k: kk, directory: lists, selections)
+      }
+    } else {
+      let (batch, redo) = batchSearch(packed.base, queries: nq, probes: probes, k: kk, lists, selections)
+      hits = batch
+      for q in redo {
+        hits[q] = directSearch(packed.base + q * d, lists: probes[q], k: kk, directory: lists, selections)
+      }
+    }
+    var indices: [Int] = []
+    var scores: [Scalar] = []
+    var ranking: [Double] = []
+    indices.reserveCapacity(nq * kk)
+    scores.reserveCapacity(nq * kk)
+    ranking.reserveCapacity(nq * kk)
+    for h in hits {
+      precondition(h.count == kk, "an inverted-file search returned fewer rows than its lists hold")
+      for e in h {
+        indices.append(e.id)
+        scores.append(Scalar(e.score))
+        ranking.append(Double(e.score))
+      }
+    }
+    return CosineSearchResults(queryCount: nq, k: kk, indices: indices, scores: scores, rankingScores: ranking)
+  }
+
+  /// The lists each query probes, best first: its `nprobe` best, and further ones in centroid
+  /// order while those hold fewer than `k` passing rows.
+  private func ivfProbes(_ unit: Tensor<Float>, ivf: CoarseQuantizer, nprobe: Int, k: Int, lists: ListDirectory)
+    throws -> [[Int]]
+  {
+    let nq = unit.shape[0]
+    let flat = try ivf.probes(unit, count: nprobe)
+    var out = [[Int]](repeating: [], count: nq)
+    for q in 0..<nq {
+      let mine = Array(flat[q * nprobe..<(q + 1) * nprobe])
+      if mine.reduce(0, { $0 + lists.passing[$1] }) >= k || nprobe == ivf.nlist {
+        out[q] = mine
+        continue
+      }
+      // Too few passing rows in the probed lists: take lists in centroid order until k.
+      let all = try ivf.probes(unit[q].reshaped([1, unit.shape[1]]), count: ivf.nlist)
+      var total = 0
+      var taken: [Int] = []
+      for l in all where total < k {
+        taken.append(l)
+        total += lists.passing[l]
+      }
+      out[q] = taken
+    }
+    return out
+  }
+
+  /// Exact top k of one packed query over the passing rows of `probe` lists (any order), by
+  /// (score, id): every probed panel scored on all cores, then offered in order.
+  package func directSearch(
+    _ a: UnsafePointer<Float>, lists probe: [Int], k: Int, directory: ListDirectory, _ selections: [RowSelection]
+  ) -> [(score: Float, id: Int)] {
+    let segs = probe.flatMap { directory.segments[$0] }.filter { selections[$0].passCount > 0 }
+    var best = BestK(k: k)
+    guard !segs.isEmpty else { return [] }
+    var offsets = [0]
+    for s in segs { offsets.append(offsets.last! + segments[s].panelCount * width) }
+    var out = [Float](repeating: 0, count: offsets.last!)
+    let most = segs.map { segments[$0].panelCount }.max()!
+    let iota = (0..<Int64(most)).map { $0 }
+    let (bw, d) = (width, dimension)
+    let table = self
+    out.withUnsafeMutableBufferPointer { o in
+      iota.withUnsafeBufferPointer { ip in
+        let (op, pp, src) = (SharedPointer(o.baseAddress!), SharedConstPointer(ip.baseAddress!), SharedConstPointer(a))
+        let perSegment = Swift.max(1, offsets.last! / segs.count) * Swift.max(1, d) * 2
+        Parallel.forEachChunk(segs.count, costPerItem: perSegment) { _, range in
+          for i in range {
+            let seg = table.segments[segs[i]]
+            ck_score_panels(
+              src.base, seg.panels.high, seg.panels.low, Int64(bw), Int64(d), pp.base, Int64(seg.panelCount),
+              op.base + offsets[i])
+          }
+        }
+      }
+    }
+    for (i, s) in segs.enumerated() {
+      let seg = segments[s]
+      let sel = selections[s]
+      for r in 0..<seg.rows where sel.passes(r) { best.offer(out[offsets[i] + r], seg.id(r)) }
+    }
+    return best.sorted()
+  }
+
+  /// The grouped search of many queries (see the extension's documentation). Returns the hits
+  /// and the queries to redo directly (a tie at the k-th place).
+  private func batchSearch(
+    _ packed: UnsafePointer<Float>, queries nq: Int, probes: [[Int]], k: Int, _ lists: ListDirectory,
+    _ selections: [RowSelection]
+  ) -> (hits: [[(score: Float, id: Int)]], redo: [Int]) {
+    let d = dimension
+    let bw = width
+    let k1 = k + 1
+    let aw = Float.preferredQueryWidth(panelWidth: bw)
+    let result = LockedValue<(hits: [[(score: Float, id: Int)]], redo: [Int])>(
+      (hits: [[(score: Float, id: Int)]](repeating: [], count: nq), redo: []))
+    let avgProbes = probes.reduce(0) { $0 + $1.count } / Swift.max(1, nq)
+    let perQuery = Swift.max(1, avgProbes * (storedRows / Swift.max(1, lists.segments.count)) * Swift.max(1, d))
+    // Chunks of queries; each reads the lists its queries probe once.
+    let chunks = Swift.min(Parallel.chunkCount(nq, costPerItem: perQuery), Swift.max(1, nq / 64))
+    let table = self
+    let src = SharedConstPointer(packed)
+    Parallel.run(nq, chunks: chunks) { _, range in
+      let part = table.batchChunk(
+        src.base, range: range, probes: probes, k1: k1, aw: aw, lists: lists, selections: selections)
+      result.withLock { r in
+        for (i, h) in part.hits.enumerated() { r.hits[range.lowerBound + i] = h }
+        r.redo += part.redo
+      }
+    }
+    let (hits, redo) = result.withLock { $0 }
+    return (hits, redo.sorted())
+  }
+
+  /// One chunk of queries of ``batchSearch``.
+  private func batchChunk(
+    _ packed: UnsafePointer<Float>, range: Range<Int>, probes: [[Int]], k1: Int, aw: Int, lists: ListDirectory,
+    selections: [RowSelection]
+  ) -> (hits: [[(score: Float, id: Int)]], redo: [Int]) {
+    let d = dimension
+    let bw = width
+    let m = range.count
+    // The chunk's queries of each list, in query order (a counting sort).
+    let nlist = lists.segments.count
+    var start = [Int](repeating: 0, count: nlist + 1)
+    for q in range { for l in probes[q] { start[l + 1] += 1 } }
+    for l in 0..<nlist { start[l + 1] += start[l] }
+    var fill = start
+    var members = [Int32](repeating: 0, count: start[nlist])
+    for q in range {
+      for l in probes[q] {
+        members[fill[l]] = Int32(q - range.lowerBound)
+        fill[l] += 1
+      }
+    }
+    let most = (0..<nlist).map { start[$0 + 1] - start[$0] }.max() ?? 0
+    let heaps = TopKHeaps<Float>(queries: m, k: k1)
+    let local = TopKHeaps<Float>(queries: Swift.max(1, most), k: k1)
+    defer {
+      heaps.deallocate()
+      local.deallocate()
+    }
+    let tiles = (most + aw - 1) / aw
+    let a = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, tiles * aw * d))
+    defer { a.deallocate() }
+    let cap = heaps.capacity
+    for l in 0..<nlist where start[l + 1] > start[l] {
+      let segs = lists.segments[l].filter { selections[$0].passCount > 0 }
+      if segs.isEmpty { continue }
+      let sub = members[start[l]..<start[l + 1]]
+      let n = sub.count
+      // Gather the queries into panels of width aw (padding rows zero) and their heaps.
+      a.update(repeating: 0, count: (n + aw - 1) / aw * aw * d)
+      for (i, q) in sub.enumerated() {
+        let row = packed + (range.lowerBound + Int(q)) * d
+        let panel = a + (i / aw) * aw * d
+        let lane = i % aw
+        for j in 0..<d { panel[j * aw + lane] = row[j] }
+        (local.scores + i * cap).update(from: heaps.scores + Int(q) * cap, count: cap)
+        (local.ids + i * cap).update(from: heaps.ids + Int(q) * cap, count: cap)
+        local.sizes[i] = heaps.sizes[Int(q)]
+      }
+      let h = ck_heaps_f32(
+        scores: local.scores, ids: local.ids, sizes: local.sizes, k: Int64(k1), capacity: Int64(cap))
+      for s in segs {
+        let seg = segments[s]
+        let sel = selections[s]
+        if sel.mask == nil {
+          let status = ck_search_split_ids_f32(
+            a, Int64(n), Int64(aw), seg.panels.high, seg.panels.low, Int64(bw), 0, Int64(seg.panelCount * bw),
+            Int64(seg.rows), Int64(d), Int64(lists.slotBase[s]), h)
+          checkKernelStatus(status, "ck_search_split_ids_f32")
+          continue
+        }
+        // Rows excluded by the filter or removed: the segment's best k1 + excluded rows hold its
+        // best k1 passing ones; they join the heaps by the full order.
+        let k2 = Swift.min(seg.rows, k1 + seg.rows - sel.passCount)
+        let scratch = TopKHeaps<Float>(queries: n, k: k2)
+        defer { scratch.deallocate() }
+        let status = ck_search_split_ids_f32(
+          a, Int64(n), Int64(aw), seg.panels.high, seg.panels.low, Int64(bw), 0, Int64(seg.panelCount * bw),
+          Int64(seg.rows), Int64(d), 0,
+          ck_heaps_f32(
+            scores: scratch.scores, ids: scratch.ids, sizes: scratch.sizes, k: Int64(k2),
+            capacity: Int64(scratch.capacity)))
+        checkKernelStatus(status, "ck_search_split_ids_f32")
+        for i in 0..<n {
+          for j in 0..<Int(scratch.sizes[i]) {
+            let e = i * scratch.capacity + j
+            let r = Int(scratch.ids[e])
+            if sel.passes(r) { ck_heaps_offer_f32(h, Int64(i), scratch.scores[e], Int64(lists.slotBase[s] + r)) }
+          }
+        }
+      }
+      for (i, q) in sub.enumerated() {
+        (heaps.scores + Int(q) * cap).update(from: local.scores + i * cap, count: cap)
+        (heaps.ids + Int(q) * cap).update(from: local.ids + i * cap, count: cap)
+        heaps.sizes[Int(q)] = local.sizes[i]
+      }
+    }
+    ck_sort_heaps_f32(
+      ck_heaps_f32(scores: heaps.scores, ids: heaps.ids, sizes: heaps.sizes, k: Int64(k1), capacity: Int64(cap)),
+      Int64(m))
+    var hits = [[(score: Float, id: Int)]](repeating: [], count: m)
+    var redo: [Int] = []
+    let k = k1 - 1
+    for i in 0..<m {
+      let size = Int(heaps.sizes[i])
+      let s = heaps.scores + i * cap
+      // A tie across the k-th place: a row with the k-th score may be missing (it lost to a lower
+      // slot, not to a lower id).
+      if size < k || (size > k && (s[k - 1] == s[k] || (s[k - 1].isNaN && s[k].isNaN))) {
+        redo.append(range.lowerBound + i)
+        continue
+      }
+      var top: [(score: Float, id: Int)] = (0..<k).map { j in
+        let slot = Int(heaps.ids[i * cap + j])
+        let sidx = lists.segment(ofSlot: slot)
+        return (s[j], segments[sidx].id(slot - lists.slotBase[sidx]))
+      }
+      top.sort { SearchOrder.ranksBefore(Double($0.score), $0.id, Double($1.score), $1.id) }
+      hits[i] = top
+    }
+    return (hits, redo)
+  }
+}
+
+/// The segments of each list and the slot numbering of an inverted-file table's rows.
+package struct ListDirectory: Sendable {
+  /// The segments of each list, in table order.
+  package let segments: [[Int]]
+  /// Passing rows per list.
+  package let passing: [Int]
+  /// The first slot of each segment: slots number the stored rows list by list.
+  package let slotBase: [Int]
+  /// Segments in slot order, and their first slots (ascending), for the inverse map.
+  private let order: [Int]
+  private let bases: [Int]
+
+  package init(_ table: IndexTable, _ selections: [RowSelection]) {
+    let nlist = table.ivf?.nlist ?? 1
+    var segs = [[Int]](repeating: [], count: nlist)
+    var passing = [Int](repeating: 0, count: nlist)
+    for (s, l) in (table.ivf == nil ? table.segments.indices.map { _ in 0 } : table.segmentLists).enumerated() {
+      segs[l].append(s)
+      passing[l] += selections[s].passCount
+    }
+    var base = [Int](repeating: 0, count: table.segments.count)
+    var order: [Int] = []
+    var bases: [Int] = []
+    var next = 0
+    for l in 0..<nlist {
+      for s in segs[l] {
+        base[s] = next
+        order.append(s)
+        bases.append(next)
+        next += table.segments[s].panelCount * table.width
+      }
+    }
+    segments = segs
+    self.passing = passing
+    slotBase = base
+    self.order = order
+    self.bases = bases
+  }
+
+  /// The segment holding `slot`.
+  package func segment(ofSlot slot: Int) -> Int {
+    var lo = 0
+    var hi = bases.count - 1
+    while lo < hi {
+      let mid = (lo + hi + 1) / 2
+      if bases[mid] <= slot { lo = mid } else { hi = mid - 1 }
+    }
+    return order[lo]
+  }
+}
