@@ -1,12 +1,14 @@
 import ArgumentParser
+import CosineCore
 import CosineKit
+import Foundation
 
 /// `cosine index build|info|add|remove|compact`: index files for `cosine search --index`.
 struct IndexCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "index",
     abstract: "Build, inspect and update index files (memory-mapped, with ids) for cosine search --index.",
-    subcommands: [Build.self, Info.self, Add.self, Remove.self, Compact.self]
+    subcommands: [Build.self, Info.self, Add.self, Remove.self, Compact.self, Tune.self]
   )
 
   /// Rejects NaN and infinity in a piece of rows unless allowed.
@@ -50,6 +52,12 @@ struct IndexCommand: ParsableCommand {
         instead of reading and packing the corpus. --quantize int8 stores int8 codes beside the \
         rows: searches of up to 8 queries scan them first and rescore exactly (identical \
         results). --quantize binary stores sign bits for the approximate search --rescore M.
+
+        --ivf NLIST builds an inverted-file index: NLIST centroids trained by spherical k-means \
+        (10 rounds, as FAISS's IVF) on a seeded sample of 256 rows per list (--train-sample), \
+        each row stored in the list of its best centroid. cosine search --index --nprobe P then \
+        scores only the rows of each query's P best lists, exactly; cosine index tune shows \
+        the recall of each P.
         """)
 
     @Argument(help: ArgumentHelp("Corpus rows [N, D]; several files are concatenated.", valueName: "CORPUS.npy"))
@@ -60,6 +68,26 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Codes stored beside the rows: int8 (exact first pass) or binary (approximate).")
     var quantize = CosineIndexQuantization.none
     @Flag(help: "Accept corpora containing NaN or infinity.") var allowNonfinite = false
+    @Option(help: ArgumentHelp("Build an inverted-file index of NLIST lists.", valueName: "NLIST")) var ivf: Int?
+    @Option(
+      help: ArgumentHelp(
+        "With --ivf: rows k-means trains on (default 256 per list; 0: every row).", valueName: "N"))
+    var trainSample: Int?
+    @Option(help: ArgumentHelp("With --ivf: seed of the training sample and k-means++.", valueName: "S"))
+    var seed: UInt64?
+
+    func validate() throws {
+      if ivf == nil, trainSample != nil || seed != nil {
+        throw ValidationError("--train-sample and --seed need --ivf NLIST")
+      }
+      if let ivf, ivf < 1 { throw ValidationError("--ivf must be at least 1, got \(ivf)") }
+      if let trainSample, trainSample < 0 {
+        throw ValidationError("--train-sample must be >= 0 (0: every row), got \(trainSample)")
+      }
+      if ivf != nil && quantize == .binary {
+        throw ValidationError("--ivf stores no binary codes: use --quantize none or int8")
+      }
+    }
 
     func run() throws {
       try OutputPlan.declare(["-o": output], inputs: corpus + [ids].compactMap { $0 })
@@ -68,13 +96,26 @@ struct IndexCommand: ParsableCommand {
         return n + (s.count == 2 ? s[0] : 1)
       }
       let ids = try IndexCommand.ids(ids, count: rows)
+      if let ivf, ivf > rows {
+        throw CLIError("\(corpus.joined(separator: ", ")): --ivf \(ivf) lists need at least \(ivf) rows, got \(rows)")
+      }
+      if ivf != nil && allowNonfinite {
+        throw CLIError("--ivf needs finite rows (k-means): --allow-nonfinite is for flat indexes")
+      }
       let index = try naming(corpus) {
-        try CosineIndexFile(
+        if let ivf {
+          return try CosineIndexFile(
+            contentsOf: corpus, ids: ids, quantization: quantize,
+            invertedFile: InvertedFileOptions(lists: ivf, trainingSampleSize: trainSample, seed: seed ?? 0),
+            inspecting: IndexCommand.finiteCheck(false))
+        }
+        return try CosineIndexFile(
           contentsOf: corpus, ids: ids, quantization: quantize,
           inspecting: IndexCommand.finiteCheck(allowNonfinite))
       }
       try IndexCommand.save(index, to: output)
-      print("\(output): \(index.count) rows of \(index.dimension), quantization \(index.quantization.rawValue)")
+      let lists = index.listCount.map { ", \($0) lists" } ?? ""
+      print("\(output): \(index.count) rows of \(index.dimension)\(lists), quantization \(index.quantization.rawValue)")
     }
   }
 
@@ -86,7 +127,7 @@ struct IndexCommand: ParsableCommand {
       let x = try IndexCommand.open(index)
       let ids = x.ids
       print("file: \(index)")
-      print("format: CosineKit index, version 1")
+      print("format: CosineKit index, version \(x.listCount == nil ? 1 : 2)")
       print("rows: \(x.count)")
       print("removed: \(x.removedCount) (stored until compaction)")
       print("dimension: \(x.dimension)")
@@ -95,6 +136,16 @@ struct IndexCommand: ParsableCommand {
       print("eps: \(x.eps)")
       print("ids: " + (ids.isEmpty ? "none" : "\(ids.first!) ... \(ids.last!)"))
       print("bytes: \(x.byteCount)")
+      if let nlist = x.listCount {
+        let sizes = x.listSizes.sorted()
+        let mean = Double(x.count) / Double(nlist)
+        // FAISS's imbalance factor: nlist · Σ size² / N² (1 when every list holds N / nlist rows).
+        let imbalance = x.count == 0 ? 1 : Double(nlist) * sizes.reduce(0.0) { $0 + Double($1) * Double($1) }
+          / (Double(x.count) * Double(x.count))
+        print("lists: \(nlist) (inverted file)")
+        print("list sizes: min \(sizes.first!), median \(sizes[sizes.count / 2]), max \(sizes.last!), mean \(String(format: "%.1f", mean)), empty \(sizes.filter { $0 == 0 }.count)")
+        print("imbalance factor: \(String(format: "%.3f", imbalance))")
+      }
     }
   }
 
@@ -138,16 +189,72 @@ struct IndexCommand: ParsableCommand {
     }
   }
 
+  struct Tune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Measure recall@k and queries per second of an inverted-file index for a range of --nprobe.",
+      discussion: """
+        Runs the exact search (every list) on the queries, then the search with nprobe = 1, 2, \
+        4, … NLIST, and prints recall@k (the fraction of the exact top k found) and queries per \
+        second for each, on all cores. Recommends the smallest nprobe whose recall reaches \
+        --target-recall. Use real queries: recall depends on where queries fall.
+        """)
+    @Argument(help: ArgumentHelp("The inverted-file index.", valueName: "INDEX")) var index: String
+    @Option(help: ArgumentHelp("Sample queries [Q, D].", valueName: "Q.npy")) var queries: String
+    @Option(name: [.customShort("k"), .customLong("top-k")], help: "Results per query (>= 1).") var topK = 10
+    @Option(help: "The recall@k to reach (0 < R <= 1).") var targetRecall = 0.95
+    @Option(help: ArgumentHelp("Queries to use at most (a seeded sample of Q.npy).", valueName: "N"))
+    var sample = 1000
+
+    func validate() throws {
+      guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
+      guard targetRecall > 0, targetRecall <= 1 else {
+        throw ValidationError("--target-recall must be in (0, 1], got \(targetRecall)")
+      }
+      guard sample >= 1 else { throw ValidationError("--sample must be at least 1, got \(sample)") }
+    }
+
+    func run() throws {
+      let x = try IndexCommand.open(index)
+      guard let nlist = x.listCount else {
+        throw CLIError("\(index): not an inverted-file index (build it with cosine index build --ivf NLIST)")
+      }
+      var q = try InputPolicy(allowNonfinite: false).load(queries, as: "queries").converted(to: Float.self)
+      if q.rank == 1 { q = q.reshaped([1, q.count]) }
+      guard q.rank == 2, q.shape[1] == x.dimension else {
+        throw CLIError(
+          "\(queries), \(index): queries of shape \(Shape.describe(q.shape)) do not match the index's dimension \(x.dimension)")
+      }
+      if q.shape[0] > sample {
+        var rng = SplitMix64(seed: 0)
+        q = q.gatheringRows(rng.sortedSample(sample, of: q.shape[0]))
+      }
+      let points = try naming([queries, index]) { try x.tune(queries: q, k: topK) }
+      print("\(index): \(x.count) rows in \(nlist) lists; \(q.shape[0]) queries, recall@\(topK) against every list")
+      print("nprobe\trecall@\(topK)\tbatch q/s\tsingle q/s\tlists scanned")
+      for p in points {
+        let scanned = String(format: "%.1f%%", 100 * min(1, Double(p.nprobe) / Double(nlist)))
+        print(
+          "\(p.nprobe)\t\(String(format: "%.4f", p.recall))\t\(String(format: "%.0f", p.queriesPerSecond))\t"
+            + "\(String(format: "%.0f", p.singleQueriesPerSecond))\t\(scanned)")
+      }
+      if let best = points.first(where: { $0.recall >= targetRecall }) {
+        print("recommended: --nprobe \(best.nprobe) (recall@\(topK) \(String(format: "%.4f", best.recall)) >= \(targetRecall))")
+      } else {
+        print("no nprobe reaches recall \(targetRecall)")
+      }
+    }
+  }
+
   struct Compact: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Rewrite an index file without its removed rows, as one segment.")
+      abstract: "Rewrite an index file without its removed rows, as one segment (one per list for --ivf).")
     @Argument(help: ArgumentHelp("The index file.", valueName: "INDEX")) var index: String
 
     func run() throws {
       var x = try IndexCommand.open(index)
       x.compact()
       try IndexCommand.save(x, to: index)
-      print("\(index): \(x.count) rows in one segment")
+      print("\(index): \(x.count) rows in \(x.listCount == nil ? "one segment" : "one segment per list")")
     }
   }
 }

@@ -49,6 +49,11 @@ struct SearchCommand: ParsableCommand {
   @Option(help: ArgumentHelp("With --index: only these ids may be returned.", valueName: "A.npy")) var allowIds: String?
   @Option(help: ArgumentHelp("With --index: these ids are never returned.", valueName: "D.npy")) var denyIds: String?
   @Option(help: "With a binary --index: rescore the M·K nearest rows by sign bits (approximate).") var rescore: Int?
+  @Option(
+    help: ArgumentHelp(
+      "With an inverted-file --index (cosine index build --ivf): lists scanned per query (default: all, exact; see cosine index tune).",
+      valueName: "P"))
+  var nprobe: Int?
   @Option(help: ArgumentHelp("Also write the top k as ids and scores for cosine merge.", valueName: "OUT.npz"))
   var partial: String?
 

@@ -12,10 +12,11 @@ extension SearchCommand {
     guard allowIds == nil || denyIds == nil else {
       throw ValidationError("give either --allow-ids or --deny-ids, not both")
     }
-    if index == nil, allowIds != nil || denyIds != nil || rescore != nil {
-      throw ValidationError("--allow-ids, --deny-ids and --rescore need --index")
+    if index == nil, allowIds != nil || denyIds != nil || rescore != nil || nprobe != nil {
+      throw ValidationError("--allow-ids, --deny-ids, --rescore and --nprobe need --index")
     }
     if let rescore, rescore < 1 { throw ValidationError("--rescore must be at least 1, got \(rescore)") }
+    if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1, got \(nprobe)") }
   }
 
   func runIndexSearch() throws {
@@ -31,12 +32,18 @@ extension SearchCommand {
       throw CLIError(
         "\(path): --rescore needs an index built with --quantize binary (this one is \(x.quantization.rawValue))")
     }
+    if nprobe != nil && x.listCount == nil {
+      throw CLIError("\(path): --nprobe needs an inverted-file index (cosine index build --ivf NLIST); this one is flat")
+    }
     noteResultCount(topK: topK, rows: x.count, corpus: path)
     var filter: CosineIndexFilter?
     if let a = allowIds { filter = .allowing(try NPY.readIDs(contentsOf: a)) }
     if let d = denyIds { filter = .denying(try NPY.readIDs(contentsOf: d)) }
     let corpusTexts = try loadTexts()
-    let r = try naming([queriesName, path]) { try x.search(q, k: topK, filter: filter, rescore: rescore) }
+    let r = try naming([queriesName, path]) {
+      if let nprobe { return try x.search(q, k: topK, nprobe: nprobe, filter: filter) }
+      return try x.search(q, k: topK, filter: filter, rescore: rescore)
+    }
     var out = Outputs()
     out.add(AnyTensor(r.scoreTensor), to: scores)
     out.addInt64(r.indices, shape: [r.queryCount, r.k], to: indices)

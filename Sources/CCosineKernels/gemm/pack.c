@@ -140,3 +140,33 @@ void ck_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_
     }
   }
 }
+
+void ck_gather_panels_f32(const float *x, int64_t d, const int32_t *rows, int64_t n, int64_t w, float *dest) {
+  for (int64_t p0 = 0; p0 < n; p0 += w) {
+    const int64_t lanes = n - p0 < w ? n - p0 : w;
+    float *panel = dest + p0 * d;
+    const float *src[16];
+    for (int64_t r = 0; r < w && r < 16; r++) src[r] = r < lanes ? x + (int64_t)rows[p0 + r] * d : 0;
+    if (w > 16 || lanes < w) {
+      for (int64_t k = 0; k < d; k++)
+        for (int64_t r = 0; r < w; r++) panel[k * w + r] = r < lanes ? x[(int64_t)rows[p0 + r] * d + k] : 0.0f;
+      continue;
+    }
+    for (int64_t k = 0; k < d; k++)
+      for (int64_t r = 0; r < w; r++) panel[k * w + r] = src[r][k];
+  }
+}
+
+void ck_join_panels_f32(const uint16_t *hi, const uint16_t *lo, int64_t npanels, int64_t d, int64_t w,
+                        float *panels) {
+  int64_t slot[64];
+  for (int64_t r = 0; r < w && r < 64; r++) slot[r] = ck_split_slot(r, w);
+  for (int64_t row = 0; row < npanels * d; row++) {
+    const uint16_t *h = hi + row * w, *l = lo + row * w;
+    float *dst = panels + row * w;
+    for (int64_t r = 0; r < w; r++) {
+      const uint32_t u = (uint32_t)h[slot[r]] << 16 | l[slot[r]];
+      memcpy(dst + r, &u, 4);
+    }
+  }
+}

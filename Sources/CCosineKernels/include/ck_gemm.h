@@ -51,6 +51,11 @@ void ck_pack_f16(const uint16_t *x, int64_t rows, int64_t d, const double *pre, 
 void ck_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, const double *post,
                  int64_t w, double *dest);
 
+/// Packs rows `rows[0..<n]` of the row-major matrix `x` (`d` columns, already normalized) into
+/// ceil(n / w) panels of width `w` at `dest` (`panel[k * w + r] = x[rows[r]][k]`, padding lanes
+/// zero), with no scaling: the query panels of a subset of packed queries.
+void ck_gather_panels_f32(const float *x, int64_t d, const int32_t *rows, int64_t n, int64_t w, float *dest);
+
 /// C[i][j] = clamp(Σ_k A[i][k]·B[j][k], −1, 1) for i < m, j < n (NaN stays NaN).
 ///
 /// `a` holds ceil(m / aw) query panels of width `aw` (1 ≤ aw ≤ 16); `b` holds ceil(n / bw)
@@ -110,6 +115,11 @@ int ck_search_f64(const double *a, int64_t m, int64_t aw, const double *b, int64
 /// Splits `npanels` packed float panels of width `w` (32 or 16) into `hi` and `lo`.
 void ck_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_t w, uint16_t *hi,
                          uint16_t *lo);
+
+/// The inverse of ck_split_panels_f32: rebuilds `npanels` plain float panels of width `w` (32
+/// or 16) from their halves, bit for bit.
+void ck_join_panels_f32(const uint16_t *hi, const uint16_t *lo, int64_t npanels, int64_t d, int64_t w,
+                        float *panels);
 
 /// ck_search_f32 on split panels (`hi`, `lo` of width `bw`): the same scores, results and status.
 int ck_search_split_f32(const float *a, int64_t m, int64_t aw, const uint16_t *hi,

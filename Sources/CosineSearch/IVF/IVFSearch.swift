@@ -191,18 +191,21 @@ extension IndexTable {
     let a = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, tiles * aw * d))
     defer { a.deallocate() }
     let cap = heaps.capacity
+    // Scratch for a block of a segment's plain panels, 512 KiB.
+    let plainCapacity = Swift.max(1, (1 << 19) / Swift.max(1, bw * d * 4))
+    let plain = UnsafeMutablePointer<Float>.allocate(capacity: plainCapacity * bw * Swift.max(1, d))
+    defer { plain.deallocate() }
     for l in 0..<nlist where start[l + 1] > start[l] {
       let segs = lists.segments[l].filter { selections[$0].passCount > 0 }
       if segs.isEmpty { continue }
       let sub = members[start[l]..<start[l + 1]]
       let n = sub.count
-      // Gather the queries into panels of width aw (padding rows zero) and their heaps.
-      a.update(repeating: 0, count: (n + aw - 1) / aw * aw * d)
+      // Gather the queries into panels of width aw (padding lanes zero) and their heaps.
+      members.withUnsafeBufferPointer { mp in
+        ck_gather_panels_f32(
+          packed + range.lowerBound * d, Int64(d), mp.baseAddress! + start[l], Int64(n), Int64(aw), a)
+      }
       for (i, q) in sub.enumerated() {
-        let row = packed + (range.lowerBound + Int(q)) * d
-        let panel = a + (i / aw) * aw * d
-        let lane = i % aw
-        for j in 0..<d { panel[j * aw + lane] = row[j] }
         (local.scores + i * cap).update(from: heaps.scores + Int(q) * cap, count: cap)
         (local.ids + i * cap).update(from: heaps.ids + Int(q) * cap, count: cap)
         local.sizes[i] = heaps.sizes[Int(q)]
@@ -213,6 +216,23 @@ extension IndexTable {
         let seg = segments[s]
         let sel = selections[s]
         if sel.mask == nil {
+          // Many queries: the list's floats rebuilt once (they stay in L2) for every query tile.
+          // Many queries: the list's floats rebuilt once, a block of panels at a time (it stays
+          // in L2), for every query tile.
+          if n >= 2 * aw {
+            var p0 = 0
+            while p0 < seg.panelCount {
+              let count = Swift.min(plainCapacity, seg.panelCount - p0)
+              let o = seg.panels.offset(ofPanel: p0)
+              ck_join_panels_f32(seg.panels.high + o, seg.panels.low + o, Int64(count), Int64(d), Int64(bw), plain)
+              let status = ck_search_f32(
+                a, Int64(n), Int64(aw), plain, Int64(bw), 0, Int64(count * bw),
+                Int64(Swift.min(count * bw, seg.rows - p0 * bw)), Int64(d), Int64(lists.slotBase[s] + p0 * bw), h)
+              checkKernelStatus(status, "ck_search_f32")
+              p0 += count
+            }
+            continue
+          }
           let status = ck_search_split_ids_f32(
             a, Int64(n), Int64(aw), seg.panels.high, seg.panels.low, Int64(bw), 0, Int64(seg.panelCount * bw),
             Int64(seg.rows), Int64(d), Int64(lists.slotBase[s]), h)

@@ -9,6 +9,9 @@ public struct InvertedFileTuningPoint: Sendable, Equatable {
   public let recall: Double
   /// Queries per second of the whole batch at this `nprobe`, on this machine and thread count.
   public let queriesPerSecond: Double
+  /// Queries per second when the queries come one at a time (up to 100 of them): the latency's
+  /// inverse.
+  public let singleQueriesPerSecond: Double
 }
 
 extension CosineIndexFile {
@@ -42,9 +45,14 @@ extension CosineIndexFile {
       var found = 0
       for q in 0..<r.queryCount { found += r.indices[q * r.k..<(q + 1) * r.k].filter { truth[q].contains($0) }.count }
       let total = truth.reduce(0) { $0 + $1.count }
+      let singles = Swift.min(100, queries.shape[0])
+      let t1 = DispatchTime.now().uptimeNanoseconds
+      for q in 0..<singles { _ = try search(queries[q].reshaped([1, dimension]), k: k, nprobe: p) }
+      let single = Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9
       return InvertedFileTuningPoint(
         nprobe: p, recall: total == 0 ? 1 : Double(found) / Double(total),
-        queriesPerSecond: Double(r.queryCount) / Swift.max(seconds, 1e-9))
+        queriesPerSecond: Double(r.queryCount) / Swift.max(seconds, 1e-9),
+        singleQueriesPerSecond: Double(singles) / Swift.max(single, 1e-9))
     }
   }
 }

@@ -138,6 +138,19 @@ import CosineSearch
     #expect(throws: CosineError.self) { try index.add(corpus.gatheringRows([8]), ids: [8]) }
   }
 
+  @Test func listsLongerThanAScratchBlockRankExactly() throws {
+    // D = 384: a list of ~750 rows spans several 512 KiB blocks of rebuilt panels.
+    let corpus = clustered(1500, 384, centers: 2, seed: 590)
+    let ids = Array(0..<1500)
+    let index = try CosineIndexFile(corpus, ids: ids, invertedFile: .init(lists: 2))
+    let q = stacked(corpus.gatheringRows([3, 7]), randomTensor([40, 384], seed: 591, as: Float.self))
+    for nprobe in [1, 2] {
+      #expect(
+        try index.search(q, k: 12, nprobe: nprobe)
+          == (try bruteForce(index, corpus: corpus, ids: ids, queries: q, k: 12, nprobe: nprobe)))
+    }
+  }
+
   @Test func tiesAcrossSegmentsRankByLowerId() throws {
     let corpus = clustered(1200, 12, centers: 12, seed: 580)
     var index = try CosineIndexFile(corpus, ids: Array(100..<1300), invertedFile: .init(lists: 8))
