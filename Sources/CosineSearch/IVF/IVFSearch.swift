@@ -93,13 +93,15 @@ extension IndexTable {
   }
 
   /// Exact top k of one packed query over the passing rows of `probe` lists (any order), by
-  /// (score, id): every probed panel scored on all cores, then offered in order.
+  /// (score, id): with int8 codes, the first pass over all probed lists and exact rescoring of
+  /// the panels its bound cannot exclude; otherwise every probed panel scored, on all cores.
   package func directSearch(
     _ a: UnsafePointer<Float>, lists probe: [Int], k: Int, directory: ListDirectory, _ selections: [RowSelection]
   ) -> [(score: Float, id: Int)] {
     let segs = probe.flatMap { directory.segments[$0] }.filter { selections[$0].passCount > 0 }
-    var best = BestK(k: k)
     guard !segs.isEmpty else { return [] }
+    if quantization == .int8, let hits = int8DirectSearch(a, segs, k: k, selections) { return hits }
+    var best = BestK(k: k)
     var offsets = [0]
     for s in segs { offsets.append(offsets.last! + segments[s].panelCount * width) }
     var out = [Float](repeating: 0, count: offsets.last!)
@@ -125,6 +127,96 @@ extension IndexTable {
       let seg = segments[s]
       let sel = selections[s]
       for r in 0..<seg.rows where sel.passes(r) { best.offer(out[offsets[i] + r], seg.id(r)) }
+    }
+    return best.sorted()
+  }
+
+  /// The int8 first pass over the probed segments `segs` as one corpus: bounds of every row slot,
+  /// the panels whose upper bound reaches the k-th lower bound of the passing rows, rescored
+  /// exactly. nil for a zero or non-finite query (scored exactly instead).
+  private func int8DirectSearch(
+    _ a: UnsafePointer<Float>, _ segs: [Int], k: Int, _ selections: [RowSelection]
+  ) -> [(score: Float, id: Int)]? {
+    guard let query = Int8Query(a, dim: dimension) else { return nil }
+    let bw = width
+    var offsets = [0]
+    for s in segs { offsets.append(offsets.last! + segments[s].panelCount * bw) }
+    let slots = offsets.last!
+    var lower = [Float](repeating: 0, count: slots)
+    var upper = [Float](repeating: 0, count: slots)
+    var mask = [UInt64](repeating: 0, count: (slots + 63) / 64)
+    let (d, g) = (dimension, IndexSegment.groups(dimension))
+    let table = self
+    query.codes.withUnsafeBufferPointer { qp in
+      lower.withUnsafeMutableBufferPointer { lp in
+        upper.withUnsafeMutableBufferPointer { up in
+          let (qb, l, u) = (
+            SharedConstPointer(qp.baseAddress!), SharedPointer(lp.baseAddress!), SharedPointer(up.baseAddress!)
+          )
+          let perSegment = Swift.max(1, slots / segs.count) * g * 4
+          Parallel.forEachChunk(segs.count, costPerItem: perSegment) { _, range in
+            for i in range {
+              let seg = table.segments[segs[i]]
+              guard let codes = seg.int8 else { continue }
+              ck_scan_int8(
+                codes.codes, codes.invScale, codes.err, Int64(bw), Int64(d), 0, Int64(seg.panelCount), qb.base,
+                query.bias, query.invT, query.phi, query.ahat, query.gamma, l.base + offsets[i], u.base + offsets[i])
+            }
+          }
+        }
+      }
+    }
+    for (i, s) in segs.enumerated() {
+      guard segments[s].int8 != nil else { return nil }
+      let sel = selections[s]
+      for r in 0..<segments[s].rows where sel.passes(r) {
+        let b = offsets[i] + r
+        mask[b >> 6] |= 1 << UInt64(b & 63)
+      }
+    }
+    var heap = [Float](repeating: 0, count: Swift.max(1, k))
+    var chosen = [Int64](repeating: 0, count: Swift.max(1, slots / bw))
+    let n = lower.withUnsafeBufferPointer { lp in
+      upper.withUnsafeBufferPointer { up in
+        mask.withUnsafeBufferPointer { mp in
+          heap.withUnsafeMutableBufferPointer { hp in
+            chosen.withUnsafeMutableBufferPointer { cp in
+              ck_select_panels(
+                lp.baseAddress!, up.baseAddress!, Int64(slots), mp.baseAddress!, Int64(k), Int64(bw), hp.baseAddress!,
+                cp.baseAddress!)
+            }
+          }
+        }
+      }
+    }
+    // Rescore the chosen panels of each segment exactly.
+    var best = BestK(k: k)
+    var i = 0
+    var j = 0
+    while j < Int(n) {
+      let global = Int(chosen[j]) * bw
+      while offsets[i + 1] <= global { i += 1 }
+      var local: [Int64] = []
+      while j < Int(n), Int(chosen[j]) * bw < offsets[i + 1] {
+        local.append(Int64((Int(chosen[j]) * bw - offsets[i]) / bw))
+        j += 1
+      }
+      let seg = segments[segs[i]]
+      let sel = selections[segs[i]]
+      var out = [Float](repeating: 0, count: local.count * bw)
+      local.withUnsafeBufferPointer { lp in
+        out.withUnsafeMutableBufferPointer { op in
+          ck_score_panels(
+            a, seg.panels.high, seg.panels.low, Int64(bw), Int64(d), lp.baseAddress!, Int64(local.count),
+            op.baseAddress!)
+        }
+      }
+      for (pi, p) in local.enumerated() {
+        for lane in 0..<bw {
+          let r = Int(p) * bw + lane
+          if r < seg.rows && sel.passes(r) { best.offer(out[pi * bw + lane], seg.id(r)) }
+        }
+      }
     }
     return best.sorted()
   }

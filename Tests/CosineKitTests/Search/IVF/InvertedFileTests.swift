@@ -105,7 +105,8 @@ import CosineSearch
   @Test func addRemoveAndFiltersMatchBruteForce() throws {
     let corpus = clustered(2400, 16, centers: 24, seed: 530)
     var index = try CosineIndexFile(
-      corpus.gatheringRows(Array(0..<2000)), ids: Array(0..<2000), invertedFile: .init(lists: 16, seed: 2))
+      corpus.gatheringRows(Array(0..<2000)), ids: Array(0..<2000), quantization: .int8,
+      invertedFile: .init(lists: 16, seed: 2))
     for part in 0..<4 {
       let rows = Array(2000 + part * 100..<2100 + part * 100)
       try index.add(corpus.gatheringRows(rows), ids: rows)
