@@ -182,7 +182,7 @@ struct IndexCommand: ParsableCommand {
     func run() throws {
       var x = try IndexCommand.open(index)
       let list = try IndexCommand.ids(ids)!
-      let removed = try x.remove(ids: list)
+      let removed = x.remove(ids: list)
       if x.removedCount * 4 > x.count + x.removedCount { x.compact() }
       try IndexCommand.save(x, to: index)
       print("\(index): removed \(removed) of \(list.count) ids, \(x.count) rows")

@@ -181,7 +181,7 @@ import CosineSearch
   @Test func filesKeepListsThroughAppendsAndCompaction() throws {
     let corpus = clustered(3000, 20, centers: 30, seed: 550)
     let path = dir + "/ivf.cosidx"
-    var index = try CosineIndexFile(
+    let index = try CosineIndexFile(
       corpus.gatheringRows(Array(0..<2500)), quantization: .int8, invertedFile: .init(lists: 24))
     try index.save(to: path)
     let q = randomTensor([40, 20], seed: 551, as: Float.self)
