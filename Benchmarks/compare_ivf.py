@@ -130,7 +130,8 @@ def main():
                         "--quantize", args.quantize], check=True, capture_output=True)
         builds["CosineKit"] = time.perf_counter() - t0
         tune = subprocess.run([args.cosine, "index", "tune", idx, "--queries", qpath, "--top-k", str(args.k),
-                               "--sample", str(args.single)], check=True, capture_output=True, text=True).stdout
+                               "--sample", str(args.single), "--nprobes", ",".join(map(str, nprobes))],
+                              check=True, capture_output=True, text=True).stdout
         singles = {}
         for line in tune.splitlines():
             parts = line.split("\t")
@@ -142,11 +143,7 @@ def main():
                 [args.cosine, "search", "--index", idx, "--queries", qpath, "--top-k", str(args.k), "--nprobe", str(p),
                  "--indices", ipath, "--quiet"], check=True, capture_output=True))
             found = np.load(ipath)
-            single = singles.get(p)
-            if single is None:
-                t2 = subprocess.run([args.cosine, "index", "tune", idx, "--queries", qpath, "--top-k", str(args.k),
-                                     "--sample", str(args.single)], check=True, capture_output=True, text=True)
-                single = float("nan")
+            single = singles.get(p, float("nan"))
             rows.append(("CosineKit", f"nprobe {p}", recall(found, truth), len(qn) / secs, single))
             print(f"  {rows[-1][0]:16} {rows[-1][1]:12} recall {rows[-1][2]:.4f}  batch {rows[-1][3]:9.0f} q/s  "
                   f"single {rows[-1][4]:8.0f} q/s  (whole process)", flush=True)

@@ -41,5 +41,5 @@ enum SearchBenchmarks {
     return { _ = try index.search(q, k: 10) }
   }
 
-  static let all: [Benchmark] = [matrixF32, searchF32, search1F32, search1Int8]
+  static let all: [Benchmark] = [matrixF32, searchF32, search1F32, search1Int8, ivfSearchInt8]
 }

@@ -31,6 +31,14 @@ func checkIndexDecode(_ bytes: UnsafeRawBufferPointer) {
       precondition(r.k <= 3 && r.k <= index.count, "k \(r.k) for \(index.count) rows")
       for i in r.indices { precondition(known.contains(i), "a search returned id \(i), which the index lacks") }
     }
+    // An inverted file: probing one list, two, and every list (the exact search).
+    if let lists = index.listCount {
+      precondition(index.listSizes.reduce(0, +) == index.count, "list sizes do not add up to the row count")
+      for nprobe in [1, 2, lists] {
+        let r = try index.search(q, k: 3, nprobe: nprobe, filter: .denying(ids.prefix(1)))
+        for i in r.indices { precondition(known.contains(i), "a search returned id \(i), which the index lacks") }
+      }
+    }
   } catch {
     preconditionFailure("a search of a valid index failed: \(error)")
   }

@@ -204,6 +204,8 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "The recall@k to reach (0 < R <= 1).") var targetRecall = 0.95
     @Option(help: ArgumentHelp("Queries to use at most (a seeded sample of Q.npy).", valueName: "N"))
     var sample = 1000
+    @Option(help: ArgumentHelp("The nprobe values to try, comma-separated (default 1, 2, 4, … NLIST).", valueName: "P,P,…"))
+    var nprobes: String?
 
     func validate() throws {
       guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
@@ -211,6 +213,11 @@ struct IndexCommand: ParsableCommand {
         throw ValidationError("--target-recall must be in (0, 1], got \(targetRecall)")
       }
       guard sample >= 1 else { throw ValidationError("--sample must be at least 1, got \(sample)") }
+      if let nprobes {
+        for p in nprobes.split(separator: ",") where Int(p).map({ $0 < 1 }) ?? true {
+          throw ValidationError("--nprobes takes positive integers separated by commas, got '\(p)'")
+        }
+      }
     }
 
     func run() throws {
@@ -228,7 +235,8 @@ struct IndexCommand: ParsableCommand {
         var rng = SplitMix64(seed: 0)
         q = q.gatheringRows(rng.sortedSample(sample, of: q.shape[0]))
       }
-      let points = try naming([queries, index]) { try x.tune(queries: q, k: topK) }
+      let values = nprobes.map { $0.split(separator: ",").compactMap { Int($0) } }
+      let points = try naming([queries, index]) { try x.tune(queries: q, k: topK, nprobes: values) }
       print("\(index): \(x.count) rows in \(nlist) lists; \(q.shape[0]) queries, recall@\(topK) against every list")
       print("nprobe\trecall@\(topK)\tbatch q/s\tsingle q/s\tlists scanned")
       for p in points {

@@ -44,8 +44,6 @@ void ck_sumsq_f32_avx512(const float *x, int64_t rows, int64_t d, double *out);
 void ck_sumsq_f16_avx512(const uint16_t *x, int64_t rows, int64_t d, double *out);
 void ck_pack_f32_avx512(const float *x, int64_t rows, int64_t d, const double *post, int64_t w,
                         float *dest);
-void ck_gather_panels_f32_avx512(const float *x, int64_t d, const int32_t *rows, int64_t n, int64_t w,
-                                 float *dest);
 
 #define CG_AVX512_FEATURES CK_AVX512_FEATURES
 #define CG_AVX2_FEATURES CK_AVX2_FEATURES

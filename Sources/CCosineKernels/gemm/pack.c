@@ -142,13 +142,6 @@ void ck_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_
 }
 
 void ck_gather_panels_f32(const float *x, int64_t d, const int32_t *rows, int64_t n, int64_t w, float *dest) {
-#if defined(__x86_64__)
-  // 32-bit element offsets: rows · d below 2^31.
-  int32_t top = 0;
-  for (int64_t i = 0; i < n; i++) top = rows[i] > top ? rows[i] : top;
-  if (ck_level() == 2 && w <= 16 && ((int64_t)top + 1) * d < ((int64_t)1 << 31))
-    return ck_gather_panels_f32_avx512(x, d, rows, n, w, dest);
-#endif
   for (int64_t p0 = 0; p0 < n; p0 += w) {
     const int64_t lanes = n - p0 < w ? n - p0 : w;
     float *panel = dest + p0 * d;

@@ -110,27 +110,4 @@ ATTR void ck_pack_f32_avx512(const float *x, int64_t rows, int64_t d, const doub
   }
 }
 
-/// ck_gather_panels_f32 for full panels of w ≤ 16 lanes: per column one gather of the w rows'
-/// elements and one masked store.
-ATTR void ck_gather_panels_f32_avx512(const float *x, int64_t d, const int32_t *rows, int64_t n, int64_t w,
-                                      float *dest) {
-  const __mmask16 lanes = (__mmask16)((1u << w) - 1);
-  int64_t p0 = 0;
-  for (; p0 + w <= n; p0 += w) {
-    int32_t off[16] = {0};
-    for (int64_t r = 0; r < w; r++) off[r] = rows[p0 + r] * (int32_t)d;
-    const __m512i idx = _mm512_loadu_si512(off);
-    float *panel = dest + p0 * d;
-    for (int64_t k = 0; k < d; k++) {
-      const __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, idx, x + k, 4);
-      _mm512_mask_storeu_ps(panel + k * w, lanes, v);
-    }
-  }
-  if (p0 < n) {
-    const int64_t left = n - p0;
-    float *panel = dest + p0 * d;
-    for (int64_t k = 0; k < d; k++)
-      for (int64_t r = 0; r < w; r++) panel[k * w + r] = r < left ? x[(int64_t)rows[p0 + r] * d + k] : 0.0f;
-  }
-}
 #endif

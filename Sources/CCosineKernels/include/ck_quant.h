@@ -57,6 +57,10 @@ void ck_score_panels(const float *a, const uint16_t *hi, const uint16_t *lo, int
 int64_t ck_select_panels(const float *lower, const float *upper, int64_t rows, const uint64_t *mask,
                          int64_t k, int64_t bw, float *heap, int64_t *panels);
 
+/// Asks the CPU to bring `bytes` from `p` into its caches (a hint: no effect on results), so that
+/// scanning many small blocks in turn (the lists of an inverted file) overlaps their fetches.
+void ck_prefetch(const void *p, int64_t bytes);
+
 /// Copies the packed float of row `src_row` of split panels (width `src_bw`) to row `dst_row`
 /// of other split panels (width `dst_bw`), bit for bit.
 void ck_copy_row(const uint16_t *src_hi, const uint16_t *src_lo, int64_t src_bw, int64_t src_row,

@@ -247,3 +247,8 @@ int64_t ck_select_panels(const float *lower, const float *upper, int64_t rows, c
   }
   return count;
 }
+
+void ck_prefetch(const void *p, int64_t bytes) {
+  const char *c = (const char *)p;
+  for (int64_t o = 0; o < bytes; o += 64) __builtin_prefetch(c + o, 0, 3);
+}

@@ -158,6 +158,10 @@ extension IndexTable {
             for i in range {
               let seg = table.segments[segs[i]]
               guard let codes = seg.int8 else { continue }
+              // The next list's codes are fetched while this one is scanned.
+              if i + 1 < range.upperBound, let next = table.segments[segs[i + 1]].int8 {
+                ck_prefetch(next.codes, Int64(table.segments[segs[i + 1]].panelCount * bw * g * 4))
+              }
               ck_scan_int8(
                 codes.codes, codes.invScale, codes.err, Int64(bw), Int64(d), 0, Int64(seg.panelCount), qb.base,
                 query.bias, query.invT, query.phi, query.ahat, query.gamma, l.base + offsets[i], u.base + offsets[i])

@@ -105,8 +105,11 @@ extension IndexTable {
       let nlist = Int(h.nlist)
       let count = nlist * d
       let c = try block(-1, "centroids", h.centroidsOffset, count * 4)
-      let raw = UnsafeRawBufferPointer(start: c, count: count * 4)
-      let values = (0..<count).map { Float(bitPattern: LittleEndian.load(UInt32.self, from: raw, at: 4 * $0)) }
+      // Little-endian floats on a little-endian machine (checked above): copied as they are.
+      let values = [Float](unsafeUninitializedCapacity: count) { buffer, n in
+        if count > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: c, byteCount: count * 4) }
+        n = count
+      }
       do {
         quantizer = try CoarseQuantizer(centroids: values, nlist: nlist, dimension: d)
       } catch {
