@@ -140,10 +140,15 @@ struct IndexCommand: ParsableCommand {
         let sizes = x.listSizes.sorted()
         let mean = Double(x.count) / Double(nlist)
         // FAISS's imbalance factor: nlist · Σ size² / N² (1 when every list holds N / nlist rows).
-        let imbalance = x.count == 0 ? 1 : Double(nlist) * sizes.reduce(0.0) { $0 + Double($1) * Double($1) }
-          / (Double(x.count) * Double(x.count))
+        let imbalance =
+          x.count == 0
+          ? 1
+          : Double(nlist) * sizes.reduce(0.0) { $0 + Double($1) * Double($1) }
+            / (Double(x.count) * Double(x.count))
         print("lists: \(nlist) (inverted file)")
-        print("list sizes: min \(sizes.first!), median \(sizes[sizes.count / 2]), max \(sizes.last!), mean \(String(format: "%.1f", mean)), empty \(sizes.filter { $0 == 0 }.count)")
+        print(
+          "list sizes: min \(sizes.first!), median \(sizes[sizes.count / 2]), max \(sizes.last!), mean \(String(format: "%.1f", mean)), empty \(sizes.filter { $0 == 0 }.count)"
+        )
         print("imbalance factor: \(String(format: "%.3f", imbalance))")
       }
     }
@@ -204,7 +209,8 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "The recall@k to reach (0 < R <= 1).") var targetRecall = 0.95
     @Option(help: ArgumentHelp("Queries to use at most (a seeded sample of Q.npy).", valueName: "N"))
     var sample = 1000
-    @Option(help: ArgumentHelp("The nprobe values to try, comma-separated (default 1, 2, 4, … NLIST).", valueName: "P,P,…"))
+    @Option(
+      help: ArgumentHelp("The nprobe values to try, comma-separated (default 1, 2, 4, … NLIST).", valueName: "P,P,…"))
     var nprobes: String?
 
     func validate() throws {
@@ -229,7 +235,8 @@ struct IndexCommand: ParsableCommand {
       if q.rank == 1 { q = q.reshaped([1, q.count]) }
       guard q.rank == 2, q.shape[1] == x.dimension else {
         throw CLIError(
-          "\(queries), \(index): queries of shape \(Shape.describe(q.shape)) do not match the index's dimension \(x.dimension)")
+          "\(queries), \(index): queries of shape \(Shape.describe(q.shape)) do not match the index's dimension \(x.dimension)"
+        )
       }
       if q.shape[0] > sample {
         var rng = SplitMix64(seed: 0)
@@ -246,7 +253,9 @@ struct IndexCommand: ParsableCommand {
             + "\(String(format: "%.0f", p.singleQueriesPerSecond))\t\(scanned)")
       }
       if let best = points.first(where: { $0.recall >= targetRecall }) {
-        print("recommended: --nprobe \(best.nprobe) (recall@\(topK) \(String(format: "%.4f", best.recall)) >= \(targetRecall))")
+        print(
+          "recommended: --nprobe \(best.nprobe) (recall@\(topK) \(String(format: "%.4f", best.recall)) >= \(targetRecall))"
+        )
       } else {
         print("no nprobe reaches recall \(targetRecall)")
       }

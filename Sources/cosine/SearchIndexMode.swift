@@ -33,7 +33,8 @@ extension SearchCommand {
         "\(path): --rescore needs an index built with --quantize binary (this one is \(x.quantization.rawValue))")
     }
     if nprobe != nil && x.listCount == nil {
-      throw CLIError("\(path): --nprobe needs an inverted-file index (cosine index build --ivf NLIST); this one is flat")
+      throw CLIError(
+        "\(path): --nprobe needs an inverted-file index (cosine index build --ivf NLIST); this one is flat")
     }
     noteResultCount(topK: topK, rows: x.count, corpus: path)
     var filter: CosineIndexFilter?

@@ -107,7 +107,7 @@ extension CosineIndexFile {
   public var listSizes: [Int] {
     guard let ivf = table.ivf else { return [] }
     var sizes = [Int](repeating: 0, count: ivf.nlist)
-    let selections = table.segments.map { RowSelection($0, tombstones: table.tombstones, filter: nil) }
+    let selections = table.selections(nil)
     for (s, l) in table.segmentLists.enumerated() { sizes[l] += selections[s].passCount }
     return sizes
   }

@@ -25,7 +25,7 @@ extension IndexTable {
     guard let ivf else { preconditionFailure("not an inverted-file index") }
     let nq = queries.shape[0]
     let d = dimension
-    let selections = segments.map { RowSelection($0, tombstones: tombstones, filter: filter) }
+    let selections = selections(filter)
     let kk = Swift.min(k, selections.reduce(0) { $0 + $1.passCount })
     guard nq > 0, kk > 0 else {
       return CosineSearchResults(queryCount: nq, k: kk, indices: [], scores: [], rankingScores: [])

@@ -35,7 +35,9 @@ extension CosineIndexFile {
     guard k >= 1 else { throw CosineError.invalidArgument("top-k must be >= 1, got \(k)") }
     var values = nprobes ?? Array(sequence(first: 1) { $0 * 2 }.prefix { $0 < nlist }) + [nlist]
     values = Array(Set(values.map { Swift.min($0, nlist) })).sorted()
-    if let bad = values.first(where: { $0 < 1 }) { throw CosineError.invalidArgument("nprobe must be >= 1, got \(bad)") }
+    if let bad = values.first(where: { $0 < 1 }) {
+      throw CosineError.invalidArgument("nprobe must be >= 1, got \(bad)")
+    }
     let exact = try search(queries, k: k, nprobe: nlist)
     let truth = (0..<exact.queryCount).map { Set(exact.indices[$0 * exact.k..<($0 + 1) * exact.k]) }
     return try values.map { p in

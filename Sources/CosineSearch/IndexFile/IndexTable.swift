@@ -228,16 +228,16 @@ package struct IndexTable: Sendable {
     for (i, l) in segmentLists.enumerated() {
       if lists.contains(l) { byList[l, default: []].append(i) } else { keep.append((segments[i], l)) }
     }
+    let dead = deadRows()
     var dropped = Set<Int64>()
     var merged: [(IndexSegment, Int)] = []
     for l in byList.keys.sorted() {
       let idx = byList[l]!
-      let removedHere = idx.contains { i in tombstones.contains { segments[i].row(of: Int($0)) != nil } }
-      if idx.count == 1 && !removedHere {
+      if idx.count == 1 && dead[idx[0]].isEmpty {
         merged.append((segments[idx[0]], l))
         continue
       }
-      for i in idx { for t in tombstones where segments[i].row(of: Int(t)) != nil { dropped.insert(t) } }
+      for i in idx { for r in dead[i] { dropped.insert(segments[i].ids[r]) } }
       if let m = merge(idx) { merged.append((m, l)) }
     }
     let all = keep + merged

@@ -12,11 +12,9 @@ package struct RowSelection {
     return mask[r >> 6] & (1 << UInt64(r & 63)) != 0
   }
 
-  /// The rows of `segment` that are live and pass `filter`.
-  package init(_ segment: IndexSegment, tombstones: [Int64], filter: CosineIndexFilter?) {
+  /// The rows of `segment` that are live and pass `filter`; `dead` are its removed rows.
+  package init(_ segment: IndexSegment, dead: [Int], filter: CosineIndexFilter?) {
     let n = segment.rows
-    var dead: [Int] = []
-    for t in tombstones { if let r = segment.row(of: Int(t)) { dead.append(r) } }
     func full() -> [UInt64] {
       var m = [UInt64](repeating: ~0, count: (n + 63) / 64)
       if n % 64 != 0 { m[m.count - 1] = (1 << UInt64(n % 64)) - 1 }
@@ -62,6 +60,23 @@ package struct RowSelection {
 }
 
 extension IndexTable {
+  /// The removed rows of each segment: each removed id looked up in every segment, or, when that
+  /// is more work (many segments, as in an inverted file), every stored id looked up in the set
+  /// of removed ids.
+  package func deadRows() -> [[Int]] {
+    guard !tombstones.isEmpty else { return [[Int]](repeating: [], count: segments.count) }
+    if tombstones.count * segments.count <= storedRows {
+      return segments.map { seg in tombstones.compactMap { seg.row(of: Int($0)) } }
+    }
+    let removed = Set(tombstones)
+    return segments.map { seg in (0..<seg.rows).filter { removed.contains(seg.ids[$0]) } }
+  }
+
+  /// The live rows of every segment that pass `filter`.
+  package func selections(_ filter: CosineIndexFilter?) -> [RowSelection] {
+    zip(segments, deadRows()).map { RowSelection($0, dead: $1, filter: filter) }
+  }
+
   /// The largest query count for the int8 first pass (beyond it the exact GEMM path wins).
   package static var int8MaxQueries: Int { 8 }
 
@@ -74,7 +89,7 @@ extension IndexTable {
     if let ivf { return try ivfSearch(queries, k: k, nprobe: ivf.nlist, filter: filter) }
     let nq = queries.shape[0]
     let d = dimension
-    let selections = segments.map { RowSelection($0, tombstones: tombstones, filter: filter) }
+    let selections = selections(filter)
     let kk = Swift.min(k, selections.reduce(0) { $0 + $1.passCount })
     guard nq > 0, kk > 0 else {
       return CosineSearchResults(queryCount: nq, k: kk, indices: [], scores: [], rankingScores: [])

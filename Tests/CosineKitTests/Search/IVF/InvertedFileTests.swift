@@ -52,7 +52,8 @@ import CosineSearch
     var kk = k
     for q in 0..<queries.shape[0] {
       let probed = Set(probes.indices[q * probes.k..<(q + 1) * probes.k])
-      let pass = Set(ids.indices.filter { probed.contains(rowList[$0]) && (allowed?.contains(ids[$0]) ?? true) }.map { ids[$0] })
+      let pass = Set(
+        ids.indices.filter { probed.contains(rowList[$0]) && (allowed?.contains(ids[$0]) ?? true) }.map { ids[$0] })
       let r = try flat.search(queries[q].reshaped([1, queries.shape[1]]), k: k, filter: .allowing(pass))
       kk = r.k
       indices += r.indices
@@ -124,10 +125,11 @@ import CosineSearch
       let wantFiltered = try bruteForce(
         index, corpus: corpus.gatheringRows(live), ids: live, queries: q, k: 8, nprobe: nprobe, allowed: allowed)
       #expect(try index.search(q, k: 8, nprobe: nprobe, filter: .allowing(allowed)) == wantFiltered)
-      #expect(try index.search(q.gatheringRows([0, 1]), k: 8, nprobe: nprobe, filter: .matching { $0 % 3 != 0 })
-        == (try bruteForce(
-          index, corpus: corpus.gatheringRows(live), ids: live, queries: q.gatheringRows([0, 1]), k: 8,
-          nprobe: nprobe, allowed: allowed)))
+      #expect(
+        try index.search(q.gatheringRows([0, 1]), k: 8, nprobe: nprobe, filter: .matching { $0 % 3 != 0 })
+          == (try bruteForce(
+            index, corpus: corpus.gatheringRows(live), ids: live, queries: q.gatheringRows([0, 1]), k: 8,
+            nprobe: nprobe, allowed: allowed)))
     }
     // Compaction changes no result.
     let before = try index.search(q, k: 8, nprobe: 5)
@@ -198,9 +200,12 @@ import CosineSearch
     let reopened = try CosineIndexFile(mapping: path)
     #expect(reopened.count == 2996 && reopened.removedCount == 4)
     #expect(try reopened.search(q, k: 6, nprobe: 4) == (try mapped.search(q, k: 6, nprobe: 4)))
-    #expect(try reopened.search(q, k: 6, nprobe: 24) == (try CosineIndexFile(
-      corpus.gatheringRows((0..<3000).filter { ![1, 2, 3, 2600].contains($0) }),
-      ids: (0..<3000).filter { ![1, 2, 3, 2600].contains($0) }).search(q, k: 6)))
+    #expect(
+      try reopened.search(q, k: 6, nprobe: 24)
+        == (try CosineIndexFile(
+          corpus.gatheringRows((0..<3000).filter { ![1, 2, 3, 2600].contains($0) }),
+          ids: (0..<3000).filter { ![1, 2, 3, 2600].contains($0) }
+        ).search(q, k: 6)))
     var compacted = reopened
     compacted.compact()
     try compacted.save(to: path)

@@ -70,7 +70,7 @@ import CosineTraining
 
   @Test func addAndRemoveAppendInPlaceAndReopen() throws {
     let c = randomTensor([200, 12], seed: 3, as: Float.self)
-    var index = try CosineIndexFile(c, quantization: .int8)
+    let index = try CosineIndexFile(c, quantization: .int8)
     let path = temporaryIndexPath("append")
     defer { try? FileManager.default.removeItem(atPath: path) }
     try index.save(to: path)

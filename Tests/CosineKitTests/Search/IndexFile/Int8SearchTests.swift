@@ -86,7 +86,7 @@ import CosineTraining
     let q = randomTensor([1, 64], seed: 4, as: Float.self)
     let packed = try Packing.packed(q.scalars, rows: 1, dim: 64, eps: 1e-8, width: 1, as: Float.self)
     let seg = t.segments[0]
-    let sel = RowSelection(seg, tombstones: [], filter: nil)
+    let sel = RowSelection(seg, dead: [], filter: nil)
     let r = try #require(t.int8Search(seg, sel, packed.base, k: 10))
     #expect(r.hits.map(\.id) == (try IndexModel(c).topK(q, k: 10)).ids[0])
     #expect(r.rescoredPanels * 20 < seg.panelCount, "\(r.rescoredPanels) of \(seg.panelCount) panels rescored")
