@@ -92,12 +92,17 @@ extension CosineIndexFile {
       throw NPYError(path: p, message: "rows of shape \(Shape.describe(t.shape)), but \(paths[0]) has rows of \(d)")
     }
     let n = parts.reduce(0) { $0 + ($1.rank == 2 ? $1.shape[0] : 1) }
-    var all = [Float]()
-    all.reserveCapacity(n * d)
-    for t in parts { all += t.scalars }
-    try self.init(
-      Tensor(uncheckedShape: [n, d], scalars: all), ids: ids, eps: eps, quantization: quantization,
-      invertedFile: invertedFile)
+    // One file is used as it was read; several are joined once.
+    let corpus: Tensor<Float>
+    if parts.count == 1 {
+      corpus = parts[0].rank == 2 ? parts[0] : parts[0].reshaped([n, d])
+    } else {
+      var all = [Float]()
+      all.reserveCapacity(n * d)
+      for t in parts { all += t.scalars }
+      corpus = Tensor(uncheckedShape: [n, d], scalars: all)
+    }
+    try self.init(corpus, ids: ids, eps: eps, quantization: quantization, invertedFile: invertedFile)
   }
 
   /// The number of lists of an inverted-file index; nil for a flat index.
