@@ -177,6 +177,79 @@ static void search_split(int64_t m, int64_t n, int64_t d, int64_t k, int64_t aw,
   free(hid), free(sizes), free(flagged), free(all), free(got), free(kth), free(approx), free(bt);
 }
 
+/// The inverted file's helpers: split panels joined back bit for bit, the split search with an id
+/// offset, query rows gathered into panels, and heap offers in any order.
+static void check_ivf_helpers(int64_t m, int64_t n, int64_t d, int64_t k, int64_t aw, int kind) {
+  char name[128];
+  kc_rng g = kc_seed("ivf_helpers", (uint64_t)((((m * 1000 + n) * 1000 + d) * 64 + k) * 8 + kind));
+  const int64_t bw = ck_panel_width_f32(), panels = (n + bw - 1) / bw;
+  float *x = kc_alloc((size_t)(m * d) * 4 + 4), *y = kc_alloc((size_t)(n * d) * 4 + 4);
+  double *px = kc_alloc((size_t)m * 8), *py = kc_alloc((size_t)n * 8);
+  kc_fill_f32(x, m * d, &g, kind), kc_fill_f32(y, n * d, &g, kind);
+  float *b = kc_pack_rows_f32(y, n, d, bw, py);
+  uint16_t *hi = kc_alloc((size_t)(panels * bw * d) * 2 + 2), *lo = kc_alloc((size_t)(panels * bw * d) * 2 + 2);
+  ck_split_panels_f32(b, panels, d, bw, hi, lo);
+  float *joined = kc_alloc((size_t)(panels * bw * d) * 4 + 4);
+  ck_join_panels_f32(hi, lo, panels, d, bw, joined);
+  snprintf(name, sizeof name, "join_panels/n%lld/d%lld/k%d", (long long)n, (long long)d, kind);
+  kc_check(kc_same_bits(joined, b, panels * bw * d, 4) < 0, name, "joined halves differ from the panels");
+  // Gather: rows in a scrambled order (with repeats) into panels of width aw.
+  int32_t *rows = kc_alloc((size_t)m * 4 + 4);
+  for (int64_t i = 0; i < m; i++) rows[i] = (int32_t)kc_below(&g, m);
+  const int64_t tiles = (m + aw - 1) / aw;
+  float *a = kc_alloc((size_t)(tiles * aw * d) * 4 + 4), *want = kc_alloc((size_t)(tiles * aw * d) * 4 + 4);
+  ck_gather_panels_f32(x, d, rows, m, aw, a);
+  for (int64_t t = 0; t < tiles; t++)
+    for (int64_t kk = 0; kk < d; kk++)
+      for (int64_t r = 0; r < aw; r++)
+        want[t * aw * d + kk * aw + r] = t * aw + r < m ? x[(int64_t)rows[t * aw + r] * d + kk] : 0.0f;
+  snprintf(name, sizeof name, "gather_panels/m%lld/d%lld/aw%lld/k%d", (long long)m, (long long)d, (long long)aw, kind);
+  kc_check(kc_same_bits(a, want, tiles * aw * d, 4) < 0, name, "gathered panels differ");
+  kc_digest_f32(KC_BITWISE, name, a, tiles * aw * d);
+  // The split search numbered from an offset: the ids of the plain one, shifted.
+  float *hs = kc_alloc((size_t)(m * k) * 4), *hs2 = kc_alloc((size_t)(m * k) * 4);
+  int64_t *hid = kc_alloc((size_t)(m * k) * 8), *hid2 = kc_alloc((size_t)(m * k) * 8);
+  int64_t *sizes = kc_alloc((size_t)m * 8), *sizes2 = kc_alloc((size_t)m * 8);
+  ck_heaps_f32 h = {hs, hid, sizes, k, k}, h2 = {hs2, hid2, sizes2, k, k};
+  int ok = ck_search_split_f32(a, m, aw, hi, lo, bw, 0, panels * bw, n, d, h) == CK_OK &&
+           ck_search_split_ids_f32(a, m, aw, hi, lo, bw, 0, panels * bw, n, d, 1000, h2) == CK_OK;
+  ck_sort_heaps_f32(h, m), ck_sort_heaps_f32(h2, m);
+  for (int64_t q = 0; q < m && ok; q++) {
+    ok = sizes[q] == sizes2[q];
+    for (int64_t i = 0; i < sizes[q] && ok; i++)
+      ok = hid2[q * k + i] == hid[q * k + i] + 1000 && kc_same_bits(hs2 + q * k + i, hs + q * k + i, 1, 4) < 0;
+  }
+  snprintf(name, sizeof name, "search_split_ids/m%lld/n%lld/d%lld/k%lld/k%d", (long long)m, (long long)n,
+           (long long)d, (long long)k, kind);
+  kc_check(ok, name, "ids not those of the plain split search plus the offset");
+  // Offers in a scrambled order keep the best k by (score, id), NaN last.
+  entry *all = kc_alloc((size_t)n * sizeof(entry));
+  double *got = kc_alloc((size_t)k * 8);
+  memset(sizes, 0, (size_t)m * 8);
+  int64_t *order = kc_alloc((size_t)n * 8);
+  for (int64_t j = 0; j < n; j++) order[j] = j;
+  for (int64_t j = n - 1; j > 0; j--) {
+    const int64_t r = kc_below(&g, j + 1), t = order[j];
+    order[j] = order[r], order[r] = t;
+  }
+  ok = 1;
+  for (int64_t q = 0; q < m; q++)
+    for (int64_t j = 0; j < n; j++) {
+      const int64_t id = order[j];
+      ck_heaps_offer_f32(h, q, joined[(id / bw) * bw * d + (q % d) * bw + id % bw], id);
+    }
+  ck_sort_heaps_f32(h, m);
+  snprintf(name, sizeof name, "heaps_offer/m%lld/n%lld/k%lld/k%d", (long long)m, (long long)n, (long long)k, kind);
+  for (int64_t q = 0; q < m && ok; q++) {
+    for (int64_t j = 0; j < n; j++) all[j].score = joined[(j / bw) * bw * d + (q % d) * bw + j % bw], all[j].id = j;
+    for (int64_t i = 0; i < k; i++) got[i] = hs[q * k + i];
+    ok = same_ranking(name, q, all, n, k, got, hid + q * k, sizes[q]);
+  }
+  kc_check(ok, name, "not the ranking order");
+  free(x), free(y), free(px), free(py), free(b), free(hi), free(lo), free(joined), free(rows), free(a), free(want);
+  free(hs), free(hs2), free(hid), free(hid2), free(sizes), free(sizes2), free(all), free(got), free(order);
+}
+
 /// The final sort on its own: reservoirs of random entries with ties and NaNs.
 static void check_sort(int64_t k, int64_t cap, int64_t fill) {
   char name[96];
@@ -220,6 +293,7 @@ void kc_check_search(void) {
       search_f32(v[0], v[1], v[2], v[3], v[4], v[5], (int)v[6], v[7], kind);
       search_f64(v[0], v[1], v[2], v[3], v[4], v[5], (int)v[6], v[7], kind);
       search_split(v[0], v[1], v[2], v[3], v[4], kind);
+      if (v[0] > 1) check_ivf_helpers(v[0], v[1], v[2], v[3], v[4], kind);
     }
   check_sort(5, 11, 3);
   check_sort(5, 13, 13);
