@@ -71,7 +71,13 @@ extension IndexTable {
     throws -> [[Int]]
   {
     let nq = unit.shape[0]
-    let flat = try ivf.probes(unit, count: nprobe)
+    let d = unit.shape[1]
+    // A few queries are scored against the centroids directly (the same lists).
+    let flat =
+      nq <= Self.ivfDirectQueries
+      ? try unit.scalars.withUnsafeBufferPointer { u in
+        try (0..<nq).flatMap { try ivf.probes(one: u.baseAddress! + $0 * d, count: nprobe) }
+      } : try ivf.probes(unit, count: nprobe)
     var out = [[Int]](repeating: [], count: nq)
     for q in 0..<nq {
       let mine = Array(flat[q * nprobe..<(q + 1) * nprobe])
@@ -98,7 +104,7 @@ extension IndexTable {
   package func directSearch(
     _ a: UnsafePointer<Float>, lists probe: [Int], k: Int, directory: ListDirectory, _ selections: [RowSelection]
   ) -> [(score: Float, id: Int)] {
-    let segs = probe.flatMap { directory.segments[$0] }.filter { selections[$0].passCount > 0 }
+    let segs = probe.flatMap { directory.segments(of: $0) }.filter { selections[$0].passCount > 0 }
     guard !segs.isEmpty else { return [] }
     if quantization == .int8, let hits = int8DirectSearch(a, segs, k: k, selections) { return hits }
     var best = BestK(k: k)
@@ -238,7 +244,7 @@ extension IndexTable {
     let result = LockedValue<(hits: [[(score: Float, id: Int)]], redo: [Int])>(
       (hits: [[(score: Float, id: Int)]](repeating: [], count: nq), redo: []))
     let avgProbes = probes.reduce(0) { $0 + $1.count } / Swift.max(1, nq)
-    let perQuery = Swift.max(1, avgProbes * (storedRows / Swift.max(1, lists.segments.count)) * Swift.max(1, d))
+    let perQuery = Swift.max(1, avgProbes * (storedRows / Swift.max(1, lists.listCount)) * Swift.max(1, d))
     // Chunks of queries; each reads the lists its queries probe once.
     let chunks = Swift.min(Parallel.chunkCount(nq, costPerItem: perQuery), Swift.max(1, nq / 64))
     let table = self
@@ -264,7 +270,7 @@ extension IndexTable {
     let bw = width
     let m = range.count
     // The chunk's queries of each list, in query order (a counting sort).
-    let nlist = lists.segments.count
+    let nlist = lists.listCount
     var start = [Int](repeating: 0, count: nlist + 1)
     for q in range { for l in probes[q] { start[l + 1] += 1 } }
     for l in 0..<nlist { start[l + 1] += start[l] }
@@ -292,7 +298,7 @@ extension IndexTable {
     let plain = UnsafeMutablePointer<Float>.allocate(capacity: plainCapacity * bw * Swift.max(1, d))
     defer { plain.deallocate() }
     for l in 0..<nlist where start[l + 1] > start[l] {
-      let segs = lists.segments[l].filter { selections[$0].passCount > 0 }
+      let segs = lists.segments(of: l).filter { selections[$0].passCount > 0 }
       if segs.isEmpty { continue }
       let sub = members[start[l]..<start[l + 1]]
       let n = sub.count
@@ -388,44 +394,55 @@ extension IndexTable {
   }
 }
 
-/// The segments of each list and the slot numbering of an inverted-file table's rows.
+/// The segments of each list and the slot numbering of an inverted-file table's rows, in flat
+/// arrays (built for every search: no per-list allocation).
 package struct ListDirectory: Sendable {
-  /// The segments of each list, in table order.
-  package let segments: [[Int]]
+  /// The number of lists.
+  package let listCount: Int
   /// Passing rows per list.
   package let passing: [Int]
   /// The first slot of each segment: slots number the stored rows list by list.
   package let slotBase: [Int]
-  /// Segments in slot order, and their first slots (ascending), for the inverse map.
+  /// Segments in list order (within a list, in table order), and where each list's run starts.
   private let order: [Int]
+  private let listStart: [Int]
+  /// The first slot of each segment of ``order`` (ascending), for the inverse map.
   private let bases: [Int]
 
   package init(_ table: IndexTable, _ selections: [RowSelection]) {
     let nlist = table.ivf?.nlist ?? 1
-    var segs = [[Int]](repeating: [], count: nlist)
+    let lists = table.ivf == nil ? [Int](repeating: 0, count: table.segments.count) : table.segmentLists
+    var start = [Int](repeating: 0, count: nlist + 1)
     var passing = [Int](repeating: 0, count: nlist)
-    for (s, l) in (table.ivf == nil ? table.segments.indices.map { _ in 0 } : table.segmentLists).enumerated() {
-      segs[l].append(s)
+    for (s, l) in lists.enumerated() {
+      start[l + 1] += 1
       passing[l] += selections[s].passCount
     }
-    var base = [Int](repeating: 0, count: table.segments.count)
-    var order: [Int] = []
-    var bases: [Int] = []
-    var next = 0
-    for l in 0..<nlist {
-      for s in segs[l] {
-        base[s] = next
-        order.append(s)
-        bases.append(next)
-        next += table.segments[s].panelCount * table.width
-      }
+    for l in 0..<nlist { start[l + 1] += start[l] }
+    var fill = start
+    var order = [Int](repeating: 0, count: lists.count)
+    for (s, l) in lists.enumerated() {
+      order[fill[l]] = s
+      fill[l] += 1
     }
-    segments = segs
+    var base = [Int](repeating: 0, count: table.segments.count)
+    var bases = [Int](repeating: 0, count: order.count)
+    var next = 0
+    for (i, s) in order.enumerated() {
+      base[s] = next
+      bases[i] = next
+      next += table.segments[s].panelCount * table.width
+    }
+    listCount = nlist
     self.passing = passing
     slotBase = base
     self.order = order
+    listStart = start
     self.bases = bases
   }
+
+  /// The segments of list `l`, in table order.
+  package func segments(of l: Int) -> ArraySlice<Int> { order[listStart[l]..<listStart[l + 1]] }
 
   /// The segment holding `slot`.
   package func segment(ofSlot slot: Int) -> Int {

@@ -88,6 +88,19 @@ import CosineSearch
     }
   }
 
+  @Test func aFewQueriesProbeTheListsABatchProbes() throws {
+    let corpus = clustered(3000, 40, centers: 50, seed: 600)
+    let index = try CosineIndexFile(corpus, invertedFile: .init(lists: 64))
+    let ivf = try #require(index.table.ivf)
+    // Rows of the corpus (ties between centroids are rare but scores repeat across queries).
+    let q = stacked(corpus.gatheringRows(Array(0..<40)), randomTensor([40, 40], seed: 601, as: Float.self))
+    let batch = try ivf.probes(q, count: 9)
+    let one = try q.scalars.withUnsafeBufferPointer { p in
+      try (0..<80).map { try ivf.probes(one: p.baseAddress! + $0 * 40, count: 9) }
+    }
+    for i in 0..<80 { #expect(one[i] == Array(batch[i * 9..<(i + 1) * 9]), "query \(i)") }
+  }
+
   @Test func listSizesCoverEveryRowAndTrainingIsSeeded() throws {
     let corpus = clustered(2000, 12, centers: 20, seed: 520)
     let a = try CosineIndexFile(corpus, invertedFile: .init(lists: 20, trainingSampleSize: 600, seed: 9))
