@@ -179,6 +179,21 @@ extension IndexTable {
     for (i, s) in segs.enumerated() {
       guard segments[s].int8 != nil else { return nil }
       let sel = selections[s]
+      if sel.mask == nil {
+        // Every row passes: whole words where they fit.
+        var b = offsets[i]
+        let end = b + segments[s].rows
+        while b < end {
+          if b & 63 == 0 && end - b >= 64 {
+            mask[b >> 6] = ~0
+            b += 64
+          } else {
+            mask[b >> 6] |= 1 << UInt64(b & 63)
+            b += 1
+          }
+        }
+        continue
+      }
       for r in 0..<segments[s].rows where sel.passes(r) {
         let b = offsets[i] + r
         mask[b >> 6] |= 1 << UInt64(b & 63)
