@@ -16,6 +16,8 @@ import CosineCore
 extension IndexTable {
   /// Queries up to which the direct path runs (one query at a time, lists split over threads).
   package static var ivfDirectQueries: Int { 4 }
+  /// Query-list pairs per block of queries (the probe lists of a block take 8 bytes each).
+  package static var ivfQueryBlock: Int { 1 << 22 }
 
   /// Top k among the live rows passing `filter` in each query's `nprobe` best lists (more lists
   /// when those hold fewer than k passing rows). Requires ``ivf``.
@@ -33,19 +35,27 @@ extension IndexTable {
     let packed = try queries.scalars.withUnsafeBufferPointer { p in
       try Packing.packed(p.baseAddress, rows: nq, dim: d, eps: eps, width: 1, as: Float.self)
     }
-    let unit = Tensor(uncheckedShape: [nq, d], scalars: Array(UnsafeBufferPointer(start: packed.base, count: nq * d)))
     let lists = ListDirectory(self, selections)
-    let probes = try ivfProbes(unit, ivf: ivf, nprobe: Swift.max(1, Swift.min(nprobe, ivf.nlist)), k: kk, lists: lists)
+    let probeCount = Swift.max(1, Swift.min(nprobe, ivf.nlist))
     var hits = [[(score: Float, id: Int)]](repeating: [], count: nq)
-    if nq <= Self.ivfDirectQueries {
-      for q in 0..<nq {
-        hits[q] = directSearch(packed.base + q * d, lists: probes[q], k: kk, directory: lists, selections)
+    // Blocks of queries bound the probe lists and the per-list query lists (Q · nprobe entries).
+    let block = Swift.max(1, Self.ivfQueryBlock / probeCount)
+    for q0 in stride(from: 0, to: nq, by: block) {
+      let q1 = Swift.min(nq, q0 + block)
+      let base = packed.base + q0 * d
+      let unit = Tensor(
+        uncheckedShape: [q1 - q0, d], scalars: Array(UnsafeBufferPointer(start: base, count: (q1 - q0) * d)))
+      let probes = try ivfProbes(unit, ivf: ivf, nprobe: probeCount, k: kk, lists: lists)
+      if q1 - q0 <= Self.ivfDirectQueries {
+        for q in 0..<q1 - q0 {
+          hits[q0 + q] = directSearch(base + q * d, lists: probes[q], k: kk, directory: lists, selections)
+        }
+        continue
       }
-    } else {
-      let (batch, redo) = batchSearch(packed.base, queries: nq, probes: probes, k: kk, lists, selections)
-      hits = batch
+      let (batch, redo) = batchSearch(base, queries: q1 - q0, probes: probes, k: kk, lists, selections)
+      for (q, h) in batch.enumerated() { hits[q0 + q] = h }
       for q in redo {
-        hits[q] = directSearch(packed.base + q * d, lists: probes[q], k: kk, directory: lists, selections)
+        hits[q0 + q] = directSearch(base + q * d, lists: probes[q], k: kk, directory: lists, selections)
       }
     }
     var indices: [Int] = []
@@ -72,6 +82,8 @@ extension IndexTable {
   {
     let nq = unit.shape[0]
     let d = unit.shape[1]
+    // Every list probed: no centroid scores needed (the lists' order does not change results).
+    if nprobe == ivf.nlist { return [[Int]](repeating: Array(0..<nprobe), count: nq) }
     // A few queries are scored against the centroids directly (the same lists).
     let flat =
       nq <= Self.ivfDirectQueries
