@@ -118,7 +118,8 @@ extension IndexTable {
   ) -> [(score: Float, id: Int)] {
     let segs = probe.flatMap { directory.segments(of: $0) }.filter { selections[$0].passCount > 0 }
     guard !segs.isEmpty else { return [] }
-    if quantization == .int8, let hits = int8DirectSearch(a, segs, k: k, selections) { return hits }
+    // Codes that do not bound the rows (a damaged file) can leave fewer than k: every row then.
+    if quantization == .int8, let hits = int8DirectSearch(a, segs, k: k, selections), hits.count == k { return hits }
     var best = BestK(k: k)
     var offsets = [0]
     for s in segs { offsets.append(offsets.last! + segments[s].panelCount * width) }

@@ -108,7 +108,9 @@ extension IndexTable {
         // A zero or non-finite query scores every passing row exactly.
         parts.append(
           perQuery(nq, ks) { q in
-            int8Search(seg, sel, packed.base + q * d, k: ks)?.hits ?? sparseSearch(seg, sel, packed.base + q * d, k: ks)
+            // Codes that do not bound the rows (a damaged file) can leave fewer than k: exact then.
+            if let hits = int8Search(seg, sel, packed.base + q * d, k: ks)?.hits, hits.count == ks { return hits }
+            return sparseSearch(seg, sel, packed.base + q * d, k: ks)
           })
         continue
       }
