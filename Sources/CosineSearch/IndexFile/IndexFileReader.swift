@@ -90,12 +90,12 @@ extension IndexTable {
     let used = Int(h.usedBytes)
     let d = Int(h.dimension)
     let w = Int(h.width)
-    func block(_ seg: Int, _ name: String, _ offset: UInt64, _ count: Int) throws -> UnsafeRawPointer {
+    func block(_ seg: Int?, _ name: String, _ offset: UInt64, _ count: Int) throws -> UnsafeRawPointer {
       guard offset % UInt64(IndexFileFormat.alignment) == 0, offset >= UInt64(IndexFileFormat.dataStart),
         offset <= UInt64(used), count <= used - Int(offset)
       else {
         throw bad(
-          "segment \(seg): \(name) block of \(count) bytes at offset \(offset) lies outside the data (8192..<\(used)) or is misaligned"
+          "\(seg.map { "segment \($0): " } ?? "")\(name) block of \(count) bytes at offset \(offset) lies outside the data (8192..<\(used)) or is misaligned"
         )
       }
       return base + Int(offset)
@@ -104,7 +104,7 @@ extension IndexTable {
     if h.isIVF {
       let nlist = Int(h.nlist)
       let count = nlist * d
-      let c = try block(-1, "centroids", h.centroidsOffset, count * 4)
+      let c = try block(nil, "centroids", h.centroidsOffset, count * 4)
       // Little-endian floats on a little-endian machine (checked above): copied as they are.
       let values = [Float](unsafeUninitializedCapacity: count) { buffer, n in
         if count > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: c, byteCount: count * 4) }

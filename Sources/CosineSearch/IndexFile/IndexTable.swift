@@ -126,14 +126,23 @@ package struct IndexTable: Sendable {
       }
       newIds = (0..<Int64(n)).map { first + $0 }
     }
+    // The new ids already stored: each looked up in every segment, or, when that is more work
+    // (many segments, as in an inverted file), every stored id looked up in the set of new ones.
+    let stored: Set<Int64>
+    if newIds.count * segments.count <= storedRows {
+      stored = Set(newIds.filter { id in segments.contains { $0.row(of: Int(id)) != nil } })
+    } else {
+      let wanted = Set(newIds)
+      var found = Set<Int64>()
+      for s in segments { for r in 0..<s.rows where wanted.contains(s.ids[r]) { found.insert(s.ids[r]) } }
+      stored = found
+    }
     var revived = false
-    for id in newIds {
-      for s in segments where s.row(of: Int(id)) != nil {
-        if Self.sortedContains(tombstones, id) {
-          revived = true
-        } else {
-          throw CosineError.invalidArgument("id \(id) is already in the index (duplicate ids are not allowed)")
-        }
+    for id in newIds where stored.contains(id) {
+      if Self.sortedContains(tombstones, id) {
+        revived = true
+      } else {
+        throw CosineError.invalidArgument("id \(id) is already in the index (duplicate ids are not allowed)")
       }
     }
     if let ivf {

@@ -144,6 +144,10 @@ import CosineSearch
             index, corpus: corpus.gatheringRows(live), ids: live, queries: q.gatheringRows([0, 1]), k: 8,
             nprobe: nprobe, allowed: allowed)))
     }
+    // A live id among many new ones (looked up through the set of new ids) is refused, naming it.
+    #expect {
+      try index.add(corpus.gatheringRows(Array(0..<200)), ids: Array(5000..<5199) + [8])
+    } throws: { "\($0)".contains("id 8 is already in the index") }
     // Compaction changes no result.
     let before = try index.search(q, k: 8, nprobe: 5)
     index.compact()
