@@ -200,8 +200,9 @@ struct IndexCommand: ParsableCommand {
       discussion: """
         Runs the exact search (every list) on the queries, then the search with nprobe = 1, 2, \
         4, … NLIST, and prints recall@k (the fraction of the exact top k found) and queries per \
-        second for each, on all cores. Recommends the smallest nprobe whose recall reaches \
-        --target-recall. Use real queries: recall depends on where queries fall.
+        second for each, on all cores: "batch" searching all the sampled queries at once, \
+        "single" up to 100 of them one at a time. Recommends the smallest nprobe whose recall \
+        reaches --target-recall. Use real queries: recall depends on where queries fall.
         """)
     @Argument(help: ArgumentHelp("The inverted-file index.", valueName: "INDEX")) var index: String
     @Option(help: ArgumentHelp("Sample queries [Q, D].", valueName: "Q.npy")) var queries: String
