@@ -59,15 +59,7 @@ extension CosineIndexFile {
     _ corpus: Tensor<Float>, ids: [Int]? = nil, eps: Double = 1e-8, quantization: CosineIndexQuantization = .none,
     invertedFile: InvertedFileOptions
   ) throws {
-    try checkEps(eps)
-    let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus
-    guard c.rank == 2 else {
-      throw CosineError.invalidShape(
-        "a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")
-    }
-    let n = c.shape[0]
-    let ids64 = ids.map { $0.map(Int64.init) } ?? (0..<Int64(n)).map { $0 }
-    guard ids64.count == n else { throw CosineError.invalidShape("\(n) corpus rows but \(ids64.count) ids") }
+    let (c, ids64) = try Self.checkedCorpus(corpus, ids: ids, eps: eps)
     self.init(table: try IndexTable.invertedFile(c, ids: ids64, eps: eps, quantization: quantization, invertedFile))
   }
 

@@ -27,13 +27,9 @@ extension IndexTable {
     guard let ivf else { preconditionFailure("not an inverted-file index") }
     let nq = queries.shape[0]
     let d = dimension
-    let selections = selections(filter)
-    let kk = Swift.min(k, selections.reduce(0) { $0 + $1.passCount })
-    guard nq > 0, kk > 0 else {
+    let (selections, kk, packedQueries) = try prepareSearch(queries, k: k, filter: filter)
+    guard let packed = packedQueries else {
       return CosineSearchResults(queryCount: nq, k: kk, indices: [], scores: [], rankingScores: [])
-    }
-    let packed = try queries.scalars.withUnsafeBufferPointer { p in
-      try Packing.packed(p.baseAddress, rows: nq, dim: d, eps: eps, width: 1, as: Float.self)
     }
     let lists = ListDirectory(self, selections)
     let probeCount = Swift.max(1, Swift.min(nprobe, ivf.nlist))

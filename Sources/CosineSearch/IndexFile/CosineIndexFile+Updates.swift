@@ -28,16 +28,9 @@ extension CosineIndexFile {
   public init(
     _ corpus: Tensor<Float>, ids: [Int]? = nil, eps: Double = 1e-8, quantization: CosineIndexQuantization = .none
   ) throws {
-    try checkEps(eps)
-    let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus
-    guard c.rank == 2 else {
-      throw CosineError.invalidShape(
-        "a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")
-    }
+    let (c, ids64) = try Self.checkedCorpus(corpus, ids: ids, eps: eps)
     let n = c.shape[0]
     let d = c.shape[1]
-    let ids64 = ids.map { $0.map(Int64.init) } ?? (0..<Int64(n)).map { $0 }
-    guard ids64.count == n else { throw CosineError.invalidShape("\(n) corpus rows but \(ids64.count) ids") }
     let width = Float.preferredPanelWidth
     let seg = try c.scalars.withUnsafeBufferPointer { p in
       try IndexTable.segment(
@@ -46,6 +39,26 @@ extension CosineIndexFile {
     self.init(
       table: IndexTable(
         segments: n > 0 ? [seg] : [], tombstones: [], quantization: quantization, dimension: d, width: width, eps: eps))
+  }
+
+  /// `corpus` as a matrix [N, D] (a rank-1 tensor is one row) and its ids (nil: 0..<N), checked
+  /// with `eps` as every way of building an index checks them.
+  ///
+  /// - Throws: ``CosineError`` for an invalid eps, a corpus that is not a matrix, or an id count
+  ///   other than N.
+  package static func checkedCorpus(_ corpus: Tensor<Float>, ids: [Int]?, eps: Double) throws -> (
+    Tensor<Float>, [Int64]
+  ) {
+    try checkEps(eps)
+    let c = corpus.rank == 1 ? corpus.reshaped([1, corpus.count]) : corpus
+    guard c.rank == 2 else {
+      throw CosineError.invalidShape(
+        "a search corpus must be a matrix [N, D], got shape \(Shape.describe(corpus.shape))")
+    }
+    let n = c.shape[0]
+    let ids64 = ids.map { $0.map(Int64.init) } ?? (0..<Int64(n)).map { $0 }
+    guard ids64.count == n else { throw CosineError.invalidShape("\(n) corpus rows but \(ids64.count) ids") }
+    return (c, ids64)
   }
 
   /// Opens an index file written by ``save(to:)-ynss`` by mapping it into memory.

@@ -77,6 +77,22 @@ extension IndexTable {
     zip(segments, deadRows()).map { RowSelection($0, dead: $1, filter: filter) }
   }
 
+  /// What every search of the table starts with: the live rows passing `filter` per segment, the
+  /// result count min(k, passing rows), and the queries normalized and packed row by row (nil
+  /// when there are no queries or no results).
+  package func prepareSearch<Scalar: TensorScalar>(
+    _ queries: Tensor<Scalar>, k: Int, filter: CosineIndexFilter?
+  ) throws -> (selections: [RowSelection], k: Int, packed: PackedPanels<Float>?) {
+    let nq = queries.shape[0]
+    let selections = selections(filter)
+    let kk = Swift.min(k, selections.reduce(0) { $0 + $1.passCount })
+    guard nq > 0, kk > 0 else { return (selections, kk, nil) }
+    let packed = try queries.scalars.withUnsafeBufferPointer { p in
+      try Packing.packed(p.baseAddress, rows: nq, dim: dimension, eps: eps, width: 1, as: Float.self)
+    }
+    return (selections, kk, packed)
+  }
+
   /// The largest query count for the int8 first pass (beyond it the exact GEMM path wins).
   package static var int8MaxQueries: Int { 8 }
 
@@ -89,13 +105,9 @@ extension IndexTable {
     if let ivf { return try ivfSearch(queries, k: k, nprobe: ivf.nlist, filter: filter) }
     let nq = queries.shape[0]
     let d = dimension
-    let selections = selections(filter)
-    let kk = Swift.min(k, selections.reduce(0) { $0 + $1.passCount })
-    guard nq > 0, kk > 0 else {
+    let (selections, kk, packedQueries) = try prepareSearch(queries, k: k, filter: filter)
+    guard let packed = packedQueries else {
       return CosineSearchResults(queryCount: nq, k: kk, indices: [], scores: [], rankingScores: [])
-    }
-    let packed = try queries.scalars.withUnsafeBufferPointer { p in
-      try Packing.packed(p.baseAddress, rows: nq, dim: d, eps: eps, width: 1, as: Float.self)
     }
     var parts: [CosineSearchResults<Scalar>] = []
     for (seg, sel) in zip(segments, selections) where sel.passCount > 0 {
