@@ -146,14 +146,9 @@ void ck_gather_panels_f32(const float *x, int64_t d, const int32_t *rows, int64_
     const int64_t lanes = n - p0 < w ? n - p0 : w;
     float *panel = dest + p0 * d;
     const float *src[16];
-    for (int64_t r = 0; r < w && r < 16; r++) src[r] = r < lanes ? x + (int64_t)rows[p0 + r] * d : 0;
-    if (w > 16 || lanes < w) {
-      for (int64_t k = 0; k < d; k++)
-        for (int64_t r = 0; r < w; r++) panel[k * w + r] = r < lanes ? x[(int64_t)rows[p0 + r] * d + k] : 0.0f;
-      continue;
-    }
+    for (int64_t r = 0; r < lanes; r++) src[r] = x + (int64_t)rows[p0 + r] * d;
     for (int64_t k = 0; k < d; k++)
-      for (int64_t r = 0; r < w; r++) panel[k * w + r] = src[r][k];
+      for (int64_t r = 0; r < w; r++) panel[k * w + r] = r < lanes ? src[r][k] : 0.0f;
   }
 }
 

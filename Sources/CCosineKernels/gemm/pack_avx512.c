@@ -109,5 +109,4 @@ ATTR void ck_pack_f32_avx512(const float *x, int64_t rows, int64_t d, const doub
     }
   }
 }
-
 #endif

@@ -52,8 +52,9 @@ void ck_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, co
                  int64_t w, double *dest);
 
 /// Packs rows `rows[0..<n]` of the row-major matrix `x` (`d` columns, already normalized) into
-/// ceil(n / w) panels of width `w` at `dest` (`panel[k * w + r] = x[rows[r]][k]`, padding lanes
-/// zero), with no scaling: the query panels of a subset of packed queries.
+/// ceil(n / w) panels of width `w` (1 ≤ w ≤ 16, a query width) at `dest`
+/// (`panel[k * w + r] = x[rows[r]][k]`, padding lanes zero), with no scaling: the query panels
+/// of a subset of packed queries.
 void ck_gather_panels_f32(const float *x, int64_t d, const int32_t *rows, int64_t n, int64_t w, float *dest);
 
 /// C[i][j] = clamp(Σ_k A[i][k]·B[j][k], −1, 1) for i < m, j < n (NaN stays NaN).

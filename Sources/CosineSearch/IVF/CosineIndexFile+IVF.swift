@@ -64,7 +64,8 @@ extension CosineIndexFile {
   }
 
   /// ``init(_:ids:eps:quantization:invertedFile:)`` over the rows of several `.npy` files (shards
-  /// of one corpus, in order), converted to `Float` as ``NPY/read(contentsOf:)`` converts them.
+  /// of one corpus, in order), read as ``init(contentsOf:ids:eps:quantization:inspecting:)`` reads
+  /// them (`inspect` sees each piece).
   ///
   /// - Throws: ``NPYError`` naming the file at fault; as the in-memory form otherwise.
   /// - Complexity: as the in-memory form; the rows are read once into memory.
@@ -74,26 +75,10 @@ extension CosineIndexFile {
     inspecting inspect: ((_ path: String, _ firstElement: Int, _ piece: UnsafeBufferPointer<Float>) throws -> Void)? =
       nil
   ) throws {
-    let parts = try paths.map { path -> Tensor<Float> in
-      let t = try NPY.read(contentsOf: path).converted(to: Float.self)
-      try t.scalars.withUnsafeBufferPointer { try inspect?(path, 0, $0) }
-      return t
-    }
-    let d = parts.first.map { $0.rank == 2 ? $0.shape[1] : $0.count } ?? 0
-    for (p, t) in zip(paths, parts) where (t.rank == 2 ? t.shape[1] : t.count) != d || t.rank > 2 {
-      throw NPYError(path: p, message: "rows of shape \(Shape.describe(t.shape)), but \(paths[0]) has rows of \(d)")
-    }
-    let n = parts.reduce(0) { $0 + ($1.rank == 2 ? $1.shape[0] : 1) }
-    // One file is used as it was read; several are joined once.
-    let corpus: Tensor<Float>
-    if parts.count == 1 {
-      corpus = parts[0].rank == 2 ? parts[0] : parts[0].reshaped([n, d])
-    } else {
-      var all = [Float]()
-      all.reserveCapacity(n * d)
-      for t in parts { all += t.scalars }
-      corpus = Tensor(uncheckedShape: [n, d], scalars: all)
-    }
+    let (n, d, read) = try Self.corpusReader(paths, inspecting: inspect)
+    var rows = [Float](repeating: 0, count: n * d)
+    try rows.withUnsafeMutableBufferPointer { try read(0..<n, $0) }
+    let corpus = Tensor(uncheckedShape: [n, d], scalars: rows)
     try self.init(corpus, ids: ids, eps: eps, quantization: quantization, invertedFile: invertedFile)
   }
 
@@ -137,12 +122,6 @@ extension CosineIndexFile {
   {
     guard nprobe >= 1 else { throw CosineError.invalidArgument("nprobe must be >= 1, got \(nprobe)") }
     guard table.ivf != nil else { return try search(queries, k: k, filter: filter) }
-    guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
-    let q = queries.rank == 1 ? queries.reshaped([1, queries.count]) : queries
-    guard q.rank == 2, q.shape[1] == dimension else {
-      throw CosineError.shapeMismatch(
-        operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", queries.shape, [count, dimension])
-    }
-    return try table.ivfSearch(q, k: k, nprobe: nprobe, filter: filter)
+    return try table.ivfSearch(try checkedQueries(queries, k: k), k: k, nprobe: nprobe, filter: filter)
   }
 }

@@ -89,7 +89,7 @@ extension IndexTable {
     var out = [[Int]](repeating: [], count: nq)
     for q in 0..<nq {
       let mine = Array(flat[q * nprobe..<(q + 1) * nprobe])
-      if mine.reduce(0, { $0 + lists.passing[$1] }) >= k || nprobe == ivf.nlist {
+      if mine.reduce(0, { $0 + lists.passing[$1] }) >= k {
         out[q] = mine
         continue
       }
@@ -228,29 +228,14 @@ extension IndexTable {
     var i = 0
     var j = 0
     while j < Int(n) {
-      let global = Int(chosen[j]) * bw
-      while offsets[i + 1] <= global { i += 1 }
+      while offsets[i + 1] <= Int(chosen[j]) * bw { i += 1 }
       var local: [Int64] = []
       while j < Int(n), Int(chosen[j]) * bw < offsets[i + 1] {
-        local.append(Int64((Int(chosen[j]) * bw - offsets[i]) / bw))
+        local.append(chosen[j] - Int64(offsets[i] / bw))
         j += 1
       }
-      let seg = segments[segs[i]]
       let sel = selections[segs[i]]
-      var out = [Float](repeating: 0, count: local.count * bw)
-      local.withUnsafeBufferPointer { lp in
-        out.withUnsafeMutableBufferPointer { op in
-          ck_score_panels(
-            a, seg.panels.high, seg.panels.low, Int64(bw), Int64(d), lp.baseAddress!, Int64(local.count),
-            op.baseAddress!)
-        }
-      }
-      for (pi, p) in local.enumerated() {
-        for lane in 0..<bw {
-          let r = Int(p) * bw + lane
-          if r < seg.rows && sel.passes(r) { best.offer(out[pi * bw + lane], seg.id(r)) }
-        }
-      }
+      score(segments[segs[i]], local, a, into: &best, only: sel.passes)
     }
     return best.sorted()
   }
@@ -342,7 +327,6 @@ extension IndexTable {
         let seg = segments[s]
         let sel = selections[s]
         if sel.mask == nil {
-          // Many queries: the list's floats rebuilt once (they stay in L2) for every query tile.
           // Many queries: the list's floats rebuilt once, a block of panels at a time (it stays
           // in L2), for every query tile.
           if n >= 2 * aw {
@@ -434,8 +418,9 @@ package struct ListDirectory: Sendable {
   private let bases: [Int]
 
   package init(_ table: IndexTable, _ selections: [RowSelection]) {
-    let nlist = table.ivf?.nlist ?? 1
-    let lists = table.ivf == nil ? [Int](repeating: 0, count: table.segments.count) : table.segmentLists
+    guard let ivf = table.ivf else { preconditionFailure("not an inverted-file index") }
+    let nlist = ivf.nlist
+    let lists = table.segmentLists
     var start = [Int](repeating: 0, count: nlist + 1)
     var passing = [Int](repeating: 0, count: nlist)
     for (s, l) in lists.enumerated() {

@@ -26,27 +26,32 @@ extension IndexTable {
       initializationSampleSize: initialization, trainingSampleSize: options.trainingSampleSize
     ).fit(corpus)
     let quantizer = try CoarseQuantizer(centroids: fit.centroids.scalars, nlist: options.lists, dimension: d)
-    var members = [[Int]](repeating: [], count: options.lists)
-    for r in order { members[fit.labels[r]].append(r) }
-    var segments: [IndexSegment] = []
-    var lists: [Int] = []
     let width = Float.preferredPanelWidth
-    try corpus.scalars.withUnsafeBufferPointer { x in
-      var gathered = [Float]()
-      for (l, m) in members.enumerated() where !m.isEmpty {
-        gathered.removeAll(keepingCapacity: true)
-        for r in m { gathered += UnsafeBufferPointer(rebasing: x[r * d..<(r + 1) * d]) }
-        let seg = try gathered.withUnsafeBufferPointer { g in
-          try segment(
-            g.baseAddress, rows: m.count, ids: m.map { ids[$0] }, dimension: d, eps: eps, width: width,
-            quantization: quantization)
-        }
-        segments.append(seg)
-        lists.append(l)
-      }
-    }
+    let added = try listSegments(
+      corpus, ids: ids, labels: fit.labels, nlist: options.lists, eps: eps, width: width, quantization: quantization)
     return IndexTable(
-      segments: segments, tombstones: [], quantization: quantization, dimension: d, width: width, eps: eps,
-      ivf: quantizer, segmentLists: lists)
+      segments: added.map(\.segment), tombstones: [], quantization: quantization, dimension: d, width: width, eps: eps,
+      ivf: quantizer, segmentLists: added.map(\.list))
+  }
+
+  /// One new segment per list that gains rows: the rows of `rows` ([n, D] `Float`) grouped by
+  /// their `labels` (lists), each group in id order, normalized and packed with its codes.
+  package static func listSegments(
+    _ rows: Tensor<Float>, ids: [Int64], labels: [Int], nlist: Int, eps: Double, width: Int,
+    quantization: CosineIndexQuantization
+  ) throws -> [(list: Int, segment: IndexSegment)] {
+    var members = [[Int]](repeating: [], count: nlist)
+    for (r, l) in labels.enumerated() { members[l].append(r) }
+    var added: [(list: Int, segment: IndexSegment)] = []
+    for (l, m) in members.enumerated() where !m.isEmpty {
+      let inOrder = m.sorted { ids[$0] < ids[$1] }
+      let seg = try rows.gatheringRows(inOrder).scalars.withUnsafeBufferPointer { g in
+        try segment(
+          g.baseAddress, rows: inOrder.count, ids: inOrder.map { ids[$0] }, dimension: rows.shape[1], eps: eps,
+          width: width, quantization: quantization)
+      }
+      added.append((l, seg))
+    }
+    return added
   }
 }

@@ -24,31 +24,11 @@ extension CosineIndexFile {
       nil
   ) throws {
     try checkEps(eps)
-    let readers = try paths.map { try NPYRowReader(path: $0) }
-    let d = readers.first?.columns ?? 0
-    for r in readers where r.columns != d {
-      throw NPYError(path: r.path, message: "rows of \(r.columns) elements, but \(readers[0].path) has \(d)")
-    }
-    let starts = readers.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
-    let n = starts.last!
+    let (n, d, read) = try Self.corpusReader(paths, inspecting: inspect)
     if let ids, ids.count != n {
       throw CosineError.invalidShape("\(n) corpus rows but \(ids.count) ids")
     }
     let ids64 = ids.map { $0.map(Int64.init) } ?? (0..<Int64(n)).map { $0 }
-    // Rows [range] of the concatenation into `buffer`.
-    func read(_ range: Range<Int>, _ buffer: UnsafeMutableBufferPointer<Float>) throws {
-      var r = range.lowerBound
-      while r < range.upperBound {
-        let f = starts.lastIndex { $0 <= r && $0 < starts.last! }!
-        let local = r - starts[f]
-        let m = Swift.min(range.upperBound - r, readers[f].rows - local)
-        let slice = UnsafeMutableBufferPointer(
-          rebasing: buffer[(r - range.lowerBound) * d..<(r - range.lowerBound + m) * d])
-        try readers[f].read(local..<local + m, into: slice)
-        try inspect?(paths[f], local * d, UnsafeBufferPointer(slice))
-        r += m
-      }
-    }
     let width = Float.preferredPanelWidth
     let seg: IndexSegment
     if zip(ids64, ids64.dropFirst()).allSatisfy({ $0 < $1 }) {
@@ -67,5 +47,37 @@ extension CosineIndexFile {
       table: IndexTable(
         segments: n > 0 ? [seg] : [], tombstones: [], quantization: quantization, dimension: d,
         width: seg.width, eps: eps))
+  }
+
+  /// The rows of several `.npy` files (shards of one corpus, in order) as one corpus: its row
+  /// count, its row length, and a reader of any range of its rows into a buffer, converted to
+  /// `Float` and passed to `inspect` a piece at a time.
+  ///
+  /// - Throws: ``NPYError`` naming the file at fault (unreadable, not a matrix, another D).
+  package static func corpusReader(
+    _ paths: [String],
+    inspecting inspect: ((_ path: String, _ firstElement: Int, _ piece: UnsafeBufferPointer<Float>) throws -> Void)?
+  ) throws -> (rows: Int, dimension: Int, read: (Range<Int>, UnsafeMutableBufferPointer<Float>) throws -> Void) {
+    let readers = try paths.map { try NPYRowReader(path: $0) }
+    let d = readers.first?.columns ?? 0
+    for r in readers where r.columns != d {
+      throw NPYError(path: r.path, message: "rows of \(r.columns) elements, but \(readers[0].path) has \(d)")
+    }
+    let starts = readers.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
+    // Rows [range] of the concatenation into `buffer`.
+    func read(_ range: Range<Int>, _ buffer: UnsafeMutableBufferPointer<Float>) throws {
+      var r = range.lowerBound
+      while r < range.upperBound {
+        let f = starts.lastIndex { $0 <= r && $0 < starts.last! }!
+        let local = r - starts[f]
+        let m = Swift.min(range.upperBound - r, readers[f].rows - local)
+        let slice = UnsafeMutableBufferPointer(
+          rebasing: buffer[(r - range.lowerBound) * d..<(r - range.lowerBound + m) * d])
+        try readers[f].read(local..<local + m, into: slice)
+        try inspect?(paths[f], local * d, UnsafeBufferPointer(slice))
+        r += m
+      }
+    }
+    return (starts.last!, d, read)
   }
 }

@@ -159,14 +159,22 @@ extension CosineIndexFile {
   public func search(_ queries: Tensor<Float>, k: Int, filter: CosineIndexFilter? = nil, rescore: Int? = nil) throws
     -> CosineSearchResults<Float>
   {
-    guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
     if let rescore, rescore < 1 { throw CosineError.invalidArgument("rescore must be >= 1, got \(rescore)") }
+    return try table.search(try checkedQueries(queries, k: k), k: k, filter: filter, rescore: rescore)
+  }
+
+  /// `queries` as a matrix [Q, D] of this index's D (a rank-1 tensor is one query), with k ≥ 0.
+  ///
+  /// - Throws: ``CosineError/invalidArgument(_:)`` for k < 0,
+  ///   ``CosineError/shapeMismatch(operation:_:_:)`` for another shape.
+  package func checkedQueries(_ queries: Tensor<Float>, k: Int) throws -> Tensor<Float> {
+    guard k >= 0 else { throw CosineError.invalidArgument("top-k must be >= 0, got \(k)") }
     let q = queries.rank == 1 ? queries.reshaped([1, queries.count]) : queries
     guard q.rank == 2, q.shape[1] == dimension else {
       throw CosineError.shapeMismatch(
         operation: "top-k search (needs queries [Q, D] and a corpus [N, D])", queries.shape, [count, dimension])
     }
-    return try table.search(q, k: k, filter: filter, rescore: rescore)
+    return q
   }
 
   /// ``init(mapping:)`` off the cooperative thread pool, with the calling task's thread count

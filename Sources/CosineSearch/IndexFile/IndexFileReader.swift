@@ -176,20 +176,14 @@ extension IndexTable {
         throw bad("removed ids not strictly increasing at \(i)")
       }
       // Each removed id is stored exactly once (a removed id stored twice would leave the live
-      // count wrong): counted per id, by whichever lookup is less work.
-      var stored = [Int](repeating: 0, count: t)
-      if t * segments.count <= total {
-        for (i, id) in tombstones.enumerated() {
-          for seg in segments where seg.row(of: Int(id)) != nil { stored[i] += 1 }
-        }
-      } else {
-        let position = Dictionary(uniqueKeysWithValues: tombstones.enumerated().map { ($1, $0) })
-        for seg in segments {
-          for r in 0..<seg.rows { if let i = position[seg.ids[r]] { stored[i] += 1 } }
-        }
+      // count wrong).
+      var stored: [Int64: Int] = [:]
+      for (seg, rows) in zip(segments, rows(holding: tombstones, in: segments)) {
+        for r in rows { stored[seg.ids[r], default: 0] += 1 }
       }
-      if let i = stored.firstIndex(where: { $0 != 1 }) {
-        throw bad("removed id \(tombstones[i]) is \(stored[i] == 0 ? "not stored" : "stored \(stored[i]) times")")
+      if let id = tombstones.first(where: { stored[$0] != 1 }) {
+        let times = stored[id] ?? 0
+        throw bad("removed id \(id) is \(times == 0 ? "not stored" : "stored \(times) times")")
       }
     }
     guard h.liveRows == UInt64(total - tombstones.count) else {

@@ -161,16 +161,16 @@ extension IndexTable {
     let listsEnd = ivf == nil ? end : directoryOffset + all.count * 72
     var used = listsEnd
     var tombOffset = Int(snap.header.tombstoneOffset)
-    if tombstones != snap.tombstones || ivf != nil {
+    if tombstones != snap.tombstones {
       tombOffset = IndexFileFormat.aligned(listsEnd)
-      used = tombstones.isEmpty ? listsEnd : tombOffset + tombstones.count * 8
+      used = tombOffset + tombstones.count * 8
     }
     var h = header(generation: snap.header.generation + 1, entries: all, used: used, tombstoneOffset: tombOffset)
     let directory = describeLists(
       &h, centroidsOffset: Int(snap.header.centroidsOffset), directoryOffset: directoryOffset)
     for b in blocks { try Self.writeFully(fd, b.bytes, at: b.offset) }
     if !directory.isEmpty { try directory.withUnsafeBytes { try Self.writeFully(fd, $0, at: directoryOffset) } }
-    if tombOffset != Int(snap.header.tombstoneOffset) || tombstones != snap.tombstones, !tombstones.isEmpty {
+    if tombstones != snap.tombstones {
       try tombstones.map(\.littleEndian).withUnsafeBytes { try Self.writeFully(fd, $0, at: tombOffset) }
     }
     try Self.sync(fd)

@@ -126,16 +126,10 @@ package struct IndexTable: Sendable {
       }
       newIds = (0..<Int64(n)).map { first + $0 }
     }
-    // The new ids already stored: each looked up in every segment, or, when that is more work
-    // (many segments, as in an inverted file), every stored id looked up in the set of new ones.
-    let stored: Set<Int64>
-    if newIds.count * segments.count <= storedRows {
-      stored = Set(newIds.filter { id in segments.contains { $0.row(of: Int(id)) != nil } })
-    } else {
-      let wanted = Set(newIds)
-      var found = Set<Int64>()
-      for s in segments { for r in 0..<s.rows where wanted.contains(s.ids[r]) { found.insert(s.ids[r]) } }
-      stored = found
+    // The new ids already stored.
+    var stored = Set<Int64>()
+    for (seg, rows) in zip(segments, Self.rows(holding: newIds, in: segments)) {
+      for r in rows { stored.insert(seg.ids[r]) }
     }
     var revived = false
     for id in newIds where stored.contains(id) {
@@ -171,26 +165,10 @@ package struct IndexTable: Sendable {
         for i in 0..<(n * d) { p[i] = Float(x[i]) }
       }
     }
-    let labels = try quantizer.assign(Tensor(uncheckedShape: [n, d], scalars: rows))
-    var members = [[Int]](repeating: [], count: quantizer.nlist)
-    for (r, l) in labels.enumerated() { members[l].append(r) }
-    var added: [(list: Int, segment: IndexSegment)] = []
-    for (l, m) in members.enumerated() where !m.isEmpty {
-      var gathered = [Float](repeating: 0, count: m.count * d)
-      gathered.withUnsafeMutableBufferPointer { g in
-        rows.withUnsafeBufferPointer { r in
-          for (i, src) in m.enumerated() where d > 0 {
-            (g.baseAddress! + i * d).update(from: r.baseAddress! + src * d, count: d)
-          }
-        }
-      }
-      let seg = try gathered.withUnsafeBufferPointer { g in
-        try Self.segment(
-          g.baseAddress, rows: m.count, ids: m.map { newIds[$0] }, dimension: d, eps: eps, width: width,
-          quantization: quantization)
-      }
-      added.append((l, seg))
-    }
+    let matrix = Tensor(uncheckedShape: [n, d], scalars: rows)
+    let added = try Self.listSegments(
+      matrix, ids: newIds, labels: try quantizer.assign(matrix), nlist: quantizer.nlist, eps: eps, width: width,
+      quantization: quantization)
     if revived { compact() }
     for a in added {
       segments.append(a.segment)
@@ -205,12 +183,10 @@ package struct IndexTable: Sendable {
   /// Marks the rows of `ids` removed; returns how many were live. Unknown ids are ignored.
   package mutating func remove(_ ids: some Sequence<Int>) -> Int {
     var set = Set(tombstones)
+    let wanted = Array(Set(ids.map(Int64.init)).subtracting(set))
     var removed = 0
-    for id in ids where !set.contains(Int64(id)) {
-      if segments.contains(where: { $0.row(of: id) != nil }) {
-        set.insert(Int64(id))
-        removed += 1
-      }
+    for (seg, rows) in zip(segments, Self.rows(holding: wanted, in: segments)) {
+      for r in rows where set.insert(seg.ids[r]).inserted { removed += 1 }
     }
     tombstones = set.sorted()
     return removed

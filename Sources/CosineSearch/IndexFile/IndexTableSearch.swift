@@ -60,17 +60,20 @@ package struct RowSelection {
 }
 
 extension IndexTable {
-  /// The removed rows of each segment: each removed id looked up in every segment, or, when that
-  /// is more work (many segments, as in an inverted file), every stored id looked up in the set
-  /// of removed ids.
-  package func deadRows() -> [[Int]] {
-    guard !tombstones.isEmpty else { return [[Int]](repeating: [], count: segments.count) }
-    if tombstones.count * segments.count <= storedRows {
-      return segments.map { seg in tombstones.compactMap { seg.row(of: Int($0)) } }
+  /// The rows of each of `segments` whose id is among `ids`: each id looked up in every segment,
+  /// or, when that is more work (many segments, as in an inverted file), every stored id looked
+  /// up in the set of `ids`. Rows are in increasing order when `ids` is sorted.
+  package static func rows(holding ids: [Int64], in segments: [IndexSegment]) -> [[Int]] {
+    guard !ids.isEmpty else { return [[Int]](repeating: [], count: segments.count) }
+    if ids.count * segments.count <= segments.reduce(0, { $0 + $1.rows }) {
+      return segments.map { seg in ids.compactMap { seg.row(of: Int($0)) } }
     }
-    let removed = Set(tombstones)
-    return segments.map { seg in (0..<seg.rows).filter { removed.contains(seg.ids[$0]) } }
+    let wanted = Set(ids)
+    return segments.map { seg in (0..<seg.rows).filter { wanted.contains(seg.ids[$0]) } }
   }
+
+  /// The removed rows of each segment.
+  package func deadRows() -> [[Int]] { Self.rows(holding: tombstones, in: segments) }
 
   /// The live rows of every segment that pass `filter`.
   package func selections(_ filter: CosineIndexFilter?) -> [RowSelection] {
@@ -177,7 +180,7 @@ extension IndexTable {
   }
 
   /// Exact scores of the passing rows of `panels` (sorted, distinct), offered to `best`.
-  private func score(
+  package func score(
     _ seg: IndexSegment, _ panels: [Int64], _ a: UnsafePointer<Float>, into best: inout BestK,
     only: (Int) -> Bool
   ) {
