@@ -4,7 +4,7 @@ dense_fwd_bwd_f32 against NumPy (and PyTorch when installed) on the same shapes,
 
 usage: python3 Benchmarks/compare_matmul.py [--bench .build/release/cosine-bench] [--runs 7] [--threads 2]
 
-Shapes: x [2048, 768] times w [768, 768]; the dense step is x·w + b, then the gradients
+Shapes: x [2048, 768] times w [768, 768] (matmul_f32_wide: [512, 384] times [384, 1024]); the dense step is x·w + b, then the gradients
 g·wᵀ, xᵀ·g and the column sums of g. Times are medians of --runs timed calls after one warm-up;
 inputs are generated outside the timed region. The ratio column is competitor time / CosineKit
 time (above 1: CosineKit is faster). NumPy's BLAS uses the threads it was built with unless
@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from timing import median_time, ours  # noqa: E402
 
 N, K, M = 2048, 768, 768
-NAMES = ["matmul_f32", "matmul_f64", "dense_fwd_bwd_f32"]
+NAMES = ["matmul_f32", "matmul_f32_wide", "matmul_f64", "dense_fwd_bwd_f32"]
 
 
 def competitors(runs, threads):
@@ -28,6 +28,8 @@ def competitors(runs, threads):
     b = rng.uniform(-1, 1, M).astype(np.float32)
     g = rng.uniform(-1, 1, (N, M)).astype(np.float32)
     x64, w64 = x.astype(np.float64), w.astype(np.float64)
+    xw = rng.uniform(-1, 1, (512, 384)).astype(np.float32)
+    ww = rng.uniform(-1, 1, (384, 1024)).astype(np.float32)
     res = {}
 
     def dense_step():
@@ -40,6 +42,7 @@ def competitors(runs, threads):
     except ImportError:
         limits = None
     res[("matmul_f32", "numpy @")] = median_time(lambda: x @ w, runs)
+    res[("matmul_f32_wide", "numpy @")] = median_time(lambda: xw @ ww, runs)
     res[("matmul_f64", "numpy @")] = median_time(lambda: x64 @ w64, runs)
     res[("dense_fwd_bwd_f32", "numpy (4 ops)")] = median_time(dense_step, runs)
     if limits is not None:
@@ -49,6 +52,8 @@ def competitors(runs, threads):
         torch.set_num_threads(threads)
         tx, tw, tb, tg = map(torch.from_numpy, (x, w, b, g))
         res[("matmul_f32", "torch.matmul")] = median_time(lambda: torch.matmul(tx, tw), runs)
+        txw, tww = torch.from_numpy(xw), torch.from_numpy(ww)
+        res[("matmul_f32_wide", "torch.matmul")] = median_time(lambda: torch.matmul(txw, tww), runs)
         lin = torch.nn.Linear(K, M)
         with torch.no_grad():
             lin.weight.copy_(tw.T)

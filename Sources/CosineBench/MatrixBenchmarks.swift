@@ -14,6 +14,17 @@ enum MatrixBenchmarks {
     return { _ = try matmulChecked(a, b) }
   }
 
+  /// `matmul_f32_wide`: `matmul(a, b)` of [512, 384] and [384, 1024] Float (an embedding batch
+  /// through a widening layer): 0.4 GFLOP.
+  static let matmulF32Wide = Benchmark(
+    name: "matmul_f32_wide", summary: "matmul, [512, 384] · [384, 1024] Float",
+    bytes: 0, flops: Double(2 * 512 * 384 * 1024)
+  ) {
+    let a = try Tensor<Float>(shape: [512, 384], scalars: BenchRandom.floats(512 * 384, seed: 33))
+    let b = try Tensor<Float>(shape: [384, 1024], scalars: BenchRandom.floats(384 * 1024, seed: 34))
+    return { _ = try matmulChecked(a, b) }
+  }
+
   /// `matmul_f64`: as `matmul_f32` in Double.
   static let matmulF64 = Benchmark(
     name: "matmul_f64", summary: "matmul, [2048, 768] · [768, 768] Double",
@@ -38,5 +49,5 @@ enum MatrixBenchmarks {
     return { _ = try layer.valueWithPullback(x).pullback(g) }
   }
 
-  static let all: [Benchmark] = [matmulF32, matmulF64, denseForwardBackwardF32]
+  static let all: [Benchmark] = [matmulF32, matmulF32Wide, matmulF64, denseForwardBackwardF32]
 }

@@ -134,14 +134,15 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
     guard n > 0, d > 0 else { return }
     let rowBytes = Swift.max(1, d * MemoryLayout<Scalar>.stride)
     let piece = width * Swift.max(1, (4 << 20) / (rowBytes * width))
-    var buffer = [Scalar](repeating: 0, count: Swift.min(piece, n) * d)
+    // Not initialized: `read` fills each piece before it is packed (and the scalar types are
+    // trivial). Zeroing it here would cost as much as a piece's reading.
+    let buffer = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: Swift.min(piece, n) * d)
+    defer { buffer.deallocate() }
     var r0 = 0
     while r0 < n {
       let rows = Swift.min(piece, n - r0)
-      try buffer.withUnsafeMutableBufferPointer { b in
-        try read(r0..<r0 + rows, UnsafeMutableBufferPointer(rebasing: b[0..<rows * d]))
-        pack(UnsafePointer(b.baseAddress), rows, r0 / width)
-      }
+      try read(r0..<r0 + rows, UnsafeMutableBufferPointer(rebasing: buffer[0..<rows * d]))
+      pack(UnsafePointer(buffer.baseAddress), rows, r0 / width)
       r0 += rows
     }
   }

@@ -142,26 +142,36 @@ struct SearchCommand: ParsableCommand {
       let bar = ProgressBar(enabled: !c.quiet)
       defer { bar.finish() }
       var done = 0.0
-      var parts: [CosineSearchResults<T>] = []
-      var offsets: [Int] = []
+      var merged: CosineSearchResults<T>?
       var offset = 0
+      // The memory of a corpus block, kept from block to block (Float and Float16 corpora).
+      let memory = CorpusBlockStorage()
+      let barLock = NSLock()
       for (s, path) in c.corpus.enumerated() {
         let label = c.corpus.count > 1 ? " shard \(s + 1)/\(c.corpus.count)" : ""
         let n = rows[s]
         // A shard too large for memory is searched in blocks of rows, each prepared, searched
         // and released in turn; merging the blocks' results equals searching the shard whole.
-        for block in corpusBlocks(rows: n, dimension: d, as: T.self) {
-          let index = try naming([path]) {
-            try CosineIndex<T>(contentsOf: path, rows: block) { first, piece in
-              if !c.allowNonfinite, let i = piece.firstIndex(where: { !$0.isFinite }) {
-                let flat = first + i
-                throw CLIError(
-                  "\(path): corpus contains \(piece[i]) at flat index \(flat) (index [\(flat / max(1, d)), \(flat % max(1, d))]) (pass --allow-nonfinite to accept NaN and infinity)"
-                )
-              }
+        for block in corpusBlocks(rows: n, dimension: d, queries: nq, as: T.self, memory: memory) {
+          // Called from several threads at once (pieces are read in parallel).
+          let inspect = { (first: Int, piece: UnsafeBufferPointer<T>) throws -> Void in
+            if !c.allowNonfinite, let i = FiniteCheck.firstNonFinite(piece) {
+              let flat = first + i
+              throw CLIError(
+                "\(path): corpus contains \(piece[i]) at flat index \(flat) (index [\(flat / max(1, d)), \(flat % max(1, d))]) (pass --allow-nonfinite to accept NaN and infinity)"
+              )
+            }
+            barLock.withLock {
               bar.update(
                 (done + loadCost[s] * Double(first + piece.count) / Double(max(1, n * d))) / total, "reading\(label)")
             }
+          }
+          let index = try naming([path]) { () throws -> CosineIndex<T> in
+            guard !T.worksInDouble, block.count > 0, d > 0 else {
+              return try CosineIndex<T>(contentsOf: path, rows: block, inspecting: inspect)
+            }
+            // Every block after the first is prepared into the first one's memory.
+            return try CosineIndex<T>(contentsOf: path, rows: block, reusing: memory, inspecting: inspect)
           }
           done += loadCost[s] * Double(block.count) / Double(max(1, n))
           // Queries in batches, so that the bar moves during long searches.
@@ -174,12 +184,16 @@ struct SearchCommand: ParsableCommand {
             bar.update((done + searchCost[s] * Double(b1) / Double(max(1, nq))) / total, "searching\(label)")
           }
           done += searchCost[s] * Double(block.count) / Double(max(1, n))
-          parts.append(results.count == 1 ? results[0] : try concatenate(results))
-          offsets.append(offset + block.lowerBound)
+          // Merged as they come, so that the results of many blocks are never all held.
+          let part = results.count == 1 ? results[0] : try concatenate(results)
+          merged = try CosineSearchResults.merging(
+            merged.map { [$0, part] } ?? [part],
+            rowOffsets: merged == nil ? [offset + block.lowerBound] : [0, offset + block.lowerBound],
+            k: c.topK)
         }
         offset += n
       }
-      let r = try CosineSearchResults.merging(parts, rowOffsets: offsets, k: c.topK)
+      let r = try merged ?? CosineSearchResults.merging([], rowOffsets: [], k: c.topK)
       bar.finish()
 
       var out = Outputs()
@@ -192,11 +206,16 @@ struct SearchCommand: ParsableCommand {
       }
     }
 
-    /// Row blocks of a shard of `rows` rows, each sized when it is reached so that its prepared
-    /// index fits in a third of the memory then available (the rest is for the queries, the
-    /// results, the reading buffers and the stacks of the worker threads, which the dispatch pool
-    /// may add under load): one block when the shard fits; one empty block for an empty shard.
-    func corpusBlocks<T: TensorScalar>(rows: Int, dimension: Int, as _: T.Type) -> UnfoldSequence<Range<Int>, Int> {
+    /// Row blocks of a shard of `rows` rows, prepared, searched and released in turn. A block is
+    /// 16 MiB of prepared rows, or four times the queries' bytes when that is more (so that
+    /// reading the queries once per block stays a small part of the work), which stays in the
+    /// cache from its preparation to its search; never more than a third of the memory available
+    /// when it is reached (the rest is for the queries, the results, the reading buffers and the
+    /// stacks of the worker threads, which the dispatch pool may add under load). One empty
+    /// block for an empty shard. `Double` corpora are searched in blocks of that third.
+    func corpusBlocks<T: TensorScalar>(
+      rows: Int, dimension: Int, queries: Int, as _: T.Type, memory: CorpusBlockStorage
+    ) -> UnfoldSequence<Range<Int>, Int> {
       let perRow = max(1, CosineIndex<T>.preparedBytes(rows: 1, dimension: dimension) ?? 1)
       return sequence(state: 0) { (start: inout Int) -> Range<Int>? in
         guard start < rows || (start == 0 && rows == 0) else { return nil }
@@ -204,7 +223,10 @@ struct SearchCommand: ParsableCommand {
           start = max(1, rows)
           return 0..<rows
         }
-        let step = max(64, MemoryBudget.availableBytes / 3 / perRow)
+        let most = MemoryBudget.availableBytes / 3 / perRow
+        let wanted = T.worksInDouble ? most : max(16 << 20, 4 * queries * perRow) / perRow
+        // Never fewer rows than the kept block memory holds: that memory is in use already.
+        let step = max(64, memory.rows(dimension: dimension), min(wanted, most))
         let block = start..<min(rows, start + step)
         start = block.upperBound
         return block

@@ -45,6 +45,22 @@
     if (kind == KC_RANDOM)                                                                           \
       kc_check(kc_close_##SUF(name, got, ref, tol, m * n) < 0, name, "outside the tolerance");       \
     kc_digest_##SUF(KC_BITWISE, name, got, m * n);                                                   \
+    /* ck_matmul: the chains from 0, C's old values (NaN here) never read, its padding untouched. */ \
+    for (int64_t i = 0; i < m * ldc; i++) c[i] = (T)NAN;                                             \
+    for (int64_t i = 0; i < m; i++)                                                                  \
+      for (int64_t j = 0; j < n; j++) {                                                              \
+        T s = 0;                                                                                     \
+        for (int64_t p = 0; p < k; p++) s = FMA(a[i * a_rs + p * a_cs], b[p * ldb + j], s);         \
+        want[i * n + j] = s;                                                                         \
+      }                                                                                              \
+    ck_matmul_##SUF(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc);                                         \
+    for (int64_t i = 0; i < m; i++) memcpy(got + i * n, c + i * ldc, (size_t)n * sizeof(T));        \
+    snprintf(name, sizeof name, "matmul_" #SUF "/m%lld/n%lld/k%lld/t%d/k%d", (long long)m,          \
+             (long long)n, (long long)k, transposed, kind);                                          \
+    kc_check(kc_same_##SUF(name, got, want, m * n) < 0, name, "not the fused multiply-add chains from 0"); \
+    for (int64_t i = 0; i < m; i++)                                                                  \
+      for (int64_t j = n; j < ldc; j++)                                                              \
+        kc_check(c[i * ldc + j] != c[i * ldc + j], name, "wrote past the row's n columns");        \
     free(a), free(b), free(c), free(rc), free(ref), free(tol), free(got), free(want);                \
   }
 

@@ -76,11 +76,13 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(acc_pack_a)(
 
 static inline __attribute__((always_inline)) CG_ATTR void CG_FN(acc_mr)(
     const int mr, int64_t m, int64_t n, int64_t k, const CG_T *a, int64_t rs, int64_t cs, const CG_T *b,
-    int64_t ldb, CG_T *c, int64_t ldc, CG_T *restrict apack, CG_T *restrict bpack) {
+    int64_t ldb, CG_T *c, int64_t ldc, CG_T *restrict apack, CG_T *restrict bpack, int fresh) {
   const int64_t pa = (m + mr - 1) / mr, pb = (n + CG_NR - 1) / CG_NR;
   CG_V acc[CG_MR][CG_NRV];
   for (int64_t k0 = 0; k0 < k; k0 += CG_ACC_KC) {
     const int64_t kc = k - k0 < CG_ACC_KC ? k - k0 : CG_ACC_KC;
+    // The chains start from 0 rather than from C in the first slice of a fresh product.
+    const int start = fresh && k0 == 0;
     CG_FN(acc_pack_b)(b, ldb, n, k0, kc, bpack);
     for (int64_t ia = 0; ia < pa; ia++) {
       const int64_t i0 = ia * mr;
@@ -91,10 +93,16 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(acc_mr)(
         const int cols = (int)(n - j0 < CG_NR ? n - j0 : CG_NR);
         CG_T *cp = c + i0 * ldc + j0;
 #ifdef CG_MICRO_ASM
-        if (rows == mr && cols == CG_NR && CG_MICRO_ASM(mr, kc, apack, bpack + jp * kc * CG_NR, cp, ldc, CG_MK_LOAD))
+        if (rows == mr && cols == CG_NR &&
+            CG_MICRO_ASM(mr, kc, apack, bpack + jp * kc * CG_NR, cp, ldc, start ? 0 : CG_MK_LOAD))
           continue;
 #endif
-        CG_FN(load)(mr, acc, cp, ldc, rows, cols);
+        if (start) {
+          for (int i = 0; i < mr; i++)
+            for (int v = 0; v < CG_NRV; v++) acc[i][v] = (CG_V){0};
+        } else {
+          CG_FN(load)(mr, acc, cp, ldc, rows, cols);
+        }
         CG_FN(micro_more)(0, mr, kc, apack, mr, bpack + jp * kc * CG_NR, 0, acc);
         CG_FN(store)(mr, acc, cp, ldc, rows, cols, 0);
       }
@@ -102,13 +110,20 @@ static inline __attribute__((always_inline)) CG_ATTR void CG_FN(acc_mr)(
   }
 }
 
-/// C[i][j] += Σ_p A(i, p)·B[p][j] (see ck_loss_gemm_f32) with query panels of width `mr`
+/// C[i][j] += Σ_p A(i, p)·B[p][j] (see ck_loss_gemm_f32), or C[i][j] = Σ_p A(i, p)·B[p][j]
+/// when `fresh` (C's old values never read: see ck_matmul_f32), with query panels of width `mr`
 /// (1 ≤ mr ≤ CG_MR). Returns 0, or −1 (C untouched) when `mr` is out of range or the packing
 /// buffers cannot be allocated.
 CG_ATTR int CG_FN(ck_gemm_acc)(int64_t m, int64_t n, int64_t k, const CG_T *a, int64_t rs, int64_t cs,
-                               const CG_T *b, int64_t ldb, CG_T *c, int64_t ldc, int64_t mr) {
+                               const CG_T *b, int64_t ldb, CG_T *c, int64_t ldc, int64_t mr, int fresh) {
   if (mr < 1 || mr > CG_MR) return -1;
-  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  if (m <= 0 || n <= 0) return 0;
+  if (k <= 0) {
+    if (fresh)
+      for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) c[i * ldc + j] = 0;
+    return 0;
+  }
   const int64_t kc = k < CG_ACC_KC ? k : CG_ACC_KC;
   const int64_t pb = (n + CG_NR - 1) / CG_NR;
   CG_T *apack = (CG_T *)aligned_alloc(64, ((size_t)(mr * kc) * sizeof(CG_T) + 63) / 64 * 64);
@@ -121,7 +136,7 @@ CG_ATTR int CG_FN(ck_gemm_acc)(int64_t m, int64_t n, int64_t k, const CG_T *a, i
   switch (mr) {
 #define CG_ACC_CASE(R) \
   case R:              \
-    if (R <= CG_MR) CG_FN(acc_mr)(R <= CG_MR ? R : 1, m, n, k, a, rs, cs, b, ldb, c, ldc, apack, bpack); \
+    if (R <= CG_MR) CG_FN(acc_mr)(R <= CG_MR ? R : 1, m, n, k, a, rs, cs, b, ldb, c, ldc, apack, bpack, (int)fresh); \
     break;
     CG_CASES(CG_ACC_CASE)
 #undef CG_ACC_CASE

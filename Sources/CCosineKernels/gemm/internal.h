@@ -12,7 +12,7 @@
   int ck_search_##SUF(const T *a, int64_t m, int64_t aw, const T *b, int64_t first_row,         \
                       int64_t rows, int64_t n_valid, int64_t d, int64_t id_offset, HEAPS h);  \
   int ck_gemm_acc_##SUF(int64_t m, int64_t n, int64_t k, const T *a, int64_t rs, int64_t cs,    \
-                        const T *b, int64_t ldb, T *c, int64_t ldc, int64_t mr);
+                        const T *b, int64_t ldb, T *c, int64_t ldc, int64_t mr, int fresh);
 
 CG_DECLARE(f32_avx512, float, ck_heaps_f32)
 CG_DECLARE(f64_avx512, double, ck_heaps_f64)
@@ -42,6 +42,7 @@ static inline int64_t ck_split_slot(int64_t r, int64_t w) {
 
 void ck_sumsq_f32_avx512(const float *x, int64_t rows, int64_t d, double *out);
 void ck_sumsq_f16_avx512(const uint16_t *x, int64_t rows, int64_t d, double *out);
+void ck_split_panels_f32_avx512(const float *panels, int64_t npanels, int64_t d, uint16_t *hi, uint16_t *lo);
 void ck_pack_f32_avx512(const float *x, int64_t rows, int64_t d, const double *post, int64_t w,
                         float *dest);
 

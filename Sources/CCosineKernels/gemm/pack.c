@@ -127,6 +127,9 @@ void ck_pack_f64(const double *x, int64_t rows, int64_t d, const double *pre, co
 
 void ck_split_panels_f32(const float *panels, int64_t npanels, int64_t d, int64_t w, uint16_t *hi,
                          uint16_t *lo) {
+#if defined(__x86_64__)
+  if (w == 32 && ck_level() == 2) return ck_split_panels_f32_avx512(panels, npanels, d, hi, lo);
+#endif
   int64_t slot[64];
   for (int64_t r = 0; r < w && r < 64; r++) slot[r] = ck_split_slot(r, w);
   for (int64_t row = 0; row < npanels * d; row++) {

@@ -109,4 +109,19 @@ ATTR void ck_pack_f32_avx512(const float *x, int64_t rows, int64_t d, const doub
     }
   }
 }
+/// ck_split_panels_f32 for panels of width 32: per row of a panel, the two vectors of rows 0-15
+/// and 16-31 become the high and the low halves in the slot order of ck_split_slot, which is
+/// that of vpackusdw (per 128-bit lane, four values of the first vector, then four of the
+/// second); the values packed are 16-bit, so the packing never saturates.
+ATTR void ck_split_panels_f32_avx512(const float *panels, int64_t npanels, int64_t d, uint16_t *hi, uint16_t *lo) {
+  const __m512i low16 = _mm512_set1_epi32(0xffff);
+  for (int64_t row = 0; row < npanels * d; row++) {
+    const __m512i a = _mm512_loadu_si512((const void *)(panels + row * 32));
+    const __m512i b = _mm512_loadu_si512((const void *)(panels + row * 32 + 16));
+    const __m512i h = _mm512_packus_epi32(_mm512_srli_epi32(a, 16), _mm512_srli_epi32(b, 16));
+    const __m512i l = _mm512_packus_epi32(_mm512_and_si512(a, low16), _mm512_and_si512(b, low16));
+    _mm512_storeu_si512((void *)(hi + row * 32), h);
+    _mm512_storeu_si512((void *)(lo + row * 32), l);
+  }
+}
 #endif

@@ -19,6 +19,14 @@ void ck_loss_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a
 void ck_loss_gemm_f64(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs,
                       int64_t a_cs, const double *b, int64_t ldb, double *c, int64_t ldc);
 
+/// C[i][j] = Σ_p A(i, p) · B[p][j]: ck_loss_gemm_f32 with every chain started from 0 instead of
+/// from C, whose old values are never read (it may be uninitialized memory); k = 0 stores zeros.
+/// The product of `matmul` and the dense layers.
+void ck_matmul_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
+                   const float *b, int64_t ldb, float *c, int64_t ldc);
+void ck_matmul_f64(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs, int64_t a_cs,
+                   const double *b, int64_t ldb, double *c, int64_t ldc);
+
 #ifdef __cplusplus
 }
 #endif

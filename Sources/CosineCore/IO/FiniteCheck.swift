@@ -23,3 +23,29 @@ extension KernelScalar {
     t.scalars.firstIndex { !$0.isFinite }
   }
 }
+
+extension FiniteCheck {
+  /// The index of the first NaN or infinity among `x`, or nil: what input checks run on every
+  /// piece of a corpus as it is read. `Float` values are tested 64 at a time by their exponent
+  /// bits (all ones for NaN and ±infinity), other types one at a time.
+  package static func firstNonFinite<T: TensorScalar>(_ x: UnsafeBufferPointer<T>) -> Int? {
+    guard T.self == Float.self else { return x.firstIndex { !$0.isFinite } }
+    let raw = UnsafeRawBufferPointer(x)
+    let n = x.count
+    let exponent = SIMD16<UInt32>(repeating: 0x7f80_0000)
+    var i = 0
+    while i + 64 <= n {
+      let a = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<UInt32>.self) & exponent
+      let b = raw.loadUnaligned(fromByteOffset: 4 * i + 64, as: SIMD16<UInt32>.self) & exponent
+      let c = raw.loadUnaligned(fromByteOffset: 4 * i + 128, as: SIMD16<UInt32>.self) & exponent
+      let d = raw.loadUnaligned(fromByteOffset: 4 * i + 192, as: SIMD16<UInt32>.self) & exponent
+      if any((a .== exponent) .| (b .== exponent) .| (c .== exponent) .| (d .== exponent)) { break }
+      i += 64
+    }
+    while i < n {
+      if raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self) & 0x7f80_0000 == 0x7f80_0000 { return i }
+      i += 1
+    }
+    return nil
+  }
+}

@@ -52,6 +52,13 @@ extension Double: KernelScalar {
     double(x, y)
   }
 
+  package static func select(
+    _ x: [Double], _ y: [Double], _ z: [Double]?, float: ([Float], [Float], [Float]?) -> [Float],
+    double: ([Double], [Double], [Double]?) -> [Double]
+  ) -> [Double] {
+    double(x, y, z)
+  }
+
   package static var preferredPanelWidth: Int { Int(ck_panel_width_f64()) }
   package static func preferredQueryWidth(panelWidth: Int) -> Int { Int(ck_query_width_f64(Int64(panelWidth))) }
 
@@ -68,6 +75,14 @@ extension Double: KernelScalar {
     _ b: UnsafePointer<Double>, ldb: Int, _ c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
     ck_loss_gemm_f64(
+      Int64(m), Int64(n), Int64(k), a, Int64(aRowStride), Int64(aColumnStride), b, Int64(ldb), c, Int64(ldc))
+  }
+
+  package static func gemmProduct(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int,
+    _ b: UnsafePointer<Double>, ldb: Int, _ c: UnsafeMutablePointer<Double>, ldc: Int
+  ) {
+    ck_matmul_f64(
       Int64(m), Int64(n), Int64(k), a, Int64(aRowStride), Int64(aColumnStride), b, Int64(ldb), c, Int64(ldc))
   }
 

@@ -67,6 +67,13 @@ extension Float: KernelScalar {
     float(x, y)
   }
 
+  package static func select(
+    _ x: [Float], _ y: [Float], _ z: [Float]?, float: ([Float], [Float], [Float]?) -> [Float],
+    double: ([Double], [Double], [Double]?) -> [Double]
+  ) -> [Float] {
+    float(x, y, z)
+  }
+
   package static var preferredPanelWidth: Int { Int(ck_panel_width_f32()) }
   package static func preferredQueryWidth(panelWidth: Int) -> Int { Int(ck_query_width_f32(Int64(panelWidth))) }
 
@@ -83,6 +90,14 @@ extension Float: KernelScalar {
     _ b: UnsafePointer<Float>, ldb: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     ck_loss_gemm_f32(
+      Int64(m), Int64(n), Int64(k), a, Int64(aRowStride), Int64(aColumnStride), b, Int64(ldb), c, Int64(ldc))
+  }
+
+  package static func gemmProduct(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+    _ b: UnsafePointer<Float>, ldb: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    ck_matmul_f32(
       Int64(m), Int64(n), Int64(k), a, Int64(aRowStride), Int64(aColumnStride), b, Int64(ldb), c, Int64(ldc))
   }
 

@@ -28,11 +28,26 @@ extension KernelScalar {
     Working.select(x, y, float: float, double: double)
   }
 
+  package static func select(
+    _ x: [Working], _ y: [Working], _ z: [Working]?, float: ([Float], [Float], [Float]?) -> [Float],
+    double: ([Double], [Double], [Double]?) -> [Double]
+  ) -> [Working] {
+    Working.select(x, y, z, float: float, double: double)
+  }
+
   package static func gemmAccumulate(
     m: Int, n: Int, k: Int, _ a: UnsafePointer<Working>, aRowStride: Int, aColumnStride: Int,
     _ b: UnsafePointer<Working>, ldb: Int, _ c: UnsafeMutablePointer<Working>, ldc: Int
   ) {
     Working.gemmAccumulate(
+      m: m, n: n, k: k, a, aRowStride: aRowStride, aColumnStride: aColumnStride, b, ldb: ldb, c, ldc: ldc)
+  }
+
+  package static func gemmProduct(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Working>, aRowStride: Int, aColumnStride: Int,
+    _ b: UnsafePointer<Working>, ldb: Int, _ c: UnsafeMutablePointer<Working>, ldc: Int
+  ) {
+    Working.gemmProduct(
       m: m, n: n, k: k, a, aRowStride: aRowStride, aColumnStride: aColumnStride, b, ldb: ldb, c, ldc: ldc)
   }
 

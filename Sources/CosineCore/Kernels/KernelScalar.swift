@@ -93,10 +93,22 @@ package protocol KernelScalar: TensorScalar {
     double: ([Double], [Double]) -> [Double]
   ) -> [Working]
 
+  /// Three-input form of ``select(_:float:double:)``, the third input optional (a bias).
+  static func select(
+    _ x: [Working], _ y: [Working], _ z: [Working]?, float: ([Float], [Float], [Float]?) -> [Float],
+    double: ([Double], [Double], [Double]?) -> [Double]
+  ) -> [Working]
+
   /// `C[i][j] += Σ_p A(i, p)·B[p][j]` with `A(i, p) = a[i·aRowStride + p·aColumnStride]`, not
   /// clamped (see `ck_loss_gemm_f32`): the general product of the dense layers, `matmul` and the
   /// batch losses' gradients.
   static func gemmAccumulate(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Working>, aRowStride: Int, aColumnStride: Int,
+    _ b: UnsafePointer<Working>, ldb: Int, _ c: UnsafeMutablePointer<Working>, ldc: Int)
+
+  /// `C[i][j] = Σ_p A(i, p)·B[p][j]`: ``gemmAccumulate(m:n:k:_:aRowStride:aColumnStride:_:ldb:_:ldc:)``
+  /// with every chain started from zero; C's old values are never read (see `ck_matmul_f32`).
+  static func gemmProduct(
     m: Int, n: Int, k: Int, _ a: UnsafePointer<Working>, aRowStride: Int, aColumnStride: Int,
     _ b: UnsafePointer<Working>, ldb: Int, _ c: UnsafeMutablePointer<Working>, ldc: Int)
 

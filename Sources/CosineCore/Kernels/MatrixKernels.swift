@@ -12,11 +12,8 @@ package enum MatrixKernels {
   package static func affine<T: TensorScalar>(
     _ x: [T], rows n: Int, inner k: Int, _ w: [T], outer m: Int, bias: [T]?
   ) -> [T] {
-    guard let kernels = T.kernels else {
-      let y = affine(x.map { Float($0) }, n, k, w.map { Float($0) }, m, bias.map { $0.map { Float($0) } })
-      return y.map { T($0) }
-    }
-    return affine(kernels, x, n, k, w, m, bias)
+    ScalarDispatch.map(
+      x, w, bias, float: { affine($0, n, k, $1, m, $2) }, double: { affine($0, n, k, $1, m, $2) })
   }
 
   /// `dx = dy·wᵀ`: [n, m] × ([k, m])ᵀ → [n, k].
@@ -44,41 +41,47 @@ package enum MatrixKernels {
     ScalarDispatch.map(dy, float: { columnSums($0, n, m) }, double: { columnSums($0, n, m) })
   }
 
-  private static func affine<K: KernelScalar, T>(
-    _: K.Type, _ x: [T], _ n: Int, _ k: Int, _ w: [T], _ m: Int, _ b: [T]?
-  ) -> [T] {
-    K.fromWorking(affine(K.working(x), n, k, K.working(w), m, b.map { K.working($0) }))
-  }
-
   // MARK: Kernels
 
-  /// `y = x·w (+ b)` in `E`: `y` starts as the bias rows (or zeros) and the GEMM adds `x·w`.
+  /// `y = x·w (+ b)` in `E`. Without a bias the GEMM writes `y` directly (no zeroing first);
+  /// with one, `y` starts as the bias rows and the GEMM adds `x·w`.
   package static func affine<E: KernelScalar>(
     _ x: [E], _ n: Int, _ k: Int, _ w: [E], _ m: Int, _ b: [E]?
   ) -> [E] where E.Working == E {
-    var y = [E](repeating: 0, count: n * m)
-    guard n > 0, m > 0 else { return y }
-    if let b {
-      y.withUnsafeMutableBufferPointer { py in
-        for r in 0..<n { (py.baseAddress! + r * m).update(from: b, count: m) }
+    let count = n * m
+    return [E](unsafeUninitializedCapacity: count) { out, initialized in
+      initialized = count
+      guard count > 0, let ys = out.baseAddress.map(SharedPointer.init) else { return }
+      if let b {
+        for r in 0..<n { (ys.base + r * m).initialize(from: b, count: m) }
       }
-    }
-    guard k > 0 else { return y }
-    x.withUnsafeBufferPointer { px in
-      w.withUnsafeBufferPointer { pw in
-        y.withUnsafeMutableBufferPointer { py in
+      guard k > 0 else {
+        if b == nil { ys.base.initialize(repeating: 0, count: count) }
+        return
+      }
+      let accumulate = b != nil
+      x.withUnsafeBufferPointer { px in
+        w.withUnsafeBufferPointer { pw in
           let xs = SharedConstPointer(px.baseAddress!)
           let ws = SharedConstPointer(pw.baseAddress!)
-          let ys = SharedPointer(py.baseAddress!)
-          Parallel.forEachRange(n, costPerItem: 2 * k * m) { rows in
-            E.gemmAccumulate(
-              m: rows.count, n: m, k: k, xs.base + rows.lowerBound * k, aRowStride: k, aColumnStride: 1,
-              ws.base, ldb: m, ys.base + rows.lowerBound * m, ldc: m)
+          // Workers take whole query panels of the GEMM (14 rows with AVX-512), so that only the
+          // last panel of the product can be partial (a partial panel runs the slower, general
+          // micro-kernel).
+          let panel = E.preferredQueryWidth(panelWidth: E.preferredPanelWidth)
+          let panels = (n + panel - 1) / panel
+          Parallel.forEachRange(panels, costPerItem: 2 * panel * k * m) { range in
+            let rows = (range.lowerBound * panel)..<min(n, range.upperBound * panel)
+            let (a, c) = (xs.base + rows.lowerBound * k, ys.base + rows.lowerBound * m)
+            if accumulate {
+              E.gemmAccumulate(
+                m: rows.count, n: m, k: k, a, aRowStride: k, aColumnStride: 1, ws.base, ldb: m, c, ldc: m)
+            } else {
+              E.gemmProduct(m: rows.count, n: m, k: k, a, aRowStride: k, aColumnStride: 1, ws.base, ldb: m, c, ldc: m)
+            }
           }
         }
       }
     }
-    return y
   }
 
   package static func timesTransposed<E: KernelScalar>(
@@ -92,25 +95,28 @@ package enum MatrixKernels {
   package static func transposedTimes<E: KernelScalar>(
     _ x: [E], _ n: Int, _ k: Int, _ dy: [E], _ m: Int
   ) -> [E] where E.Working == E {
-    var dw = [E](repeating: 0, count: k * m)
-    guard k > 0, m > 0, n > 0 else { return dw }
-    x.withUnsafeBufferPointer { px in
-      dy.withUnsafeBufferPointer { pg in
-        dw.withUnsafeMutableBufferPointer { pw in
+    let count = k * m
+    return [E](unsafeUninitializedCapacity: count) { out, initialized in
+      initialized = count
+      guard count > 0, let ds = out.baseAddress.map(SharedPointer.init) else { return }
+      guard n > 0 else {
+        ds.base.initialize(repeating: 0, count: count)
+        return
+      }
+      x.withUnsafeBufferPointer { px in
+        dy.withUnsafeBufferPointer { pg in
           let xs = SharedConstPointer(px.baseAddress!)
           let gs = SharedConstPointer(pg.baseAddress!)
-          let ds = SharedPointer(pw.baseAddress!)
           // Row p of dw is Σ_r x[r][p]·dy[r]: A = xᵀ read through strides (row stride 1,
           // column stride k). Each worker owns a range of rows of dw.
           Parallel.forEachRange(k, costPerItem: 2 * n * m) { rows in
-            E.gemmAccumulate(
+            E.gemmProduct(
               m: rows.count, n: m, k: n, xs.base + rows.lowerBound, aRowStride: 1, aColumnStride: k,
               gs.base, ldb: m, ds.base + rows.lowerBound * m, ldc: m)
           }
         }
       }
     }
-    return dw
   }
 
   package static func columnSums<F: TensorScalar>(_ dy: [F], _ n: Int, _ m: Int) -> [F] {

@@ -30,6 +30,27 @@ package enum ScalarDispatch {
     return map(k, x, y, float, double)
   }
 
+  /// Three-input form of ``map(_:float:double:)``, the third input optional (a bias).
+  @inline(__always)
+  package static func map<T: TensorScalar>(
+    _ x: [T], _ y: [T], _ z: [T]?,
+    float: ([Float], [Float], [Float]?) -> [Float],
+    double: ([Double], [Double], [Double]?) -> [Double]
+  ) -> [T] {
+    guard let k = T.kernels else {
+      return float(x.map { Float($0) }, y.map { Float($0) }, z.map { $0.map { Float($0) } }).map { T($0) }
+    }
+    return map(k, x, y, z, float, double)
+  }
+
+  private static func map<K: KernelScalar, T>(
+    _: K.Type, _ x: [T], _ y: [T], _ z: [T]?, _ float: ([Float], [Float], [Float]?) -> [Float],
+    _ double: ([Double], [Double], [Double]?) -> [Double]
+  ) -> [T] {
+    K.fromWorking(
+      K.Working.select(K.working(x), K.working(y), z.map { K.working($0) }, float: float, double: double))
+  }
+
   private static func map<K: KernelScalar, T>(
     _: K.Type, _ x: [T], _ float: ([Float]) -> [Float], _ double: ([Double]) -> [Double]
   ) -> [T] {

@@ -49,8 +49,9 @@ package final class SplitPanels: @unchecked Sendable {
     low = l.bindMemory(to: UInt16.self, capacity: capacity)
   }
 
-  /// Split panels over halves that `owner` keeps alive (`panelCount · width · dim` each), for
-  /// a mapped index file. They are only read.
+  /// Split panels over halves that `owner` keeps alive (`panelCount · width · dim` each): a
+  /// mapped index file (only read), or another `SplitPanels` whose memory a block of a large
+  /// corpus reuses (``CosineIndex/init(contentsOf:rows:eps:reusing:inspecting:)``).
   package init(
     rows: Int, dim: Int, width: Int, high: UnsafeMutablePointer<UInt16>, low: UnsafeMutablePointer<UInt16>,
     owner: AnyObject
@@ -74,15 +75,18 @@ package final class SplitPanels: @unchecked Sendable {
   @inline(__always)
   package func offset(ofPanel p: Int) -> Int { p * width * dim }
 
-  /// Packs `rows` rows of `x` into panels from `firstPanel` on, on all cores: normalized into
-  /// plain float panels a block at a time, then split.
-  package func pack<T: TensorScalar>(_ x: UnsafePointer<T>?, rows: Int, eps: Double, firstPanel: Int) {
+  /// Packs `rows` rows of `x` into panels from `firstPanel` on, on all cores (on the calling
+  /// thread alone when not `parallel`): normalized into plain float panels a block at a time,
+  /// then split.
+  package func pack<T: TensorScalar>(
+    _ x: UnsafePointer<T>?, rows: Int, eps: Double, firstPanel: Int, parallel: Bool = true
+  ) {
     precondition(T.self != Double.self, "split panels hold Float and Float16 corpora")
     guard rows > 0, let x, dim > 0 else { return }
     let count = (rows + width - 1) / width
     let src = SharedConstPointer(x)
     let blockPanels = Swift.max(1, (256 << 10) / (width * dim * 4))
-    Parallel.forEachChunk(count, costPerItem: width * dim * 4) { _, range in
+    Parallel.forEachChunk(count, costPerItem: width * dim * 4, maxChunks: parallel ? .max : 1) { _, range in
       let scratch = UnsafeMutablePointer<Float>.allocate(capacity: blockPanels * width * dim)
       defer { scratch.deallocate() }
       var p = range.lowerBound
