@@ -10,8 +10,8 @@ struct SearchCommand: ParsableCommand {
       Per query, the min(K, N) best corpus rows by descending score; ties: lower index first. \
       Several --corpus files are shards of one corpus: they are searched in turn with global \
       row ids (each shard's rows numbered after the previous shards') and the results merged, \
-      the same as searching their concatenation. A corpus is read a piece at a time, so memory \
-      stays near the size of the largest shard. Results go to --indices/--scores and, when \
+      the same as searching their concatenation. A corpus is streamed through the search in \
+      blocks of rows, so memory stays small whatever its size. Results go to --indices/--scores and, when \
       neither is given or --format is, to standard output.
       """
   )

@@ -151,6 +151,15 @@ int64_t ck_prefilter_f32(const float *a, int64_t m, int64_t aw, const uint16_t *
 /// order relative to earlier offers: for merging entries the search loops did not produce.
 void ck_heaps_offer_f32(ck_heaps_f32 heaps, int64_t q, float s, int64_t id);
 
+/// The half-triangle self-search's offers: `s` (`rows` × `cols`, row stride `lds`) holds the
+/// scores of rows row0 + i against rows col0 + j of one matrix; each pair with
+/// col0 + j > row0 + i is offered to both rows' slots, (s, col0 + j) to row0 + i and
+/// (s, row0 + i) to col0 + j, with the full order (so pairs may come in any order). `thr` is
+/// scratch for `cols` floats. Slots of rows row0 … row0 + rows − 1 and col0 … col0 + cols − 1
+/// must exist.
+void ck_offer_pairs_f32(const float *s, int64_t lds, int64_t rows, int64_t cols, int64_t row0, int64_t col0,
+                        ck_heaps_f32 heaps, float *thr);
+
 /// Puts, for each of the first `m` queries, its best min(k, size) entries first, in rank order
 /// (best first), and sets `sizes` to their number.
 void ck_sort_heaps_f32(ck_heaps_f32 heaps, int64_t m);

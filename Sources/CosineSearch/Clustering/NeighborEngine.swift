@@ -76,6 +76,9 @@ package final class NeighborEngine<E: AnalysisKernelScalar>: @unchecked Sendable
   /// last dropped). Exact with duplicate rows: a row equal to the query is kept, the query is not.
   package func otherNeighbors(k: Int, report: (Int, Int) throws -> Void) rethrows -> (ids: [Int], scores: [Double]) {
     precondition(k >= 0 && k < rows, "k must be below the row count")
+    if let float = self as? NeighborEngine<Float>, k > 0 {
+      return try float.pairNeighbors(k: k, report: report)
+    }
     let corpus = self.corpus!
     let (ids, scores) = try search(corpus, k: k + 1, report: report)
     var outI = [Int](repeating: 0, count: rows * k)
@@ -91,6 +94,67 @@ package final class NeighborEngine<E: AnalysisKernelScalar>: @unchecked Sendable
       }
     }
     return (outI, outS)
+  }
+}
+
+extension NeighborEngine where E == Float {
+  /// ``otherNeighbors(k:report:)`` scoring each pair of rows once: tiles of rows (whole query
+  /// tiles, about 256 rows) against blocks of rows (16 corpus panels, 512 rows) on and above the
+  /// diagonal, by the GEMM kernel (the scores the search kernel gives, bitwise, and symmetric), each
+  /// score of a pair i < j offered to both rows' slots (`ck_offer_pairs_f32`). Each thread keeps
+  /// slots for every row; they are merged at the end (every pair is offered by one thread only,
+  /// and the order is total, so the result is that of the full search). Half the products of
+  /// the full search.
+  package func pairNeighbors(k: Int, report: (Int, Int) throws -> Void) rethrows -> (ids: [Int], scores: [Double]) {
+    let corpus = self.corpus!
+    let (n, d, aw, bw) = (rows, dim, queryWidth, corpus.width)
+    let tilesPerBlock = Swift.max(1, 256 / aw)
+    let rb = tilesPerBlock * aw
+    let panelsPerBlock = Swift.max(1, 512 / bw)
+    let cb = panelsPerBlock * bw
+    let rowBlocks = (n + rb - 1) / rb
+    let colBlocks = (n + cb - 1) / cb
+    // The block pairs holding some pair i < j, in row-block order.
+    var pairs: [(row: Int, col: Int)] = []
+    for r in 0..<rowBlocks {
+      for c in (r * rb) / cb..<colBlocks where (c + 1) * cb - 1 > r * rb { pairs.append((r, c)) }
+    }
+    let threads = Swift.max(1, Swift.min(CosineKitThreads.effectiveCount, pairs.count))
+    let heaps = (0..<threads).map { _ in TopKHeaps<Float>(queries: n, k: k) }
+    defer { for h in heaps { h.deallocate() } }
+    let tiles = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: threads * (rb * cb + cb)))
+    defer { tiles.base.deallocate() }
+    // Segments of the pairs, so that progress is reported as the work advances (about 2^33
+    // multiply-adds each).
+    let perPair = rb * cb * Swift.max(1, d)
+    let segment = Swift.max(threads, (1 << 33) / perPair)
+    var p0 = 0
+    while p0 < pairs.count {
+      let p1 = Swift.min(pairs.count, p0 + segment)
+      Parallel.run(p1 - p0, chunks: Swift.min(threads, p1 - p0)) { chunk, range in
+        let tile = tiles.base + chunk * (rb * cb + cb)
+        let h = heaps[chunk].pointers(forQueries: 0..<n)
+        let c = ck_heaps_f32(scores: h.scores, ids: h.ids, sizes: h.sizes, k: Int64(k), capacity: Int64(h.capacity))
+        for p in pairs[p0 + range.lowerBound..<p0 + range.upperBound] {
+          let r0 = p.row * rb
+          let c0 = p.col * cb
+          let m = Swift.min(rb, n - r0)
+          let w = Swift.min(cb, n - c0)
+          Float.gemm(
+            queries.panel(p.row * tilesPerBlock), rows: m, width: aw, corpus.panel(p.col * panelsPerBlock), width: bw,
+            rows: w, dim: d, into: tile, rowStride: cb)
+          ck_offer_pairs_f32(tile, Int64(cb), Int64(m), Int64(w), Int64(r0), Int64(c0), c, tile + rb * cb)
+        }
+      }
+      p0 = p1
+      try report(Int(Double(n) * Double(p0) / Double(pairs.count)), n)
+    }
+    var ids = [Int](repeating: 0, count: n * k)
+    var scores = [Double](repeating: 0, count: n * k)
+    ids.withUnsafeMutableBufferPointer { i in
+      scores.withUnsafeMutableBufferPointer { s in TopKHeaps.collect(heaps, into: i.baseAddress!, s.baseAddress!) }
+    }
+    return (ids, scores)
   }
 }
 

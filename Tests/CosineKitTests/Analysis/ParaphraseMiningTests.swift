@@ -44,6 +44,28 @@ import CosineTraining
     try check(x, topK: 100)
   }
 
+  /// Enough rows for several row tiles and column blocks of the half-triangle search (pairs
+  /// scored once, offered to both rows, slots per thread merged), with duplicates that tie
+  /// across blocks, and a k large enough for the reservoir slots.
+  @Test func severalBlocksAndThreadsEqualBruteForce() throws {
+    var x = AnalysisData.withDuplicates(1_300, 12, seed: 7)
+    for j in 0..<12 {
+      // Row 3 again in other row tiles and column blocks: ties between blocks.
+      x.scalars[600 * 12 + j] = x.scalars[3 * 12 + j]
+      x.scalars[1_250 * 12 + j] = x.scalars[3 * 12 + j]
+    }
+    try check(x, topK: 3)
+    try check(AnalysisData.withDuplicates(700, 10, seed: 8), topK: 70)
+    let before = CosineKitThreads.count
+    defer { CosineKitThreads.count = before }
+    CosineKitThreads.count = 1
+    let one = try paraphraseMining(x, topK: 3)
+    CosineKitThreads.count = 2
+    let two = try paraphraseMining(x, topK: 3)
+    #expect(one.map { [$0.first, $0.second] } == two.map { [$0.first, $0.second] })
+    #expect(one.map(\.score) == two.map(\.score))
+  }
+
   @Test func duplicatesFindEachOtherAndNeverThemselves() throws {
     let x = AnalysisData.withDuplicates(60, 8, seed: 2)
     let got = try paraphraseMining(x, topK: 2)
