@@ -6,8 +6,10 @@ extension CosineIndex {
   /// The file holds a matrix [N, D] (a rank-1 file is one row) of any dtype
   /// ``NPY/read(contentsOf:)`` accepts; elements are converted to `Scalar` as it converts them.
   /// Pieces of about 4 MiB are read, normalized and packed in turn, so peak memory is the
-  /// prepared index plus one piece: never the corpus twice. This is how `cosine search` loads
-  /// each `--corpus` shard.
+  /// prepared index plus one piece: never the corpus twice. (`cosine search` streams a
+  /// `--corpus` file through the search in blocks of rows instead, each prepared by
+  /// ``init(contentsOf:rows:eps:inspecting:)``'s parallel form into memory reused from block to
+  /// block.)
   ///
   /// - Parameters:
   ///   - path: The `.npy` file.

@@ -88,7 +88,7 @@ public struct CosineIndex<Scalar: TensorScalar>: Sendable {
   /// `read` is called with consecutive ranges of rows, in order, covering `0..<count`, and a
   /// buffer of `range.count · dimension` elements to fill with those rows (row-major). Each
   /// piece is normalized and packed before the next is read: peak memory is the prepared index
-  /// plus one piece of about 4 MiB. This is how the `cosine search` command loads a corpus file.
+  /// plus one piece of about 4 MiB.
   ///
   /// - Parameters:
   ///   - count: Number of rows, N ≥ 0.

@@ -84,6 +84,28 @@ import Testing
     #expect(try run(["search", "--queries", q]).status != 0)
   }
 
+  /// A corpus of several pieces, read by several threads at once: the first non-finite value in
+  /// the file is the one named, whichever thread meets another first; results equal the
+  /// library's search.
+  @Test func piecesReadInParallelReportTheFirstBadValue() throws {
+    let (n, d) = (3_000, 384)  // 4.6 MB of float32: several pieces of 1 MiB
+    var x = random(n, d, seed: 8)
+    let q = random(4, d, seed: 9)
+    let corpus = try save(x, "big.npy")
+    let queries = try save(q, "q.npy")
+    let r = try run(["search", "--corpus", corpus, "--queries", queries, "--top-k", "5", "--indices", dir + "/i.npy"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let want = try CosineIndex(x).search(q, k: 5)
+    #expect(try NPY.read(contentsOf: dir + "/i.npy") == AnyTensor(want.indexTensor))
+    x.scalars[2_900 * d + 7] = .infinity
+    x.scalars[1_200 * d + 3] = .nan
+    let bad = try save(x, "bad.npy")
+    let e = try run(["search", "--corpus", bad, "--queries", queries, "--indices", dir + "/j.npy"])
+    #expect(e.status != 0)
+    #expect(e.stderr.contains("flat index \(1_200 * d + 3) (index [1200, 3])"), "\(e.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir + "/j.npy"))
+  }
+
   @Test func matrixCommandUsesTheLibraryMatrix() throws {
     let a = random(20, 33, seed: 6)
     let b = random(70, 33, seed: 7)

@@ -282,6 +282,46 @@ static void check_sort(int64_t k, int64_t cap, int64_t fill) {
   free(s), free(got), free(ids), free(all);
 }
 
+/// The half-triangle offers: a symmetric n × n score matrix (ties, and NaNs with `edge`) offered
+/// in tiles of `rows` × `cols` (pairs above the diagonal only), against each row's full ranking
+/// of the other rows; `k` past 64-ish takes reservoir slots (capacity 2k).
+static void check_offer_pairs(int64_t n, int64_t rows, int64_t cols, int64_t k, int64_t cap, int edge) {
+  char name[96];
+  kc_rng g = kc_seed("offer_pairs", (uint64_t)(((n * 100 + rows) * 100 + cols) * 2 + edge));
+  float *s = kc_alloc((size_t)(n * n) * 4), *thr = kc_alloc((size_t)cols * 4);
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j <= i; j++) {
+      float v = (float)kc_below(&g, 9) / 8 - 0.5f;  // few values: many ties
+      if (edge && kc_below(&g, 17) == 0) v = __builtin_nanf("");
+      s[i * n + j] = s[j * n + i] = v;
+    }
+  float *hs = kc_alloc((size_t)(n * cap) * 4);
+  int64_t *hid = kc_alloc((size_t)(n * cap) * 8), *sizes = kc_alloc((size_t)n * 8);
+  for (int64_t q = 0; q < n; q++) sizes[q] = 0;
+  ck_heaps_f32 h = {hs, hid, sizes, k, cap};
+  // Column blocks first, then row blocks, so that the offers come out of order.
+  for (int64_t c0 = 0; c0 < n; c0 += cols)
+    for (int64_t r0 = 0; r0 < n; r0 += rows) {
+      const int64_t m = n - r0 < rows ? n - r0 : rows, w = n - c0 < cols ? n - c0 : cols;
+      ck_offer_pairs_f32(s + r0 * n + c0, n, m, w, r0, c0, h, thr);
+    }
+  ck_sort_heaps_f32(h, n);
+  snprintf(name, sizeof name, "offer_pairs/n%lld/r%lld/c%lld/k%lld/e%d", (long long)n, (long long)rows,
+           (long long)cols, (long long)k, edge);
+  entry *all = kc_alloc((size_t)n * sizeof(entry));
+  double *got = kc_alloc((size_t)k * 8);
+  int ok = 1;
+  for (int64_t q = 0; q < n && ok; q++) {
+    int64_t m = 0;
+    for (int64_t j = 0; j < n; j++)
+      if (j != q) all[m].score = s[q * n + j], all[m].id = j, m++;
+    for (int64_t i = 0; i < k && i < sizes[q]; i++) got[i] = hs[q * cap + i];
+    ok = same_ranking(name, q, all, m, k, got, hid + q * cap, sizes[q]);
+  }
+  kc_check(ok, name, "not each row's ranking of the other rows");
+  free(s), free(thr), free(hs), free(hid), free(sizes), free(all), free(got);
+}
+
 void kc_check_search(void) {
   // (m, n, d, k, aw, chunk, reservoir, offset): one row and one result; ties; k past n; tails.
   const int64_t cases[][8] = {{1, 1, 1, 1, 1, 1, 0, 0},     {3, 40, 7, 5, 4, 1, 0, 1000},
@@ -299,4 +339,11 @@ void kc_check_search(void) {
   check_sort(5, 13, 13);
   check_sort(10, 40, 37);
   check_sort(1, 64, 64);
+  for (int edge = 0; edge <= 1; edge++) {
+    check_offer_pairs(1, 4, 4, 1, 1, edge);
+    check_offer_pairs(50, 7, 16, 3, 3, edge);
+    check_offer_pairs(90, 14, 40, 5, 5, edge);
+    check_offer_pairs(70, 30, 17, 12, 24, edge);
+    check_offer_pairs(120, 64, 64, 80, 160, edge);
+  }
 }
