@@ -37,7 +37,8 @@ public enum KNNOutlierMethod: String, Sendable, CaseIterable {
 ///
 /// **Edge cases:** a zero row is at distance 1 from every row; rows holding NaN get NaN
 /// distances, which rank after every number (the NaN distances count last).
-/// - Complexity: O(N²·D) multiply-adds on all cores; memory O(N·(D + K)).
+/// - Complexity: N²·D/2 multiply-adds on all cores (each pair scored once; N²·D for `Double`);
+///   memory O(N·(D + K)) (the heaps once per thread).
 public func knnOutlierScores<T: TensorScalar>(
   _ x: Tensor<T>, neighbors: Int = 5, method: KNNOutlierMethod = .largest, eps: Double = 1e-8,
   progress: AnalysisProgressHandler? = nil

@@ -38,7 +38,9 @@ public struct CosineScoredPair<Scalar: TensorScalar>: Sendable, Equatable {
 ///
 /// The score of a pair is `a·b / (max(‖a‖, eps)·max(‖b‖, eps))`, clamped to [−1, 1], the same
 /// from both rows. The search runs the GEMM kernels over packed rows on all cores with one bounded
-/// heap per row: the N × N matrix is never built.
+/// heap per row: the N × N matrix is never built. For `Float` and `Float16` rows each pair is
+/// scored once (tiles on and above the diagonal) and offered to both rows' heaps: half the
+/// multiply-adds of a self-search, with the same result.
 ///
 /// - Parameters:
 ///   - x: Rows [N, D] (a rank-1 tensor is one row), N ≥ 1, D ≥ 1.
@@ -56,8 +58,8 @@ public struct CosineScoredPair<Scalar: TensorScalar>: Sendable, Equatable {
 ///
 /// **Edge cases:** N = 1 gives no pair. A zero row scores 0 with every row. Duplicate rows score
 /// (about) 1 and are paired with each other. Ties at the `maxPairs` cut keep the lower indices.
-/// - Complexity: O(N²·D) multiply-adds on all cores, O(N·K·log(N·K)) to sort the candidates;
-///   memory O(N·(D + K)).
+/// - Complexity: N²·D/2 multiply-adds on all cores (N²·D for `Double`), O(N·K·log(N·K)) to sort
+///   the candidates; memory O(N·(D + K)) (the heaps once per thread).
 public func paraphraseMining<T: TensorScalar>(
   _ x: Tensor<T>, topK: Int = 100, maxPairs: Int = 500_000, threshold: Double? = nil, eps: Double = 1e-8,
   progress: AnalysisProgressHandler? = nil
