@@ -64,11 +64,15 @@ extension NPY {
     } catch let e as CosineError {
       throw NPYProblem(e.description)  // named with the file by the caller
     }
-    let scalars = try [D](unsafeUninitializedCapacity: n) { buffer, initialized in
-      initialized = 0
-      if n > 0 { try fill(buffer, header, input) }
-      initialized = n
-    }
+    // An empty array is made as [] (capacity 0 would write to the shared empty storage).
+    let scalars =
+      n == 0
+      ? []
+      : try [D](unsafeUninitializedCapacity: n) { buffer, initialized in
+        initialized = 0
+        if n > 0 { try fill(buffer, header, input) }
+        initialized = n
+      }
     return Tensor(uncheckedShape: header.shape, scalars: scalars)
   }
 

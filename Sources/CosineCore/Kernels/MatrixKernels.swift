@@ -49,6 +49,7 @@ package enum MatrixKernels {
     _ x: [E], _ n: Int, _ k: Int, _ w: [E], _ m: Int, _ b: [E]?
   ) -> [E] where E.Working == E {
     let count = n * m
+    guard count > 0 else { return [] }  // not capacity 0: that writes to the shared empty storage
     return [E](unsafeUninitializedCapacity: count) { out, initialized in
       initialized = count
       guard count > 0, let ys = out.baseAddress.map(SharedPointer.init) else { return }
@@ -96,6 +97,7 @@ package enum MatrixKernels {
     _ x: [E], _ n: Int, _ k: Int, _ dy: [E], _ m: Int
   ) -> [E] where E.Working == E {
     let count = k * m
+    guard count > 0 else { return [] }  // not capacity 0: that writes to the shared empty storage
     return [E](unsafeUninitializedCapacity: count) { out, initialized in
       initialized = count
       guard count > 0, let ds = out.baseAddress.map(SharedPointer.init) else { return }

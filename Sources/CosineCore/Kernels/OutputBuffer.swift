@@ -7,7 +7,10 @@ package enum OutputBuffer {
   /// use transparent huge pages, so first touch costs one fault per 2 MiB instead of per 4 KiB.
   @inline(__always)
   package static func uninitialized<T: BitwiseCopyable>(_ count: Int, as _: T.Type = T.self) -> [T] {
-    [T](unsafeUninitializedCapacity: count) { buf, n in
+    // No element: the empty array (creating it with capacity 0 writes the count into the shared
+    // empty storage, a data race between threads doing so at once).
+    guard count > 0 else { return [] }
+    return [T](unsafeUninitializedCapacity: count) { buf, n in
       if let base = buf.baseAddress {
         ck_advise_huge_pages(UnsafeMutableRawPointer(base), count * MemoryLayout<T>.stride)
       }

@@ -42,36 +42,38 @@ package struct RowPairs<T: TensorScalar>: Sendable {
     let n = L.length
     return a.scalars.withUnsafeBufferPointer { pa in
       b.scalars.withUnsafeBufferPointer { pb in
-        [Double](unsafeUninitializedCapacity: 3 * rows) { out, count in
-          count = 3 * rows
-          guard rows > 0 else { return }
-          guard n > 0, let A = pa.baseAddress, let B = pb.baseAddress else {
-            out.initialize(repeating: 0)
-            return
-          }
-          let sa = SharedConstPointer(A)
-          let sb = SharedConstPointer(B)
-          let so = SharedPointer(out.baseAddress!)
-          if L.contiguous {
-            Parallel.forEachRange(rows, costPerItem: n) { range in
-              RowKernels.rowSums(
-                sa.base + range.lowerBound * n, sb.base + range.lowerBound * n,
-                rows: range.count, length: n, into: so.base + 3 * range.lowerBound)
+        rows == 0
+          ? []
+          : [Double](unsafeUninitializedCapacity: 3 * rows) { out, count in
+            count = 3 * rows
+            guard rows > 0 else { return }
+            guard n > 0, let A = pa.baseAddress, let B = pb.baseAddress else {
+              out.initialize(repeating: 0)
+              return
             }
-          } else if L.unbroadcast {
-            InnerBlocks.sums(sa.base, sb.base, layout: L, into: so.base)
-          } else {
-            Parallel.forEachRange(rows, costPerItem: n) { range in
-              for r in range {
-                let (oa, ob) = L.bases(ofRow: r)
-                let s = StridedKernels.sums(sa.base + oa, L.axisStride.0, sb.base + ob, L.axisStride.1, n)
-                so.base[3 * r] = s.0
-                so.base[3 * r + 1] = s.1
-                so.base[3 * r + 2] = s.2
+            let sa = SharedConstPointer(A)
+            let sb = SharedConstPointer(B)
+            let so = SharedPointer(out.baseAddress!)
+            if L.contiguous {
+              Parallel.forEachRange(rows, costPerItem: n) { range in
+                RowKernels.rowSums(
+                  sa.base + range.lowerBound * n, sb.base + range.lowerBound * n,
+                  rows: range.count, length: n, into: so.base + 3 * range.lowerBound)
+              }
+            } else if L.unbroadcast {
+              InnerBlocks.sums(sa.base, sb.base, layout: L, into: so.base)
+            } else {
+              Parallel.forEachRange(rows, costPerItem: n) { range in
+                for r in range {
+                  let (oa, ob) = L.bases(ofRow: r)
+                  let s = StridedKernels.sums(sa.base + oa, L.axisStride.0, sb.base + ob, L.axisStride.1, n)
+                  so.base[3 * r] = s.0
+                  so.base[3 * r + 1] = s.1
+                  so.base[3 * r + 2] = s.2
+                }
               }
             }
           }
-        }
       }
     }
   }

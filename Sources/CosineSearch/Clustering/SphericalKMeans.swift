@@ -378,11 +378,38 @@ extension KMeansRun {
   ) throws -> SphericalKMeansResult<T> {
     guard let rows = config.trainingRows(n) else { return try KMeansRun(config, x, n, d).fit(progress) }
     let trained = try KMeansRun(config, x.gatheringRows(rows), rows.count, d).fit(progress)
-    let all = try KMeansRun(config, x, n, d)
-    let (labels, scores) = all.assign(trained.centroids.scalars.map { E(Double($0)) })
+    let (labels, scores) = try assignAll(config, x, n, d, trained.centroids.scalars.map { E(Double($0)) })
     return SphericalKMeansResult(
-      centroids: trained.centroids, labels: labels, objectives: trained.objectives, objective: all.mean(scores),
-      converged: trained.converged)
+      centroids: trained.centroids, labels: labels, objectives: trained.objectives,
+      objective: scores.reduce(0, +) / Double(n), converged: trained.converged)
+  }
+
+  /// The best centroid of every row of `x` and its score, as ``assign(_:)`` gives them, with the
+  /// rows packed 8,192 at a time rather than all at once: the packed copy of every row (as large
+  /// as the input) is never built, and each block's memory is reused by the next.
+  package static func assignAll(
+    _ config: SphericalKMeans, _ x: Tensor<T>, _ n: Int, _ d: Int, _ centroids: [E]
+  ) throws -> (labels: [Int], scores: [Double]) {
+    let k = centroids.count / Swift.max(1, d)
+    let panels = try centroids.withUnsafeBufferPointer { p in
+      try Packing.packed(p.baseAddress, rows: k, dim: d, eps: config.eps, width: E.preferredPanelWidth, as: E.self)
+    }
+    var labels: [Int] = []
+    var scores: [Double] = []
+    labels.reserveCapacity(n)
+    scores.reserveCapacity(n)
+    let block = 8_192
+    try x.scalars.withUnsafeBufferPointer { p in
+      for r0 in stride(from: 0, to: n, by: block) {
+        let rows = Swift.min(block, n - r0)
+        let engine = try NeighborEngine<E>(
+          p.baseAddress! + r0 * d, rows: rows, dim: d, eps: config.eps, asCorpus: false)
+        let (ids, s) = engine.search(panels, k: 1) { _, _ in }
+        labels += ids
+        scores += s
+      }
+    }
+    return (labels, scores)
   }
 
   /// `sum += x[r] · scale[r]` for the listed rows, in order (the scalar type's

@@ -106,10 +106,13 @@ extension IndexTable {
       let count = nlist * d
       let c = try block(nil, "centroids", h.centroidsOffset, count * 4)
       // Little-endian floats on a little-endian machine (checked above): copied as they are.
-      let values = [Float](unsafeUninitializedCapacity: count) { buffer, n in
-        if count > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: c, byteCount: count * 4) }
-        n = count
-      }
+      let values =
+        count == 0
+        ? []
+        : [Float](unsafeUninitializedCapacity: count) { buffer, n in
+          if count > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: c, byteCount: count * 4) }
+          n = count
+        }
       do {
         quantizer = try CoarseQuantizer(centroids: values, nlist: nlist, dimension: d)
       } catch {

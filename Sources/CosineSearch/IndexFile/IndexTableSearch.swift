@@ -290,6 +290,7 @@ extension IndexTable {
     guard let codes = seg.int8 else { return nil }
     let (d, bw, g) = (dimension, seg.width, IndexSegment.groups(dimension))
     let slots = seg.panelCount * bw
+    guard slots > 0 else { return ([], []) }
     var lower = [Float](unsafeUninitializedCapacity: slots) { _, n in n = slots }
     var upper = [Float](unsafeUninitializedCapacity: slots) { _, n in n = slots }
     query.codes.withUnsafeBufferPointer { qp in
