@@ -20,7 +20,7 @@ package enum FiniteCheck {
 
 extension KernelScalar {
   package static func firstNonFiniteIndex(_ t: Tensor<Self>) -> Int? {
-    t.scalars.firstIndex { !$0.isFinite }
+    t.scalars.withUnsafeBufferPointer { FiniteCheck.firstNonFinite($0) }
   }
 }
 

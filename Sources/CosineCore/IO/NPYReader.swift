@@ -64,15 +64,8 @@ extension NPY {
     } catch let e as CosineError {
       throw NPYProblem(e.description)  // named with the file by the caller
     }
-    // An empty array is made as [] (capacity 0 would write to the shared empty storage).
-    let scalars =
-      n == 0
-      ? []
-      : try [D](unsafeUninitializedCapacity: n) { buffer, initialized in
-        initialized = 0
-        if n > 0 { try fill(buffer, header, input) }
-        initialized = n
-      }
+    var scalars: [D] = OutputBuffer.uninitialized(n)  // discarded unless filled whole
+    if n > 0 { try scalars.withUnsafeMutableBufferPointer { try fill($0, header, input) } }
     return Tensor(uncheckedShape: header.shape, scalars: scalars)
   }
 

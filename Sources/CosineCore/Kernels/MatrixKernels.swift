@@ -49,15 +49,14 @@ package enum MatrixKernels {
     _ x: [E], _ n: Int, _ k: Int, _ w: [E], _ m: Int, _ b: [E]?
   ) -> [E] where E.Working == E {
     let count = n * m
-    guard count > 0 else { return [] }  // not capacity 0: that writes to the shared empty storage
-    return [E](unsafeUninitializedCapacity: count) { out, initialized in
-      initialized = count
-      guard count > 0, let ys = out.baseAddress.map(SharedPointer.init) else { return }
+    var y: [E] = OutputBuffer.uninitialized(count)
+    y.withUnsafeMutableBufferPointer { out in
+      guard let ys = out.baseAddress.map(SharedPointer.init) else { return }
       if let b {
-        for r in 0..<n { (ys.base + r * m).initialize(from: b, count: m) }
+        for r in 0..<n { (ys.base + r * m).update(from: b, count: m) }
       }
       guard k > 0 else {
-        if b == nil { ys.base.initialize(repeating: 0, count: count) }
+        if b == nil { ys.base.update(repeating: 0, count: count) }
         return
       }
       let accumulate = b != nil
@@ -83,6 +82,7 @@ package enum MatrixKernels {
         }
       }
     }
+    return y
   }
 
   package static func timesTransposed<E: KernelScalar>(
@@ -97,12 +97,11 @@ package enum MatrixKernels {
     _ x: [E], _ n: Int, _ k: Int, _ dy: [E], _ m: Int
   ) -> [E] where E.Working == E {
     let count = k * m
-    guard count > 0 else { return [] }  // not capacity 0: that writes to the shared empty storage
-    return [E](unsafeUninitializedCapacity: count) { out, initialized in
-      initialized = count
-      guard count > 0, let ds = out.baseAddress.map(SharedPointer.init) else { return }
+    var dw: [E] = OutputBuffer.uninitialized(count)
+    dw.withUnsafeMutableBufferPointer { out in
+      guard let ds = out.baseAddress.map(SharedPointer.init) else { return }
       guard n > 0 else {
-        ds.base.initialize(repeating: 0, count: count)
+        ds.base.update(repeating: 0, count: count)
         return
       }
       x.withUnsafeBufferPointer { px in
@@ -119,6 +118,7 @@ package enum MatrixKernels {
         }
       }
     }
+    return dw
   }
 
   package static func columnSums<F: TensorScalar>(_ dy: [F], _ n: Int, _ m: Int) -> [F] {

@@ -46,7 +46,6 @@ package struct RowPairs<T: TensorScalar>: Sendable {
           ? []
           : [Double](unsafeUninitializedCapacity: 3 * rows) { out, count in
             count = 3 * rows
-            guard rows > 0 else { return }
             guard n > 0, let A = pa.baseAddress, let B = pb.baseAddress else {
               out.initialize(repeating: 0)
               return

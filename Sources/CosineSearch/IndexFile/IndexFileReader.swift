@@ -106,13 +106,8 @@ extension IndexTable {
       let count = nlist * d
       let c = try block(nil, "centroids", h.centroidsOffset, count * 4)
       // Little-endian floats on a little-endian machine (checked above): copied as they are.
-      let values =
-        count == 0
-        ? []
-        : [Float](unsafeUninitializedCapacity: count) { buffer, n in
-          if count > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: c, byteCount: count * 4) }
-          n = count
-        }
+      var values: [Float] = OutputBuffer.uninitialized(count)
+      values.withUnsafeMutableBytes { if count > 0 { $0.baseAddress!.copyMemory(from: c, byteCount: count * 4) } }
       do {
         quantizer = try CoarseQuantizer(centroids: values, nlist: nlist, dimension: d)
       } catch {

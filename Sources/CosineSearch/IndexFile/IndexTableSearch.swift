@@ -290,9 +290,8 @@ extension IndexTable {
     guard let codes = seg.int8 else { return nil }
     let (d, bw, g) = (dimension, seg.width, IndexSegment.groups(dimension))
     let slots = seg.panelCount * bw
-    guard slots > 0 else { return ([], []) }
-    var lower = [Float](unsafeUninitializedCapacity: slots) { _, n in n = slots }
-    var upper = [Float](unsafeUninitializedCapacity: slots) { _, n in n = slots }
+    var lower: [Float] = OutputBuffer.uninitialized(slots)
+    var upper: [Float] = OutputBuffer.uninitialized(slots)
     query.codes.withUnsafeBufferPointer { qp in
       lower.withUnsafeMutableBufferPointer { lp in
         upper.withUnsafeMutableBufferPointer { up in
